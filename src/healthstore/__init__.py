@@ -1,0 +1,62 @@
+"""healthstore: an open, self-hostable health data store with the semantics of HealthKit.
+
+::
+
+    from datetime import datetime, timedelta, timezone
+    from healthstore import HealthStore, Quantity, QuantitySample, Source
+
+    store = HealthStore.create("my-health")
+    now = datetime.now(timezone.utc)
+    store.save(QuantitySample("stepCount", Quantity(1200, "count"), now - timedelta(hours=1), now,
+                              source=Source("com.example.pedometer", "Pedometer")))
+    store.samples("stepCount", start=now - timedelta(days=1), end=now)
+"""
+
+from healthstore.errors import ErrorCode, HealthStoreError
+from healthstore.model import (
+    CategorySample,
+    Changes,
+    Correlation,
+    DeletedObject,
+    Device,
+    QuantitySample,
+    Sample,
+    SaveResult,
+    SaveStatus,
+    Source,
+    SourceRevision,
+    Workout,
+    WorkoutActivity,
+    WorkoutEvent,
+    WorkoutStatistics,
+)
+from healthstore.query import predicates
+from healthstore.store import HealthStore
+from healthstore.units import Quantity, Unit
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CategorySample",
+    "Changes",
+    "Correlation",
+    "DeletedObject",
+    "Device",
+    "ErrorCode",
+    "HealthStore",
+    "HealthStoreError",
+    "Quantity",
+    "QuantitySample",
+    "Sample",
+    "SaveResult",
+    "SaveStatus",
+    "Source",
+    "SourceRevision",
+    "Unit",
+    "Workout",
+    "WorkoutActivity",
+    "WorkoutEvent",
+    "WorkoutStatistics",
+    "__version__",
+    "predicates",
+]

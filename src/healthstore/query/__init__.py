@@ -1,0 +1,1 @@
+"""Predicates, sample and anchored queries, and the SQL they compile to."""

@@ -1,0 +1,269 @@
+"""The read engines over one user's rows: sample, anchored (change feed) and source queries.
+
+Each takes an optional ``scope``, a SQL fragment over ``samples s`` (and one over
+``deleted_objects d``) that the access layer uses to narrow what an app may see.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from healthstore import metadata as md
+from healthstore.catalogue import Kind, ObjectType
+from healthstore.errors import InvalidArgument
+from healthstore.model import Changes, Correlation, DeletedObject, Sample, Source
+from healthstore.query import predicates as p
+from healthstore.query.sql import Compiler, Fragment
+from healthstore.storage import codec
+from healthstore.storage.backend import Backend
+from healthstore.storage.dimensions import Dimensions
+
+_SORT_KEYS = {
+    "start": "s.start_us",
+    "end": "s.end_us",
+    "duration": "(s.end_us - s.start_us)",
+    "total_energy_burned": "json_extract(s.detail, '$.totals.total_energy_burned.canonical')",
+    "total_distance": "json_extract(s.detail, '$.totals.total_distance.canonical')",
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Extra conditions on what a reader sees: over live rows (``s``) and tombstones
+    (``d``)."""
+
+    samples: Fragment = ("1 = 1", [])
+    deleted: Fragment = ("1 = 1", [])
+
+
+EVERYTHING = Scope()
+
+
+def order_by(sort: str | Sequence[str] | None) -> str:
+    """SQL ORDER BY terms for sort keys like ``"start"``, ``"-end"``, ``"duration"``."""
+    keys = [sort] if isinstance(sort, str) else list(sort or ["start"])
+    terms = []
+    for key in keys:
+        name = key.lstrip("-+")
+        column = _SORT_KEYS.get(name)
+        if column is None:
+            raise InvalidArgument(
+                f"unknown sort key {key!r} (use {', '.join(_SORT_KEYS)}, '-' for descending)",
+                field="sort",
+            )
+        terms.append(f"{column} {'DESC' if key.startswith('-') else 'ASC'}")
+    descending = keys[-1].startswith("-") if keys else False
+    terms.append(f"s.anchor {'DESC' if descending else 'ASC'}")
+    return ", ".join(terms)
+
+
+def _marks(values: Sequence[Any]) -> str:
+    return ", ".join("?" * len(values))
+
+
+@dataclass
+class Reader:
+    """Reads one user's samples."""
+
+    backend: Backend
+    dims: Dimensions
+    user_id: int
+    _extents: dict[int, int] = field(default_factory=dict)
+
+    def _type_ids(self, types: Sequence[ObjectType]) -> list[int]:
+        return [i for t in types if (i := self.dims.known_type_id(t)) is not None]
+
+    def _max_duration(self, type_ids: Sequence[int]) -> int | None:
+        if len(type_ids) != 1:
+            return None
+        rows = self.backend.query(
+            "SELECT max_duration_us FROM type_extents WHERE user_id = ? AND type_id = ?",
+            (self.user_id, type_ids[0]),
+        )
+        return int(rows[0][0]) if rows else 0
+
+    def where(
+        self,
+        types: Sequence[ObjectType],
+        predicate: p.Predicate | None,
+        scope: Scope,
+    ) -> Fragment | None:
+        """The WHERE clause selecting samples of ``types`` matching ``predicate`` in
+        ``scope``; None when no sample of those types was ever stored."""
+        type_ids = self._type_ids(types)
+        if not type_ids:
+            return None
+        compiler = Compiler(
+            self.backend, self.dims, self.user_id, tuple(types), self._max_duration(type_ids)
+        )
+        pred_sql, pred_params = compiler.compile(predicate)
+        scope_sql, scope_params = scope.samples
+        sql = (
+            f"s.user_id = ? AND s.type_id IN ({_marks(type_ids)}) "
+            f"AND ({pred_sql}) AND ({scope_sql})"
+        )
+        return sql, [self.user_id, *type_ids, *pred_params, *scope_params]
+
+    def samples(
+        self,
+        types: Sequence[ObjectType],
+        predicate: p.Predicate | None = None,
+        *,
+        sort: str | Sequence[str] | None = None,
+        limit: int = 0,
+        scope: Scope = EVERYTHING,
+    ) -> list[Sample]:
+        """Samples of ``types`` matching ``predicate``, sorted, at most ``limit`` (0: all)."""
+        if limit < 0:
+            raise InvalidArgument("limit must be >= 0 (0 means no limit)", field="limit")
+        where = self.where(types, predicate, scope)
+        if where is None:
+            return []
+        sql, params = where
+        text = f"SELECT {codec.SELECT_COLUMNS} FROM samples s WHERE {sql} ORDER BY {order_by(sort)}"
+        if limit:
+            text += " LIMIT ?"
+            params = [*params, limit]
+        return self._decode_rows(self.backend.query(text, params), scope)
+
+    def _decode_rows(self, rows: list[Any], scope: Scope) -> list[Sample]:
+        decode = codec.Decoder(self.dims).decode
+        decoded = [decode(row) for row in rows]
+        correlations = {
+            row[0]: i for i, row in enumerate(rows) if decoded[i].type.kind is Kind.correlation
+        }
+        if correlations:
+            members = self._members(list(correlations), scope)
+            for anchor, i in correlations.items():
+                c = decoded[i]
+                decoded[i] = Correlation._restore(
+                    **{k: getattr(c, k) for k in Sample.__slots__}, objects=tuple(members[anchor])
+                )
+        return decoded
+
+    def _members(self, anchors: list[int], scope: Scope) -> dict[int, list[Sample]]:
+        scope_sql, scope_params = scope.samples
+        out: dict[int, list[Sample]] = defaultdict(list)
+        for i in range(0, len(anchors), 500):
+            chunk = anchors[i : i + 500]
+            rows = self.backend.query(
+                f"SELECT m.correlation_anchor, {codec.SELECT_COLUMNS} FROM correlation_members m "
+                "JOIN samples s ON s.anchor = m.member_anchor "
+                f"WHERE m.user_id = ? AND m.correlation_anchor IN ({_marks(chunk)}) "
+                f"AND ({scope_sql}) ORDER BY s.start_us, s.anchor",
+                [self.user_id, *chunk, *scope_params],
+            )
+            decode = codec.Decoder(self.dims).decode
+            for row in rows:
+                out[row[0]].append(decode(row[1:]))
+        return out
+
+    def anchors(
+        self,
+        types: Sequence[ObjectType],
+        predicate: p.Predicate | None = None,
+        scope: Scope = EVERYTHING,
+    ) -> list[int]:
+        """Anchors of the live samples that ``samples()`` would return."""
+        where = self.where(types, predicate, scope)
+        if where is None:
+            return []
+        sql, params = where
+        return [
+            row[0]
+            for row in self.backend.query(f"SELECT s.anchor FROM samples s WHERE {sql}", params)
+        ]
+
+    def anchors_of(self, uuids: Sequence[UUID], scope: Scope = EVERYTHING) -> dict[UUID, int]:
+        """Anchors of live samples by uuid (those not found, or out of scope, are absent)."""
+        scope_sql, scope_params = scope.samples
+        out: dict[UUID, int] = {}
+        values = [u.bytes for u in uuids]
+        for i in range(0, len(values), 500):
+            chunk = values[i : i + 500]
+            for anchor, raw in self.backend.query(
+                f"SELECT s.anchor, s.uuid FROM samples s WHERE s.user_id = ? "
+                f"AND s.uuid IN ({_marks(chunk)}) AND ({scope_sql})",
+                [self.user_id, *chunk, *scope_params],
+            ):
+                out[UUID(bytes=raw)] = anchor
+        return out
+
+    def changes(
+        self,
+        types: Sequence[ObjectType],
+        anchor: int | None = None,
+        limit: int = 0,
+        predicate: p.Predicate | None = None,
+        scope: Scope = EVERYTHING,
+    ) -> Changes:
+        """Samples added and objects deleted after ``anchor``, in anchor order; the limit
+        counts both. The returned anchor resumes after the last change returned."""
+        if limit < 0:
+            raise InvalidArgument("limit must be >= 0 (0 means no limit)", field="limit")
+        since = anchor or 0
+        if since < 0:
+            raise InvalidArgument("anchor must be >= 0", field="anchor")
+        where = self.where(types, predicate, scope)
+        type_ids = self._type_ids(types)
+        if where is None or not type_ids:
+            return Changes([], [], since)
+        sql, params = where
+        tail = " LIMIT ?" if limit else ""
+        added_rows = self.backend.query(
+            f"SELECT {codec.SELECT_COLUMNS} FROM samples s WHERE s.anchor > ? AND {sql} "
+            f"ORDER BY s.anchor{tail}",
+            [since, *params, *([limit] if limit else [])],
+        )
+        scope_sql, scope_params = scope.deleted
+        deleted_rows = self.backend.query(
+            "SELECT d.anchor, d.uuid, d.type_id, d.sync_id, d.sync_version FROM deleted_objects d "
+            f"WHERE d.anchor > ? AND d.user_id = ? AND d.type_id IN ({_marks(type_ids)}) "
+            f"AND ({scope_sql}) ORDER BY d.anchor{tail}",
+            [since, self.user_id, *type_ids, *scope_params, *([limit] if limit else [])],
+        )
+        merged = sorted(
+            [(row[0], "added", row) for row in added_rows]
+            + [(row[0], "deleted", row) for row in deleted_rows]
+        )
+        if limit:
+            merged = merged[:limit]
+        added = self._decode_rows([row for _, kind, row in merged if kind == "added"], scope)
+        deleted = [_deleted(row, self.dims) for _, kind, row in merged if kind == "deleted"]
+        last = merged[-1][0] if merged else since
+        return Changes(added, deleted, last)
+
+    def sources(
+        self,
+        types: Sequence[ObjectType],
+        predicate: p.Predicate | None = None,
+        scope: Scope = EVERYTHING,
+    ) -> list[Source]:
+        """The sources that have samples of ``types`` matching ``predicate``."""
+        where = self.where(types, predicate, scope)
+        if where is None:
+            return []
+        sql, params = where
+        ids = [
+            row[0]
+            for row in self.backend.query(
+                f"SELECT DISTINCT s.source_id FROM samples s WHERE {sql}", params
+            )
+        ]
+        found = [self.dims.source(i) for i in ids]
+        return sorted(found, key=lambda s: (s.name.lower(), s.bundle_id))
+
+
+def _deleted(row: Any, dims: Dimensions) -> DeletedObject:
+    _, uuid, type_id, sync_id, sync_version = row
+    metadata: dict[str, Any] = {}
+    if sync_id is not None:
+        version = sync_version
+        if isinstance(version, float) and version.is_integer():
+            version = int(version)
+        metadata = {md.SYNC_IDENTIFIER: sync_id, md.SYNC_VERSION: version}
+    return DeletedObject(UUID(bytes=uuid), dims.object_type(type_id), metadata)

@@ -1,0 +1,43 @@
+"""The protocol every storage backend implements (SQLite now; PostgreSQL speaks it too).
+
+A backend is a connection to one store with transactions, plain SQL with ``?`` parameters
+(backends translate their own placeholder style), a store-wide anchor counter, and a dialect
+that says how to reach into JSON.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from typing import Any, Protocol
+
+Row = tuple[Any, ...]
+
+
+class Backend(Protocol):
+    """A connection to one store."""
+
+    name: str
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """A write transaction: everything inside commits together or not at all."""
+        ...
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None: ...
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None: ...
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]: ...
+
+    def iterate(self, sql: str, params: Sequence[Any] = ()) -> Iterator[Row]: ...
+
+    def reserve_anchors(self, count: int) -> int:
+        """Reserve ``count`` consecutive anchors inside the open transaction; returns the
+        first."""
+        ...
+
+    def json_field(self, column: str, key: str) -> tuple[str, list[Any]]:
+        """SQL (and its parameters) for the scalar at ``key`` of a JSON text column."""
+        ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,319 @@
+"""Samples to rows and back.
+
+The write side turns a validated sample into the tuple inserted into ``samples``; the read
+side rebuilds samples from rows without re-validating them. Quantities are stored in the
+type's canonical unit (so SQL can aggregate), with the writer's unit and value kept beside
+them for display when they differ. Both sides are on the hot path of bulk saves and reads,
+so they memoize per batch and build objects without going through their constructors.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta, tzinfo
+from itertools import chain
+from operator import itemgetter
+from typing import Any
+from uuid import UUID, SafeUUID
+
+from healthstore import catalogue
+from healthstore import metadata as md
+from healthstore.catalogue import Kind
+from healthstore.model import (
+    CategorySample,
+    Correlation,
+    QuantitySample,
+    Sample,
+    SourceRevision,
+    Workout,
+    WorkoutActivity,
+    WorkoutEvent,
+    WorkoutStatistics,
+)
+from healthstore.storage.backend import Row
+from healthstore.storage.dimensions import Dimensions
+from healthstore.times import EPOCH, to_micros, zone, zone_name
+from healthstore.units import Quantity, Unit
+
+COLUMNS = (
+    "anchor", "user_id", "uuid", "type_id", "start_us", "end_us", "tz", "value", "unit",
+    "unit_value", "count", "source_id", "revision_id", "device_id", "sync_id", "sync_version",
+    "metadata", "detail",
+)  # fmt: skip
+SELECT_COLUMNS = (
+    "s.anchor, s.uuid, s.type_id, s.start_us, s.end_us, s.tz, s.value, s.unit, s.unit_value, "
+    "s.count, s.source_id, s.revision_id, s.device_id, s.metadata, s.detail"
+)
+# Positions in an encoded row (COLUMNS order) that define a sample's content.
+CONTENT = slice(3, 18)
+_ALWAYS = frozenset({0, 2, 3, 4, 5, 11, 12})  # anchor, uuid, type, start, end, source, revision
+_ROWS_PER_STATEMENT = 50
+
+
+def insert_statements(rows: list[list[Any]]) -> list[tuple[str, list[tuple[Any, ...]]]]:
+    """INSERT statements with their parameter sets for ``rows`` (COLUMNS order, same
+    user). Columns that are NULL in every row are left out and rows go in groups of
+    several per statement: both halve the cost of a bulk insert."""
+    if not rows:
+        return []
+    columns = list(zip(*rows, strict=True))
+    used = [
+        i for i in range(2, len(COLUMNS)) if i in _ALWAYS or columns[i].count(None) != len(rows)
+    ]
+    user = int(rows[0][1])
+    names = ", ".join(COLUMNS[i] for i in (1, *used))
+    one = "(" + ", ".join([str(user), *("?" * len(used))]) + ")"
+    pick = itemgetter(*used)
+    picked = list(map(pick, rows))
+    per = _ROWS_PER_STATEMENT
+    out: list[tuple[str, list[tuple[Any, ...]]]] = []
+    full = len(rows) - len(rows) % per
+    if full:
+        groups = [tuple(chain.from_iterable(picked[k : k + per])) for k in range(0, full, per)]
+        out.append((f"INSERT INTO samples ({names}) VALUES {', '.join([one] * per)}", groups))
+    if full < len(rows):
+        rest = len(rows) - full
+        out.append(
+            (
+                f"INSERT INTO samples ({names}) VALUES {', '.join([one] * rest)}",
+                [tuple(chain.from_iterable(picked[full:]))],
+            )
+        )
+    return out
+
+
+class Encoder:
+    """Encodes the samples of one batch for one user, memoizing ids and unit converters."""
+
+    def __init__(self, dims: Dimensions, user_id: int) -> None:
+        self._dims = dims
+        self._user = user_id
+        self._revisions: dict[int, tuple[SourceRevision, tuple[int, int]]] = {}
+        self._types: dict[str, int] = {}
+        self._converters: dict[tuple[str, str], Callable[[float], float]] = {}
+
+    def revision(self, revision: SourceRevision) -> tuple[int, int]:
+        """(source id, revision id), creating the rows when new."""
+        hit = self._revisions.get(id(revision))
+        if hit is None or hit[0] is not revision:
+            hit = self._revisions[id(revision)] = (revision, self._dims.revision_id(revision))
+        return hit[1]
+
+    def encode(self, sample: Sample, revision: SourceRevision) -> list[Any]:
+        """The insert row of a sample, written as ``revision`` (anchor left as None)."""
+        t = sample.type
+        type_id = self._types.get(t.identifier)
+        if type_id is None:
+            type_id = self._types[t.identifier] = self._dims.type_id(t)
+        value: float | None = None
+        unit: str | None = None
+        unit_value: float | None = None
+        count: int | None = None
+        detail: str | None = None
+        if isinstance(sample, QuantitySample):
+            q = sample.quantity
+            canonical = t.canonical_unit
+            assert canonical is not None
+            if q.unit.text == canonical:
+                value = q.value
+            else:
+                key = (q.unit.text, canonical)
+                convert = self._converters.get(key)
+                if convert is None:
+                    convert = self._converters[key] = q.unit.converter(canonical)
+                value = convert(q.value)
+                unit, unit_value = q.unit.text, q.value
+            count = sample.count if sample.count != 1 else None
+        elif isinstance(sample, CategorySample):
+            value = sample.value
+        elif isinstance(sample, Workout):
+            value = sample.activity_type
+            detail = _workout_detail(sample)
+        meta = sample.metadata
+        sync = md.sync_identity(meta) if meta else None
+        source_id, revision_id = self.revision(revision)
+        return [
+            None,
+            self._user,
+            sample.uuid.bytes,
+            type_id,
+            to_micros(sample.start),
+            to_micros(sample.end),
+            zone_name(sample.start),
+            value,
+            unit,
+            unit_value,
+            count,
+            source_id,
+            revision_id,
+            self._dims.device_id(sample.device) if sample.device is not None else None,
+            sync[0] if sync else None,
+            sync[1] if sync else None,
+            md.to_json(meta) if meta else None,
+            detail,
+        ]
+
+
+_TOTAL_UNITS = {
+    "total_energy_burned": "kcal",
+    "total_distance": "m",
+    "total_swimming_stroke_count": "count",
+    "total_flights_climbed": "count",
+}
+
+
+def _q(q: Quantity | None, canonical: str | None = None) -> dict[str, Any] | None:
+    if q is None:
+        return None
+    out: dict[str, Any] = {"value": q.value, "unit": q.unit.text}
+    if canonical is not None:
+        out["canonical"] = q.unit.converter(canonical)(q.value)
+    return out
+
+
+def _workout_detail(w: Workout) -> str:
+    detail = {
+        "totals": {
+            name: _q(getattr(w, name), unit)
+            for name, unit in _TOTAL_UNITS.items()
+            if getattr(w, name) is not None
+        },
+        "events": [
+            {
+                "type": e.type,
+                "start_us": to_micros(e.start),
+                "end_us": to_micros(e.end),
+                "metadata": md.to_json(e.metadata),
+            }
+            for e in w.events
+        ],
+        "activities": [
+            {
+                "uuid": str(a.uuid),
+                "activity_type": a.activity_type,
+                "start_us": to_micros(a.start),
+                "end_us": to_micros(a.end),
+                "metadata": md.to_json(a.metadata),
+            }
+            for a in w.activities
+        ],
+        "statistics": {
+            identifier: {
+                name: _q(getattr(s, name))
+                for name in ("sum", "average", "minimum", "maximum")
+                if getattr(s, name) is not None
+            }
+            for identifier, s in w.statistics.items()
+        },
+    }
+    return json.dumps(detail, separators=(",", ":"), sort_keys=True)
+
+
+# --- reading ---------------------------------------------------------------------------
+
+_set = object.__setattr__
+_new = object.__new__
+_UNKNOWN = SafeUUID.unknown
+_UTC = UTC
+
+
+def _uuid(raw: bytes) -> UUID:
+    u = _new(UUID)
+    _set(u, "int", int.from_bytes(raw, "big"))
+    _set(u, "is_safe", _UNKNOWN)
+    return u
+
+
+def _instant(micros: int, tz: tzinfo) -> datetime:
+    value = EPOCH + timedelta(microseconds=micros)
+    return value if tz is _UTC else value.astimezone(tz)
+
+
+class Decoder:
+    """Rebuilds samples from rows selected with :data:`SELECT_COLUMNS`."""
+
+    def __init__(self, dims: Dimensions) -> None:
+        self._dims = dims
+        self._canonical: dict[int, Unit] = {}
+
+    def decode(self, row: Row) -> Sample:
+        """A sample from a row (correlation members are attached by the caller)."""
+        (_, raw_uuid, type_id, start_us, end_us, tz_name, value, unit, unit_value, count,
+         _, revision_id, device_id, meta, detail) = row  # fmt: skip
+        dims = self._dims
+        t = dims.object_type(type_id)
+        tz = zone(tz_name)
+        kind = t.kind
+        obj: Sample
+        if kind is Kind.quantity:
+            obj = _new(QuantitySample)
+            if unit is None:
+                u = self._canonical.get(type_id)
+                if u is None:
+                    u = self._canonical[type_id] = Unit(t.canonical_unit or "count")
+                q = _new(Quantity)
+                _set(q, "value", value)
+                _set(q, "unit", u)
+            else:
+                q = Quantity(unit_value, unit)
+            _set(obj, "quantity", q)
+            _set(obj, "count", count or 1)
+        elif kind is Kind.category:
+            obj = _new(CategorySample)
+            _set(obj, "value", int(value))
+        elif kind is Kind.workout:
+            obj = _new(Workout)
+            _set(obj, "activity_type", int(value))
+            for key, field_value in _workout_fields(detail, tz).items():
+                _set(obj, key, field_value)
+        elif kind is Kind.correlation:
+            obj = _new(Correlation)
+            _set(obj, "objects", ())
+        else:
+            raise ValueError(f"cannot decode {t.identifier}")
+        _set(obj, "type", t)
+        _set(obj, "start", _instant(start_us, tz))
+        _set(obj, "end", _instant(end_us, tz))
+        _set(obj, "uuid", _uuid(raw_uuid))
+        _set(obj, "source_revision", dims.revision(revision_id))
+        _set(obj, "device", None if device_id is None else dims.device(device_id))
+        _set(obj, "metadata", md.from_json(meta) if meta else {})
+        return obj
+
+
+def _quantity(d: Mapping[str, Any] | None) -> Quantity | None:
+    return None if d is None else Quantity(d["value"], d["unit"])
+
+
+def _workout_fields(detail: str | None, tz: tzinfo) -> dict[str, Any]:
+    d = json.loads(detail or "{}")
+    totals = d.get("totals", {})
+    return {
+        **{name: _quantity(totals.get(name)) for name in _TOTAL_UNITS},
+        "events": tuple(
+            WorkoutEvent(
+                e["type"],
+                _instant(e["start_us"], tz),
+                _instant(e["end_us"], tz),
+                md.from_json(e["metadata"]),
+            )
+            for e in d.get("events", ())
+        ),
+        "activities": tuple(
+            WorkoutActivity(
+                a["activity_type"],
+                _instant(a["start_us"], tz),
+                _instant(a["end_us"], tz),
+                md.from_json(a["metadata"]),
+                UUID(a["uuid"]),
+            )
+            for a in d.get("activities", ())
+        ),
+        "statistics": {
+            identifier: WorkoutStatistics(
+                catalogue.object_type(identifier), **{k: _quantity(v) for k, v in stats.items()}
+            )
+            for identifier, stats in d.get("statistics", {}).items()
+        },
+    }

@@ -1,0 +1,140 @@
+"""The embedded SQLite backend: one file per store, WAL journal, versioned migrations."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from healthstore.errors import DatabaseInaccessible
+from healthstore.storage.backend import Row
+
+_PRAGMAS = (
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = NORMAL",
+    "PRAGMA temp_store = MEMORY",
+    "PRAGMA cache_size = -262144",
+    "PRAGMA busy_timeout = 10000",
+)
+
+
+def migrations(dialect: str) -> list[tuple[int, str, str]]:
+    """(version, name, SQL) of every migration shipped for a dialect, in order."""
+    folder = resources.files("healthstore.storage").joinpath("migrations", dialect)
+    found = []
+    for entry in folder.iterdir():
+        if entry.name.endswith(".sql"):
+            version = int(entry.name.split("_", 1)[0])
+            found.append((version, entry.name, entry.read_text("utf-8")))
+    return sorted(found)
+
+
+class SQLiteBackend:
+    """A store in one SQLite database file."""
+
+    name = "sqlite"
+
+    def __init__(self, path: Path, *, create: bool = False) -> None:
+        if not create and not path.exists():
+            raise DatabaseInaccessible(f"no store database at {path}", field="store")
+        try:
+            self._conn = sqlite3.connect(
+                path, isolation_level=None, check_same_thread=False, cached_statements=256
+            )
+            for pragma in _PRAGMAS:
+                self._conn.execute(pragma)
+        except sqlite3.DatabaseError as exc:
+            raise DatabaseInaccessible(f"cannot open store database {path}: {exc}") from None
+        self.path = path
+        self._lock = threading.RLock()
+        self._depth = 0
+        self.migrate()
+
+    @property
+    def schema_version(self) -> int:
+        return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def migrate(self) -> None:
+        """Apply every migration newer than the database, each in its own transaction."""
+        current = self.schema_version
+        available = migrations("sqlite")
+        newest = available[-1][0] if available else 0
+        if current > newest:
+            raise DatabaseInaccessible(
+                f"store schema version {current} is newer than this healthstore ({newest})"
+            )
+        for version, _, sql in available:
+            if version <= current:
+                continue
+            with self._lock:
+                try:
+                    self._conn.executescript(
+                        f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {version};\nCOMMIT;"
+                    )
+                except sqlite3.Error:
+                    if self._conn.in_transaction:
+                        self._conn.execute("ROLLBACK")
+                    raise
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield
+                finally:
+                    self._depth -= 1
+                return
+            self._conn.execute("BEGIN IMMEDIATE")
+            self._depth = 1
+            try:
+                yield
+            except BaseException:
+                self._depth = 0
+                self._conn.execute("ROLLBACK")
+                raise
+            self._depth = 0
+            self._conn.execute("COMMIT")
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        with self._lock:
+            self._conn.execute(sql, params)
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        with self._lock:
+            self._conn.executemany(sql, rows)
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        with self._lock:
+            return self._conn.execute(sql, params).fetchall()
+
+    def iterate(self, sql: str, params: Sequence[Any] = ()) -> Iterator[Row]:
+        with self._lock:
+            cursor = self._conn.execute(sql, params)
+        while True:
+            with self._lock:
+                batch = cursor.fetchmany(1000)
+            if not batch:
+                return
+            yield from batch
+
+    def reserve_anchors(self, count: int) -> int:
+        with self._lock:
+            (last,) = self._conn.execute(
+                "UPDATE counters SET value = value + ? WHERE name = 'anchor' RETURNING value",
+                (count,),
+            ).fetchone()
+        return int(last) - count + 1
+
+    def json_field(self, column: str, key: str) -> tuple[str, list[Any]]:
+        escaped = key.replace("\\", "\\\\").replace('"', '\\"')
+        return f"json_extract({column}, ?)", [f'$."{escaped}"']
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()

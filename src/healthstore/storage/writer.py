@@ -1,0 +1,377 @@
+"""Saving and deleting batches: one transaction, idempotent by uuid, sync-identifier rules.
+
+Rules (spec §3 and our decisions):
+- a uuid already stored with the same content is a duplicate; with other content, an error;
+  a uuid that was deleted is a duplicate too (a retried upload never resurrects it);
+- a sync identifier is scoped to its source: a greater version replaces the stored sample
+  (tombstone + insert, memberships move to the new one), a lower one is ignored, an equal
+  one is a duplicate when the content is identical and a replacement otherwise;
+- saving a correlation saves its members; deleting one deletes its members.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from healthstore.errors import InvalidArgument
+from healthstore.model import Correlation, Sample, SaveResult, SaveStatus, SourceRevision
+from healthstore.storage import codec
+from healthstore.storage.backend import Backend
+from healthstore.storage.dimensions import Dimensions
+
+_CHUNK = 500
+# Positions in an encoded row (codec.INSERT_COLUMNS order).
+_UUID, _TYPE, _START, _END, _SOURCE, _SYNC_ID, _SYNC_VERSION = 2, 3, 4, 5, 11, 14, 15
+_STORED_COLUMNS = (
+    "anchor, uuid, type_id, source_id, sync_id, sync_version, "
+    "type_id, start_us, end_us, tz, value, unit, unit_value, count, "
+    "source_id, revision_id, device_id, sync_id, sync_version, metadata, detail"
+)
+
+
+@dataclass
+class _Stored:
+    """A live sample already in the store, as far as the decisions need it."""
+
+    anchor: int
+    uuid: bytes
+    type_id: int
+    source_id: int
+    sync_id: str | None
+    sync_version: float | None
+    content: tuple[Any, ...]
+
+
+@dataclass(eq=False)
+class _Item:
+    """One object of the batch and what the save does with it."""
+
+    sample: Sample
+    index: int
+    row: list[Any]
+    members: list[_Item] = field(default_factory=list)
+    status: SaveStatus | None = None
+    anchor: int | None = None
+    replaces: _Stored | _Item | None = None
+
+    @property
+    def content(self) -> tuple[Any, ...]:
+        return tuple(self.row[codec.CONTENT])
+
+    @property
+    def sync_version(self) -> float | None:
+        value = self.row[_SYNC_VERSION]
+        return None if value is None else float(value)
+
+    def identity(self) -> tuple[bytes, int, int, str | None, float | None]:
+        r = self.row
+        return r[_UUID], r[_TYPE], r[_SOURCE], r[_SYNC_ID], r[_SYNC_VERSION]
+
+
+def _in_chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
+    for i in range(0, len(values), _CHUNK):
+        yield values[i : i + _CHUNK]
+
+
+def _marks(n: int) -> str:
+    return ", ".join("?" * n)
+
+
+class Writer:
+    """Writes batches for one user of one backend."""
+
+    def __init__(self, backend: Backend, dims: Dimensions, user_id: int) -> None:
+        self._db = backend
+        self._dims = dims
+        self._user = user_id
+
+    # --- save ---------------------------------------------------------------------------
+    def save(
+        self,
+        objects: Sequence[Sample],
+        source_for: Callable[[Sample], SourceRevision],
+        now_us: int,
+    ) -> list[SaveResult]:
+        """Save ``objects`` all-or-nothing; ``source_for`` names the source revision each
+        object is written as. Returns one result per object, in order."""
+        try:
+            with self._db.transaction():
+                items = self._prepare(objects, source_for)
+                flat = [m for item in items for m in (*item.members, item)]
+                self._decide(flat)
+                self._apply(items, flat, now_us)
+        except BaseException:
+            self._dims.reset()
+            raise
+        return [SaveResult(item.sample.uuid, item.status or SaveStatus.duplicate) for item in items]
+
+    def _prepare(
+        self, objects: Sequence[Sample], source_for: Callable[[Sample], SourceRevision]
+    ) -> list[_Item]:
+        items = []
+        encoder = codec.Encoder(self._dims, self._user)
+        for i, obj in enumerate(objects):
+            if not isinstance(obj, Sample):
+                raise InvalidArgument(
+                    f"objects[{i}] is a {type(obj).__name__}, not a sample", field=f"objects[{i}]"
+                )
+            revision = source_for(obj)
+            item = _Item(obj, i, encoder.encode(obj, revision))
+            if isinstance(obj, Correlation):
+                item.members = [_Item(m, i, encoder.encode(m, revision)) for m in obj.objects]
+            items.append(item)
+        return items
+
+    def _decide(self, flat: list[_Item]) -> None:
+        uuids = [it.row[_UUID] for it in flat]
+        by_uuid = self._stored_by_uuid(uuids)
+        deleted = self._deleted_uuids(uuids)
+        by_sync: dict[tuple[int, str], _Stored | _Item] = dict(
+            self._stored_by_sync(
+                {(it.row[_SOURCE], it.row[_SYNC_ID]) for it in flat if it.row[_SYNC_ID]}
+            )
+        )
+        seen: dict[bytes, _Item] = {}
+        for it in flat:
+            uuid, content, where = it.row[_UUID], it.content, f"objects[{it.index}]"
+            earlier = seen.get(uuid)
+            stored = by_uuid.get(uuid)
+            if earlier is not None or stored is not None:
+                if (earlier.content if earlier else stored.content) != content:  # type: ignore[union-attr]
+                    raise InvalidArgument(
+                        f"{where}: uuid {UUID(bytes=uuid)} is already saved with different content",
+                        field=f"{where}.uuid",
+                    )
+                it.status = SaveStatus.duplicate
+                it.replaces = earlier or stored
+                continue
+            seen[uuid] = it
+            if uuid in deleted:
+                it.status = SaveStatus.duplicate
+                continue
+            if not it.row[_SYNC_ID]:
+                it.status = SaveStatus.created
+                continue
+            key = (it.row[_SOURCE], it.row[_SYNC_ID])
+            current = by_sync.get(key)
+            if current is None:
+                it.status = SaveStatus.created
+            else:
+                version, stored_version = it.sync_version or 0.0, current.sync_version or 0.0
+                if version < stored_version:
+                    it.status, it.replaces = SaveStatus.ignored_older_version, current
+                    continue
+                if version == stored_version and current.content == content:
+                    it.status, it.replaces = SaveStatus.duplicate, current
+                    continue
+                it.status, it.replaces = SaveStatus.replaced, current
+            by_sync[key] = it
+
+    def _apply(self, items: list[_Item], flat: list[_Item], now_us: int) -> None:
+        fresh = [it for it in flat if it.status in (SaveStatus.created, SaveStatus.replaced)]
+        replaced = [it for it in fresh if it.status is SaveStatus.replaced]
+        if not fresh:
+            self._link_correlations(items)
+            return
+        next_anchor = self._db.reserve_anchors(len(fresh) + len(replaced))
+        tombstones: list[tuple[Any, ...]] = []
+        for it in fresh:
+            if it.status is SaveStatus.replaced:
+                tombstones.append((next_anchor, it))
+                next_anchor += 1
+            it.anchor = it.row[0] = next_anchor
+            next_anchor += 1
+        for sql, params in codec.insert_statements([it.row for it in fresh]):
+            self._db.executemany(sql, params)
+        self._link_correlations(items)
+        for tomb_anchor, it in tombstones:
+            old = it.replaces
+            assert old is not None
+            if isinstance(old, _Item):
+                old_anchor, identity = old.anchor, old.identity()
+            else:
+                old_anchor = old.anchor
+                identity = (old.uuid, old.type_id, old.source_id, old.sync_id, old.sync_version)
+            assert old_anchor is not None
+            self._tombstone([(tomb_anchor, old_anchor, identity)], now_us)
+            self._move_links(old_anchor, it)
+        self._widen_extents(fresh)
+
+    def _link_correlations(self, items: list[_Item]) -> None:
+        links = []
+        for item in items:
+            if not item.members or item.status not in (SaveStatus.created, SaveStatus.replaced):
+                continue
+            for member in item.members:
+                member_anchor = member.anchor if member.anchor is not None else _anchor_of(member)
+                links.append((self._user, item.anchor, member_anchor))
+        if links:
+            self._db.executemany(
+                "INSERT INTO correlation_members (user_id, correlation_anchor, member_anchor) "
+                "VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                links,
+            )
+
+    def _move_links(self, old: int, it: _Item) -> None:
+        new = it.anchor
+        u = self._user
+        self._db.execute(
+            "UPDATE correlation_members SET member_anchor = ? WHERE user_id = ? AND member_anchor = ?",
+            (new, u, old),
+        )
+        self._db.execute(
+            "UPDATE workout_samples SET sample_anchor = ? WHERE user_id = ? AND sample_anchor = ?",
+            (new, u, old),
+        )
+        self._db.execute(
+            "UPDATE workout_samples SET workout_anchor = ? WHERE user_id = ? AND workout_anchor = ?",
+            (new, u, old),
+        )
+        self._db.execute(
+            "DELETE FROM correlation_members WHERE user_id = ? AND correlation_anchor = ?",
+            (u, old),
+        )
+
+    def _widen_extents(self, fresh: list[_Item]) -> None:
+        longest: dict[int, int] = defaultdict(int)
+        for it in fresh:
+            duration = it.row[_END] - it.row[_START]
+            if duration > longest[it.row[_TYPE]]:
+                longest[it.row[_TYPE]] = duration
+            else:
+                longest.setdefault(it.row[_TYPE], 0)
+        self._db.executemany(
+            "INSERT INTO type_extents (user_id, type_id, max_duration_us) VALUES (?, ?, ?) "
+            "ON CONFLICT (user_id, type_id) DO UPDATE SET max_duration_us = "
+            "MAX(max_duration_us, excluded.max_duration_us)",
+            [(self._user, t, d) for t, d in longest.items()],
+        )
+
+    # --- look-ups -----------------------------------------------------------------------
+    def _stored_by_uuid(self, uuids: Sequence[bytes]) -> dict[bytes, _Stored]:
+        found: dict[bytes, _Stored] = {}
+        for chunk in _in_chunks(uuids):
+            for row in self._db.query(
+                f"SELECT {_STORED_COLUMNS} FROM samples WHERE user_id = ? "
+                f"AND uuid IN ({_marks(len(chunk))})",
+                (self._user, *chunk),
+            ):
+                found[row[1]] = _Stored(*row[:6], content=tuple(row[6:]))
+        return found
+
+    def _deleted_uuids(self, uuids: Sequence[bytes]) -> set[bytes]:
+        found: set[bytes] = set()
+        for chunk in _in_chunks(uuids):
+            found.update(
+                row[0]
+                for row in self._db.query(
+                    f"SELECT uuid FROM deleted_objects WHERE user_id = ? "
+                    f"AND uuid IN ({_marks(len(chunk))})",
+                    (self._user, *chunk),
+                )
+            )
+        return found
+
+    def _stored_by_sync(self, keys: set[tuple[int, str]]) -> dict[tuple[int, str], _Stored]:
+        by_source: dict[int, list[str]] = defaultdict(list)
+        for source_id, sync_id in keys:
+            by_source[source_id].append(sync_id)
+        found: dict[tuple[int, str], _Stored] = {}
+        for source_id, sync_ids in by_source.items():
+            for chunk in _in_chunks(sync_ids):
+                for row in self._db.query(
+                    f"SELECT {_STORED_COLUMNS} FROM samples WHERE user_id = ? AND source_id = ? "
+                    f"AND sync_id IN ({_marks(len(chunk))})",
+                    (self._user, source_id, *chunk),
+                ):
+                    found[(row[3], row[4])] = _Stored(*row[:6], content=tuple(row[6:]))
+        return found
+
+    # --- delete -------------------------------------------------------------------------
+    def delete_anchors(self, anchors: Sequence[int], now_us: int) -> int:
+        """Delete the samples at ``anchors`` (and the members of correlations among them),
+        leaving tombstones. Returns how many samples were deleted."""
+        if not anchors:
+            return 0
+        try:
+            with self._db.transaction():
+                targets = list(dict.fromkeys(anchors))
+                for chunk in _in_chunks(list(targets)):
+                    targets.extend(
+                        row[0]
+                        for row in self._db.query(
+                            "SELECT member_anchor FROM correlation_members WHERE user_id = ? "
+                            f"AND correlation_anchor IN ({_marks(len(chunk))})",
+                            (self._user, *chunk),
+                        )
+                    )
+                targets = list(dict.fromkeys(targets))
+                rows = []
+                for chunk in _in_chunks(targets):
+                    rows.extend(
+                        self._db.query(
+                            "SELECT anchor, uuid, type_id, source_id, sync_id, sync_version "
+                            f"FROM samples WHERE user_id = ? AND anchor IN ({_marks(len(chunk))})",
+                            (self._user, *chunk),
+                        )
+                    )
+                if not rows:
+                    return 0
+                first = self._db.reserve_anchors(len(rows))
+                self._tombstone(
+                    [(first + i, row[0], tuple(row[1:])) for i, row in enumerate(rows)], now_us
+                )
+                for chunk in _in_chunks([row[0] for row in rows]):
+                    marks = _marks(len(chunk))
+                    for sql in (
+                        f"DELETE FROM correlation_members WHERE user_id = ? AND correlation_anchor IN ({marks})",
+                        f"DELETE FROM correlation_members WHERE user_id = ? AND member_anchor IN ({marks})",
+                        f"DELETE FROM workout_samples WHERE user_id = ? AND workout_anchor IN ({marks})",
+                        f"DELETE FROM workout_samples WHERE user_id = ? AND sample_anchor IN ({marks})",
+                    ):
+                        self._db.execute(sql, (self._user, *chunk))
+                return len(rows)
+        except BaseException:
+            self._dims.reset()
+            raise
+
+    def _tombstone(self, entries: Sequence[tuple[int, int, tuple[Any, ...]]], now_us: int) -> None:
+        """Replace live rows by tombstones: (tombstone anchor, live anchor, identity)."""
+        self._db.executemany(
+            "INSERT INTO deleted_objects (anchor, user_id, uuid, type_id, source_id, sync_id, "
+            "sync_version, deleted_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(tomb, self._user, *identity, now_us) for tomb, _, identity in entries],
+        )
+        for chunk in _in_chunks([live for _, live, _ in entries]):
+            self._db.execute(
+                f"DELETE FROM samples WHERE user_id = ? AND anchor IN ({_marks(len(chunk))})",
+                (self._user, *chunk),
+            )
+
+    # --- workouts -----------------------------------------------------------------------
+    def associate(self, workout_anchor: int, sample_anchors: Sequence[int]) -> None:
+        """Associate samples with a workout (HealthKit's ``add(_:to:)``)."""
+        with self._db.transaction():
+            self._db.executemany(
+                "INSERT INTO workout_samples (user_id, workout_anchor, sample_anchor) "
+                "VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                [(self._user, workout_anchor, a) for a in sample_anchors],
+            )
+
+
+def _anchor_of(member: _Item) -> int:
+    """The stored anchor a duplicate or ignored member stands for."""
+    target = member.replaces
+    while isinstance(target, _Item) and target.anchor is None:
+        target = target.replaces
+    if target is None:
+        raise InvalidArgument(
+            f"objects[{member.index}]: correlation member {member.sample.uuid} was deleted",
+            field=f"objects[{member.index}].objects",
+        )
+    assert target.anchor is not None
+    return target.anchor

@@ -11,11 +11,12 @@ import os
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from enum import StrEnum
 from functools import lru_cache
 from typing import Any, ClassVar, Self
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from healthstore import catalogue
 from healthstore import metadata as md
@@ -119,6 +120,13 @@ def _uuid(value: UUIDLike | None) -> UUID:
         raise InvalidArgument(f"uuid {value!r} is not a UUID", field="uuid") from None
 
 
+def _normalized(value: datetime) -> datetime:
+    """The same instant with its wall-clock time as the zone really shows it (a time in a
+    DST gap, such as 02:30 on a spring-forward night, moves to the hour after)."""
+    tz = value.tzinfo
+    return value.astimezone(timezone.utc).astimezone(tz) if isinstance(tz, ZoneInfo) else value
+
+
 def _type_of(name: str | ObjectType, *kinds: Kind) -> ObjectType:
     t = catalogue.object_type(name)
     if t.kind not in kinds:
@@ -150,8 +158,8 @@ class Sample:
         metadata: Mapping[str, Any] | None,
         uuid: UUIDLike | None,
     ) -> None:
-        start = require_aware(start, "start")
-        end = require_aware(end, "end")
+        start = _normalized(require_aware(start, "start"))
+        end = _normalized(require_aware(end, "end"))
         if start > end:
             raise InvalidArgument(
                 f"start ({start.isoformat()}) is after end ({end.isoformat()})", field="start"
@@ -400,9 +408,20 @@ class WorkoutStatistics:
     minimum: Quantity | None = None
     maximum: Quantity | None = None
 
+    @classmethod
+    def create(
+        cls,
+        type: str | ObjectType,
+        *,
+        sum: Quantity | None = None,
+        average: Quantity | None = None,
+        minimum: Quantity | None = None,
+        maximum: Quantity | None = None,
+    ) -> WorkoutStatistics:
+        return cls(_type_of(type, Kind.quantity), sum, average, minimum, maximum)
+
     def __post_init__(self) -> None:
-        t = catalogue.object_type(self.type)
-        object.__setattr__(self, "type", _type_of(t, Kind.quantity))
+        t = _type_of(self.type, Kind.quantity)
         assert t.canonical_unit is not None
         for name in ("sum", "average", "minimum", "maximum"):
             q = getattr(self, name)

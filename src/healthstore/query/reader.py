@@ -95,12 +95,11 @@ class Reader:
         """The WHERE clause selecting samples of ``types`` matching ``predicate`` in
         ``scope``; None when no sample of those types was ever stored."""
         type_ids = self._type_ids(types)
+        max_duration = self._max_duration(type_ids) if type_ids else None
+        compiler = Compiler(self.backend, self.dims, self.user_id, tuple(types), max_duration)
+        pred_sql, pred_params = compiler.compile(predicate)
         if not type_ids:
             return None
-        compiler = Compiler(
-            self.backend, self.dims, self.user_id, tuple(types), self._max_duration(type_ids)
-        )
-        pred_sql, pred_params = compiler.compile(predicate)
         scope_sql, scope_params = scope.samples
         sql = (
             f"s.user_id = ? AND s.type_id IN ({_marks(type_ids)}) "

@@ -68,7 +68,7 @@ class Compiler:
 
     def _Not(self, pred: p.Not) -> Fragment:
         sql, params = self.compile(pred.part)
-        return f"NOT ({sql})", params
+        return f"NOT COALESCE(({sql}), 0)", params
 
     def _TimeWindow(self, pred: p.TimeWindow) -> Fragment:
         s = None if pred.start is None else to_micros(pred.start)

@@ -59,7 +59,9 @@ def insert_statements(rows: list[list[Any]]) -> list[tuple[str, list[tuple[Any, 
         return []
     columns = list(zip(*rows, strict=True))
     used = [
-        i for i in range(2, len(COLUMNS)) if i in _ALWAYS or columns[i].count(None) != len(rows)
+        i
+        for i in range(len(COLUMNS))
+        if i != 1 and (i in _ALWAYS or columns[i].count(None) != len(rows))
     ]
     user = int(rows[0][1])
     names = ", ".join(COLUMNS[i] for i in (1, *used))

@@ -26,6 +26,12 @@ from healthstore.storage.dimensions import Dimensions
 _CHUNK = 500
 # Positions in an encoded row (codec.INSERT_COLUMNS order).
 _UUID, _TYPE, _START, _END, _SOURCE, _SYNC_ID, _SYNC_VERSION = 2, 3, 4, 5, 11, 14, 15
+_LINKS = (
+    ("correlation_members", "correlation_anchor"),
+    ("correlation_members", "member_anchor"),
+    ("workout_samples", "workout_anchor"),
+    ("workout_samples", "sample_anchor"),
+)
 _STORED_COLUMNS = (
     "anchor, uuid, type_id, source_id, sync_id, sync_version, "
     "type_id, start_us, end_us, tz, value, unit, unit_value, count, "
@@ -33,7 +39,7 @@ _STORED_COLUMNS = (
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class _Stored:
     """A live sample already in the store, as far as the decisions need it."""
 
@@ -46,7 +52,7 @@ class _Stored:
     content: tuple[Any, ...]
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class _Item:
     """One object of the batch and what the save does with it."""
 
@@ -57,6 +63,7 @@ class _Item:
     status: SaveStatus | None = None
     anchor: int | None = None
     replaces: _Stored | _Item | None = None
+    superseded_by: _Item | None = None
 
     @property
     def content(self) -> tuple[Any, ...]:
@@ -70,6 +77,10 @@ class _Item:
     def identity(self) -> tuple[bytes, int, int, str | None, float | None]:
         r = self.row
         return r[_UUID], r[_TYPE], r[_SOURCE], r[_SYNC_ID], r[_SYNC_VERSION]
+
+
+def _stored(row: tuple[Any, ...]) -> _Stored:
+    return _Stored(row[0], row[1], row[2], row[3], row[4], row[5], tuple(row[6:]))
 
 
 def _in_chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
@@ -174,41 +185,42 @@ class Writer:
     def _apply(self, items: list[_Item], flat: list[_Item], now_us: int) -> None:
         fresh = [it for it in flat if it.status in (SaveStatus.created, SaveStatus.replaced)]
         replaced = [it for it in fresh if it.status is SaveStatus.replaced]
-        if not fresh:
-            self._link_correlations(items)
-            return
-        next_anchor = self._db.reserve_anchors(len(fresh) + len(replaced))
-        tombstones: list[tuple[Any, ...]] = []
-        for it in fresh:
-            if it.status is SaveStatus.replaced:
-                tombstones.append((next_anchor, it))
+        successors: dict[int, _Item] = {}
+        if fresh:
+            next_anchor = self._db.reserve_anchors(len(fresh) + len(replaced))
+            tombstones: list[tuple[int, int | None, tuple[Any, ...]]] = []
+            for it in fresh:
+                old = it.replaces
+                if it.status is SaveStatus.replaced and old is not None:
+                    if isinstance(old, _Item):
+                        old.superseded_by = it
+                        tombstones.append((next_anchor, None, old.identity()))
+                    else:
+                        successors[old.anchor] = it
+                        identity = (old.uuid, old.type_id, old.source_id, old.sync_id,
+                                    old.sync_version)  # fmt: skip
+                        tombstones.append((next_anchor, old.anchor, identity))
+                    next_anchor += 1
+                it.anchor = it.row[0] = next_anchor
                 next_anchor += 1
-            it.anchor = it.row[0] = next_anchor
-            next_anchor += 1
-        for sql, params in codec.insert_statements([it.row for it in fresh]):
-            self._db.executemany(sql, params)
-        self._link_correlations(items)
-        for tomb_anchor, it in tombstones:
-            old = it.replaces
-            assert old is not None
-            if isinstance(old, _Item):
-                old_anchor, identity = old.anchor, old.identity()
-            else:
-                old_anchor = old.anchor
-                identity = (old.uuid, old.type_id, old.source_id, old.sync_id, old.sync_version)
-            assert old_anchor is not None
-            self._tombstone([(tomb_anchor, old_anchor, identity)], now_us)
-            self._move_links(old_anchor, it)
-        self._widen_extents(fresh)
+            self._tombstone(tombstones, now_us)
+            kept = [it.row for it in fresh if it.superseded_by is None]
+            for sql, params in codec.insert_statements(kept):
+                self._db.executemany(sql, params)
+            for old_anchor, it in successors.items():
+                self._move_links(old_anchor, _resolve(it, successors))
+            self._widen_extents(fresh)
+        self._link_correlations(items, successors)
 
-    def _link_correlations(self, items: list[_Item]) -> None:
+    def _link_correlations(self, items: list[_Item], successors: dict[int, _Item]) -> None:
         links = []
         for item in items:
             if not item.members or item.status not in (SaveStatus.created, SaveStatus.replaced):
                 continue
+            if item.superseded_by is not None:
+                continue
             for member in item.members:
-                member_anchor = member.anchor if member.anchor is not None else _anchor_of(member)
-                links.append((self._user, item.anchor, member_anchor))
+                links.append((self._user, item.anchor, _member_anchor(member, successors)))
         if links:
             self._db.executemany(
                 "INSERT INTO correlation_members (user_id, correlation_anchor, member_anchor) "
@@ -216,21 +228,17 @@ class Writer:
                 links,
             )
 
-    def _move_links(self, old: int, it: _Item) -> None:
-        new = it.anchor
+    def _move_links(self, old: int, new: int) -> None:
         u = self._user
-        self._db.execute(
-            "UPDATE correlation_members SET member_anchor = ? WHERE user_id = ? AND member_anchor = ?",
-            (new, u, old),
-        )
-        self._db.execute(
-            "UPDATE workout_samples SET sample_anchor = ? WHERE user_id = ? AND sample_anchor = ?",
-            (new, u, old),
-        )
-        self._db.execute(
-            "UPDATE workout_samples SET workout_anchor = ? WHERE user_id = ? AND workout_anchor = ?",
-            (new, u, old),
-        )
+        for table, column in (
+            ("correlation_members", "member_anchor"),
+            ("workout_samples", "sample_anchor"),
+            ("workout_samples", "workout_anchor"),
+        ):
+            self._db.execute(
+                f"UPDATE {table} SET {column} = ? WHERE user_id = ? AND {column} = ?",
+                (new, u, old),
+            )
         self._db.execute(
             "DELETE FROM correlation_members WHERE user_id = ? AND correlation_anchor = ?",
             (u, old),
@@ -260,7 +268,7 @@ class Writer:
                 f"AND uuid IN ({_marks(len(chunk))})",
                 (self._user, *chunk),
             ):
-                found[row[1]] = _Stored(*row[:6], content=tuple(row[6:]))
+                found[row[1]] = _stored(row)
         return found
 
     def _deleted_uuids(self, uuids: Sequence[bytes]) -> set[bytes]:
@@ -288,7 +296,7 @@ class Writer:
                     f"AND sync_id IN ({_marks(len(chunk))})",
                     (self._user, source_id, *chunk),
                 ):
-                    found[(row[3], row[4])] = _Stored(*row[:6], content=tuple(row[6:]))
+                    found[(row[3], row[4])] = _stored(row)
         return found
 
     # --- delete -------------------------------------------------------------------------
@@ -327,26 +335,29 @@ class Writer:
                 )
                 for chunk in _in_chunks([row[0] for row in rows]):
                     marks = _marks(len(chunk))
-                    for sql in (
-                        f"DELETE FROM correlation_members WHERE user_id = ? AND correlation_anchor IN ({marks})",
-                        f"DELETE FROM correlation_members WHERE user_id = ? AND member_anchor IN ({marks})",
-                        f"DELETE FROM workout_samples WHERE user_id = ? AND workout_anchor IN ({marks})",
-                        f"DELETE FROM workout_samples WHERE user_id = ? AND sample_anchor IN ({marks})",
-                    ):
-                        self._db.execute(sql, (self._user, *chunk))
+                    for table, column in _LINKS:
+                        self._db.execute(
+                            f"DELETE FROM {table} WHERE user_id = ? AND {column} IN ({marks})",
+                            (self._user, *chunk),
+                        )
                 return len(rows)
         except BaseException:
             self._dims.reset()
             raise
 
-    def _tombstone(self, entries: Sequence[tuple[int, int, tuple[Any, ...]]], now_us: int) -> None:
-        """Replace live rows by tombstones: (tombstone anchor, live anchor, identity)."""
+    def _tombstone(
+        self, entries: Sequence[tuple[int, int | None, tuple[Any, ...]]], now_us: int
+    ) -> None:
+        """Write tombstones (tombstone anchor, live anchor or None, identity) and delete the
+        live rows they stand for."""
+        if not entries:
+            return
         self._db.executemany(
             "INSERT INTO deleted_objects (anchor, user_id, uuid, type_id, source_id, sync_id, "
             "sync_version, deleted_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [(tomb, self._user, *identity, now_us) for tomb, _, identity in entries],
         )
-        for chunk in _in_chunks([live for _, live, _ in entries]):
+        for chunk in _in_chunks([live for _, live, _ in entries if live is not None]):
             self._db.execute(
                 f"DELETE FROM samples WHERE user_id = ? AND anchor IN ({_marks(len(chunk))})",
                 (self._user, *chunk),
@@ -363,15 +374,26 @@ class Writer:
             )
 
 
-def _anchor_of(member: _Item) -> int:
-    """The stored anchor a duplicate or ignored member stands for."""
+def _resolve(item: _Item, successors: dict[int, _Item]) -> int:
+    """The anchor of the newest sample standing for ``item`` after this batch."""
+    while item.superseded_by is not None:
+        item = item.superseded_by
+    assert item.anchor is not None
+    return item.anchor
+
+
+def _member_anchor(member: _Item, successors: dict[int, _Item]) -> int:
+    """The anchor a correlation member links to: itself when saved, else the stored sample
+    it duplicates (or that replaced it)."""
+    if member.status in (SaveStatus.created, SaveStatus.replaced):
+        return _resolve(member, successors)
     target = member.replaces
-    while isinstance(target, _Item) and target.anchor is None:
-        target = target.replaces
+    if isinstance(target, _Item):
+        return _member_anchor(target, successors)
     if target is None:
         raise InvalidArgument(
             f"objects[{member.index}]: correlation member {member.sample.uuid} was deleted",
             field=f"objects[{member.index}].objects",
         )
-    assert target.anchor is not None
-    return target.anchor
+    successor = successors.get(target.anchor)
+    return target.anchor if successor is None else _resolve(successor, successors)

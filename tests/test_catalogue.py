@@ -89,7 +89,7 @@ def test_value_enums_parse_names_and_raw_values() -> None:
     assert sleep.parse("HKCategoryValueSleepAnalysisAsleepCore") == 3
     assert sleep.parse(0) == 0
     assert sleep.label(5) == "AsleepREM"
-    with pytest.raises(InvalidArgument, match="not a value of"):
+    with pytest.raises(InvalidArgument, match="not a member of"):
         sleep.parse(9)
     with pytest.raises(InvalidArgument, match="allowed"):
         sleep.parse("Dozing")

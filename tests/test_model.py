@@ -171,3 +171,31 @@ def test_correlation_members_must_fit() -> None:
     check("objects", lambda: Correlation("food", T0, T0, []))
     food = QuantitySample("dietaryEnergyConsumed", Quantity(300, "kcal"), T0, T0)
     assert Correlation("food", T0, T0, [food]).objects == (food,)
+
+
+def test_cumulative_values_cannot_be_negative() -> None:
+    err = check("quantity", lambda: QuantitySample("stepCount", Quantity(-5, "count"), T0, T0))
+    assert "-5" not in err.message
+    assert QuantitySample("bodyTemperature", Quantity(-1, "degC"), T0, T0).quantity.value == -1
+
+
+def test_enum_errors_do_not_echo_the_value() -> None:
+    err = check("value", lambda: CategorySample("sleepAnalysis", 77, T0, at(60)))
+    assert "77" not in err.message and "AsleepREM=5" in err.message
+
+
+def test_times_compare_as_instants_across_a_dst_change() -> None:
+    from datetime import UTC
+
+    from tests.conftest import PARIS
+
+    start = datetime(2025, 10, 26, 0, 50, tzinfo=UTC).astimezone(PARIS)  # 02:50+02:00
+    end = datetime(2025, 10, 26, 1, 20, tzinfo=UTC).astimezone(PARIS)  # 02:20+01:00
+    s = CategorySample("sleepAnalysis", "AsleepCore", start, end)
+    assert s.duration == timedelta(minutes=30)
+    w = Workout("running", start, end, events=[WorkoutEvent.create("lap", end)])
+    assert w.duration == timedelta(minutes=30)
+    earlier = datetime(2025, 10, 26, 0, 20, tzinfo=UTC).astimezone(PARIS)  # 02:20+02:00
+    assert CategorySample("sleepAnalysis", 3, earlier, earlier) != CategorySample(
+        "sleepAnalysis", 3, end, end, uuid=None
+    )

@@ -388,7 +388,8 @@ def test_samples_sort_and_limit(store: HealthStore) -> None:
     batch = [steps(i, i * 10, i * 10 + 20 - i) for i in range(5)]
     store.save(batch)
     assert [s.quantity.value for s in store.samples("stepCount", sort="-start", limit=2)] == [4, 3]  # type: ignore[attr-defined]
-    assert [s.quantity.value for s in store.samples("stepCount", sort="duration")][0] == 4  # type: ignore[attr-defined]
+    shortest = store.samples("stepCount", sort="duration", limit=1)[0]
+    assert shortest.quantity.value == 4  # type: ignore[attr-defined]
     with pytest.raises(InvalidArgument):
         store.samples("stepCount", sort="value")
     with pytest.raises(InvalidArgument):

@@ -11,7 +11,7 @@ import os
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from functools import lru_cache
 from typing import Any, ClassVar, Self
@@ -20,9 +20,9 @@ from zoneinfo import ZoneInfo
 
 from healthstore import catalogue
 from healthstore import metadata as md
-from healthstore.catalogue import Kind, ObjectType
+from healthstore.catalogue import Aggregation, Kind, ObjectType
 from healthstore.errors import InvalidArgument
-from healthstore.times import require_aware
+from healthstore.times import require_aware, to_micros, zone_name
 from healthstore.units import Quantity
 
 UUIDLike = UUID | str
@@ -120,11 +120,17 @@ def _uuid(value: UUIDLike | None) -> UUID:
         raise InvalidArgument(f"uuid {value!r} is not a UUID", field="uuid") from None
 
 
+def _span(start: datetime, end: datetime) -> timedelta:
+    """Real elapsed time (Python subtracts datetimes of one zone by wall clock, which is
+    wrong across a DST change)."""
+    return timedelta(microseconds=to_micros(end) - to_micros(start))
+
+
 def _normalized(value: datetime) -> datetime:
     """The same instant with its wall-clock time as the zone really shows it (a time in a
     DST gap, such as 02:30 on a spring-forward night, moves to the hour after)."""
     tz = value.tzinfo
-    return value.astimezone(timezone.utc).astimezone(tz) if isinstance(tz, ZoneInfo) else value
+    return value.astimezone(UTC).astimezone(tz) if isinstance(tz, ZoneInfo) else value
 
 
 def _type_of(name: str | ObjectType, *kinds: Kind) -> ObjectType:
@@ -160,11 +166,11 @@ class Sample:
     ) -> None:
         start = _normalized(require_aware(start, "start"))
         end = _normalized(require_aware(end, "end"))
-        if start > end:
+        if to_micros(start) > to_micros(end):
             raise InvalidArgument(
                 f"start ({start.isoformat()}) is after end ({end.isoformat()})", field="start"
             )
-        duration = end - start
+        duration = _span(start, end)
         if type_.min_duration is not None and duration < type_.min_duration:
             raise InvalidArgument(
                 f"{type_.short_name} samples last at least {type_.min_duration}", field="end"
@@ -209,7 +215,7 @@ class Sample:
 
     @property
     def duration(self) -> timedelta:
-        return self.end - self.start
+        return _span(self.start, self.end)
 
     @property
     def sync_identifier(self) -> str | None:
@@ -224,8 +230,9 @@ class Sample:
     def _content(self) -> tuple[Any, ...]:
         return (
             self.type.identifier,
-            self.start,
-            self.end,
+            to_micros(self.start),
+            to_micros(self.end),
+            zone_name(self.start),
             self.source_revision,
             self.device,
             dict(self.metadata),
@@ -279,6 +286,11 @@ class QuantitySample(Sample):
             raise InvalidArgument(
                 f"unit {quantity.unit.text!r} does not fit {t.short_name} "
                 f"(expects a unit compatible with {t.canonical_unit!r})",
+                field="quantity",
+            )
+        if t.aggregation is Aggregation.cumulative and quantity.value < 0:
+            raise InvalidArgument(
+                f"{t.short_name} adds up over time, so its value cannot be negative",
                 field="quantity",
             )
         if isinstance(count, bool) or not isinstance(count, int) or count < 1:
@@ -358,7 +370,7 @@ class WorkoutEvent:
         raw = enum.parse(type.removeprefix("HKWorkoutEventType") if isinstance(type, str) else type)
         start = require_aware(start, "event.start")
         end = start if end is None else require_aware(end, "event.end")
-        if end < start:
+        if to_micros(end) < to_micros(start):
             raise InvalidArgument("workout event ends before it starts", field="event.end")
         return cls(raw, start, end, md.normalize(metadata, "event.metadata"))
 
@@ -389,7 +401,7 @@ class WorkoutActivity:
         raw = catalogue.workout_activity_type(activity_type)
         start = require_aware(start, "activity.start")
         end = require_aware(end, "activity.end")
-        if end < start:
+        if to_micros(end) < to_micros(start):
             raise InvalidArgument("workout activity ends before it starts", field="activity.end")
         return cls(raw, start, end, md.normalize(metadata, "activity.metadata"), _uuid(uuid))
 
@@ -492,7 +504,9 @@ class Workout(Sample):
         for i, event in enumerate(events):
             if not isinstance(event, WorkoutEvent):
                 raise InvalidArgument(f"events[{i}] must be a WorkoutEvent", field="events")
-            if event.start < self.start or event.end > self.end:
+            if to_micros(event.start) < to_micros(self.start) or to_micros(
+                event.end
+            ) > to_micros(self.end):
                 raise InvalidArgument(
                     f"events[{i}] lies outside the workout's time", field=f"events[{i}]"
                 )

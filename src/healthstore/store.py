@@ -41,6 +41,7 @@ FORMAT_FILE = "store.json"
 DATABASE_FILE = "healthstore.db"
 FORMAT_VERSION = 1
 OWNER_SOURCE = Source("org.healthstore.health", "Health")
+OWNER_REVISION = SourceRevision(OWNER_SOURCE)
 
 TypeLike = str | ObjectType
 SaveInput = Sample | Iterable[Sample]
@@ -144,8 +145,10 @@ class HealthStore:
         self.close()
 
     # --- writing ------------------------------------------------------------------------
-    def _source_for(self, sample: Sample) -> SourceRevision:
-        return sample.source_revision or SourceRevision(OWNER_SOURCE)
+    def _forced_source(self) -> SourceRevision | None:
+        """The source every write is attributed to, whatever the sample says (None: the
+        sample's own)."""
+        return None
 
     def _scope(self) -> Scope:
         return EVERYTHING
@@ -158,7 +161,12 @@ class HealthStore:
         an error; sync identifiers replace older versions. Returns a result per object."""
         batch = [objects] if isinstance(objects, Sample) else list(objects)
         self._check_writable(batch)
-        return self._writer.save(batch, self._source_for, _now_us())
+        return self._writer.save(
+            batch,
+            _now_us(),
+            default_source=OWNER_REVISION,
+            forced_source=self._forced_source(),
+        )
 
     def delete(
         self,

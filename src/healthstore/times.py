@@ -48,9 +48,9 @@ def zone_name(value: datetime) -> str:
     tz = value.tzinfo
     if isinstance(tz, ZoneInfo):
         return tz.key
-    if tz is UTC:
-        return "UTC"
     offset = value.utcoffset() or timedelta(0)
+    if tz is UTC or (isinstance(tz, timezone) and not offset):
+        return "UTC"
     return format_offset(offset)
 
 

@@ -465,7 +465,10 @@ def _checked_value(value: object) -> float:
             f"quantity value must be a number, not {type(value).__name__}", field="value"
         )
     else:
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:
+            raise InvalidArgument("quantity value is too large", field="value") from None
     if not math.isfinite(number):
         raise InvalidArgument("quantity value must be finite", field="value")
     return number

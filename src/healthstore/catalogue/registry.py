@@ -74,7 +74,7 @@ class ValueEnum:
         for member, value in self.members.items():
             if value == raw:
                 return member
-        raise InvalidArgument(f"{raw} is not a value of {self.name}", field="value")
+        raise InvalidArgument(f"the value is not a member of {self.name}", field="value")
 
     def parse(self, text: str | int) -> int:
         """A raw value from an int, a member name, or a full constant name."""
@@ -82,7 +82,7 @@ class ValueEnum:
             if text in self.raw_values:
                 return text
             raise InvalidArgument(
-                f"{text} is not a value of {self.name} (allowed: {self._allowed()})",
+                f"the value is not a member of {self.name} (allowed: {self._allowed()})",
                 field="value",
             )
         name = str(text)
@@ -92,7 +92,7 @@ class ValueEnum:
             if member.lower() == name.lower():
                 return value
         raise InvalidArgument(
-            f"{text!r} is not a value of {self.name} (allowed: {self._allowed()})",
+            f"the value is not a member of {self.name} (allowed: {self._allowed()})",
             field="value",
         )
 

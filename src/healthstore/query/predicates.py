@@ -3,7 +3,8 @@
 Build them with the functions at the end of this module::
 
     from healthstore import predicates as p
-    p.time_window(start, end) & p.from_sources("com.apple.health") & ~p.metadata("HKWasUserEntered", "==", True)
+    p.time_window(start, end) & p.from_sources("com.example.watch")
+    ~p.metadata("HKWasUserEntered", "==", True) | p.quantity(">", Quantity(100, "count/min"))
 
 Predicates are plain data; ``healthstore.query.sql`` turns them into SQL.
 """
@@ -18,7 +19,7 @@ from uuid import UUID
 from healthstore import catalogue
 from healthstore.errors import InvalidArgument
 from healthstore.model import Device, Sample, Source, SourceRevision, Workout
-from healthstore.times import require_aware
+from healthstore.times import require_aware, to_micros
 from healthstore.units import Quantity
 
 Comparison = Literal["==", "!=", "<", "<=", ">", ">="]
@@ -165,7 +166,7 @@ def time_window(
         require_aware(start, "start")
     if end is not None:
         require_aware(end, "end")
-    if start is not None and end is not None and end < start:
+    if start is not None and end is not None and to_micros(end) < to_micros(start):
         raise InvalidArgument("the window's end is before its start", field="end")
     return TimeWindow(start, end, strict_start, strict_end)
 

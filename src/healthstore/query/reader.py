@@ -130,8 +130,7 @@ class Reader:
         return self._decode_rows(self.backend.query(text, params), scope)
 
     def _decode_rows(self, rows: list[Any], scope: Scope) -> list[Sample]:
-        decode = codec.Decoder(self.dims).decode
-        decoded = [decode(row) for row in rows]
+        decoded = codec.Decoder(self.dims).decode_all(rows)
         correlations = {
             row[0]: i for i, row in enumerate(rows) if decoded[i].type.kind is Kind.correlation
         }

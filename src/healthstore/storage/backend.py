@@ -14,6 +14,14 @@ from typing import Any, Protocol
 Row = tuple[Any, ...]
 
 
+class Savepoint(Protocol):
+    """A savepoint in progress."""
+
+    def rollback(self) -> None:
+        """Undo everything since the savepoint was opened (it stays open)."""
+        ...
+
+
 class Backend(Protocol):
     """A connection to one store."""
 
@@ -23,9 +31,15 @@ class Backend(Protocol):
         """A write transaction: everything inside commits together or not at all."""
         ...
 
+    def savepoint(self) -> AbstractContextManager[Savepoint]:
+        """A nested transaction inside the open one; ``rollback()`` undoes just it."""
+        ...
+
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None: ...
 
-    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None: ...
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> int:
+        """Run ``sql`` once per parameter set; returns how many rows it changed."""
+        ...
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]: ...
 

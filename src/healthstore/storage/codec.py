@@ -10,19 +10,21 @@ so they memoize per batch and build objects without going through their construc
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta, tzinfo
 from itertools import chain
 from operator import itemgetter
 from typing import Any
 from uuid import UUID, SafeUUID
+from zoneinfo import ZoneInfo
 
 from healthstore import catalogue
 from healthstore import metadata as md
-from healthstore.catalogue import Kind
+from healthstore.catalogue import Kind, ObjectType
 from healthstore.model import (
     CategorySample,
     Correlation,
+    Device,
     QuantitySample,
     Sample,
     SourceRevision,
@@ -33,7 +35,7 @@ from healthstore.model import (
 )
 from healthstore.storage.backend import Row
 from healthstore.storage.dimensions import Dimensions
-from healthstore.times import EPOCH, to_micros, zone, zone_name
+from healthstore.times import EPOCH, MICROSECOND, to_micros, zone, zone_name
 from healthstore.units import Quantity, Unit
 
 COLUMNS = (
@@ -49,12 +51,16 @@ SELECT_COLUMNS = (
 CONTENT = slice(3, 18)
 _ALWAYS = frozenset({0, 2, 3, 4, 5, 11, 12})  # anchor, uuid, type, start, end, source, revision
 _ROWS_PER_STATEMENT = 50
+_MICRO = MICROSECOND
 
 
-def insert_statements(rows: list[list[Any]]) -> list[tuple[str, list[tuple[Any, ...]]]]:
+def insert_statements(
+    rows: list[list[Any]], *, skip_existing: bool = False
+) -> list[tuple[str, list[tuple[Any, ...]]]]:
     """INSERT statements with their parameter sets for ``rows`` (COLUMNS order, same
     user). Columns that are NULL in every row are left out and rows go in groups of
-    several per statement: both halve the cost of a bulk insert."""
+    several per statement: both halve the cost of a bulk insert. With ``skip_existing``,
+    rows whose uuid is already stored are skipped instead of failing."""
     if not rows:
         return []
     columns = list(zip(*rows, strict=True))
@@ -66,6 +72,7 @@ def insert_statements(rows: list[list[Any]]) -> list[tuple[str, list[tuple[Any, 
     user = int(rows[0][1])
     names = ", ".join(COLUMNS[i] for i in (1, *used))
     one = "(" + ", ".join([str(user), *("?" * len(used))]) + ")"
+    tail = " ON CONFLICT (user_id, uuid) DO NOTHING" if skip_existing else ""
     pick = itemgetter(*used)
     picked = list(map(pick, rows))
     per = _ROWS_PER_STATEMENT
@@ -73,12 +80,12 @@ def insert_statements(rows: list[list[Any]]) -> list[tuple[str, list[tuple[Any, 
     full = len(rows) - len(rows) % per
     if full:
         groups = [tuple(chain.from_iterable(picked[k : k + per])) for k in range(0, full, per)]
-        out.append((f"INSERT INTO samples ({names}) VALUES {', '.join([one] * per)}", groups))
+        out.append((f"INSERT INTO samples ({names}) VALUES {', '.join([one] * per)}{tail}", groups))
     if full < len(rows):
         rest = len(rows) - full
         out.append(
             (
-                f"INSERT INTO samples ({names}) VALUES {', '.join([one] * rest)}",
+                f"INSERT INTO samples ({names}) VALUES {', '.join([one] * rest)}{tail}",
                 [tuple(chain.from_iterable(picked[full:]))],
             )
         )
@@ -94,13 +101,8 @@ class Encoder:
         self._revisions: dict[int, tuple[SourceRevision, tuple[int, int]]] = {}
         self._types: dict[str, int] = {}
         self._converters: dict[tuple[str, str], Callable[[float], float]] = {}
-
-    def revision(self, revision: SourceRevision) -> tuple[int, int]:
-        """(source id, revision id), creating the rows when new."""
-        hit = self._revisions.get(id(revision))
-        if hit is None or hit[0] is not revision:
-            hit = self._revisions[id(revision)] = (revision, self._dims.revision_id(revision))
-        return hit[1]
+        self._zones: dict[int, str] = {}
+        self._keep: list[object] = []  # the zones whose ids key _zones stay alive
 
     def encode(self, sample: Sample, revision: SourceRevision) -> list[Any]:
         """The insert row of a sample, written as ``revision`` (anchor left as None)."""
@@ -113,48 +115,53 @@ class Encoder:
         unit_value: float | None = None
         count: int | None = None
         detail: str | None = None
-        if isinstance(sample, QuantitySample):
+        if type(sample) is QuantitySample:
             q = sample.quantity
             canonical = t.canonical_unit
-            assert canonical is not None
-            if q.unit.text == canonical:
+            text = q.unit.text
+            if text == canonical:
                 value = q.value
             else:
-                key = (q.unit.text, canonical)
+                assert canonical is not None
+                key = (text, canonical)
                 convert = self._converters.get(key)
                 if convert is None:
                     convert = self._converters[key] = q.unit.converter(canonical)
                 value = convert(q.value)
-                unit, unit_value = q.unit.text, q.value
-            count = sample.count if sample.count != 1 else None
+                unit, unit_value = text, q.value
+            if sample.count != 1:
+                count = sample.count
         elif isinstance(sample, CategorySample):
             value = sample.value
         elif isinstance(sample, Workout):
             value = sample.activity_type
             detail = _workout_detail(sample)
+        hit = self._revisions.get(id(revision))
+        if hit is None or hit[0] is not revision:
+            hit = self._revisions[id(revision)] = (revision, self._dims.revision_id(revision))
+        source_id, revision_id = hit[1]
+        start = sample.start
+        tz = start.tzinfo
+        zone_text = self._zones.get(id(tz))
+        if zone_text is None:
+            zone_text = zone_name(start)
+            if isinstance(tz, ZoneInfo) or tz is UTC:
+                self._zones[id(tz)] = zone_text
+                self._keep.append(tz)
+        row = [
+            None, self._user, sample.uuid.bytes, type_id, (start - EPOCH) // _MICRO,
+            (sample.end - EPOCH) // _MICRO, zone_text, value, unit, unit_value, count,
+            source_id, revision_id, None, None, None, None, detail,
+        ]  # fmt: skip
+        if sample.device is not None:
+            row[13] = self._dims.device_id(sample.device)
         meta = sample.metadata
-        sync = md.sync_identity(meta) if meta else None
-        source_id, revision_id = self.revision(revision)
-        return [
-            None,
-            self._user,
-            sample.uuid.bytes,
-            type_id,
-            to_micros(sample.start),
-            to_micros(sample.end),
-            zone_name(sample.start),
-            value,
-            unit,
-            unit_value,
-            count,
-            source_id,
-            revision_id,
-            self._dims.device_id(sample.device) if sample.device is not None else None,
-            sync[0] if sync else None,
-            sync[1] if sync else None,
-            md.to_json(meta) if meta else None,
-            detail,
-        ]
+        if meta:
+            sync = md.sync_identity(meta)
+            if sync is not None:
+                row[14], row[15] = sync
+            row[16] = md.to_json(meta)
+        return row
 
 
 _TOTAL_UNITS = {
@@ -218,13 +225,7 @@ _set = object.__setattr__
 _new = object.__new__
 _UNKNOWN = SafeUUID.unknown
 _UTC = UTC
-
-
-def _uuid(raw: bytes) -> UUID:
-    u = _new(UUID)
-    _set(u, "int", int.from_bytes(raw, "big"))
-    _set(u, "is_safe", _UNKNOWN)
-    return u
+_EPOCH = EPOCH
 
 
 def _instant(micros: int, tz: tzinfo) -> datetime:
@@ -233,32 +234,46 @@ def _instant(micros: int, tz: tzinfo) -> datetime:
 
 
 class Decoder:
-    """Rebuilds samples from rows selected with :data:`SELECT_COLUMNS`."""
+    """Rebuilds samples from rows selected with :data:`SELECT_COLUMNS`.
+
+    One decoder serves one query: it memoizes types, zones, units, sources and devices by
+    id, and builds objects slot by slot (the hot loop of every read).
+    """
 
     def __init__(self, dims: Dimensions) -> None:
         self._dims = dims
-        self._canonical: dict[int, Unit] = {}
+        self._types: dict[int, ObjectType] = {}
+        self._zones: dict[str | None, tzinfo] = {}
+        self._units: dict[str, Unit] = {}
+        self._revisions: dict[int, SourceRevision] = {}
+        self._devices: dict[int, Device] = {}
+
+    def decode_all(self, rows: Iterable[Row]) -> list[Sample]:
+        """Samples from rows, in order (correlation members are attached by the caller)."""
+        return [self.decode(row) for row in rows]
 
     def decode(self, row: Row) -> Sample:
-        """A sample from a row (correlation members are attached by the caller)."""
+        """A sample from one row."""
         (_, raw_uuid, type_id, start_us, end_us, tz_name, value, unit, unit_value, count,
          _, revision_id, device_id, meta, detail) = row  # fmt: skip
-        dims = self._dims
-        t = dims.object_type(type_id)
-        tz = zone(tz_name)
+        t = self._types.get(type_id)
+        if t is None:
+            t = self._types[type_id] = self._dims.object_type(type_id)
+        tz = self._zones.get(tz_name)
+        if tz is None:
+            tz = self._zones[tz_name] = zone(tz_name)
         kind = t.kind
         obj: Sample
         if kind is Kind.quantity:
             obj = _new(QuantitySample)
-            if unit is None:
-                u = self._canonical.get(type_id)
-                if u is None:
-                    u = self._canonical[type_id] = Unit(t.canonical_unit or "count")
-                q = _new(Quantity)
-                _set(q, "value", value)
-                _set(q, "unit", u)
-            else:
-                q = Quantity(unit_value, unit)
+            text = t.canonical_unit if unit is None else unit
+            assert text is not None
+            u = self._units.get(text)
+            if u is None:
+                u = self._units[text] = Unit(text)
+            q = _new(Quantity)
+            _set(q, "value", value if unit is None else unit_value)
+            _set(q, "unit", u)
             _set(obj, "quantity", q)
             _set(obj, "count", count or 1)
         elif kind is Kind.category:
@@ -274,12 +289,32 @@ class Decoder:
             _set(obj, "objects", ())
         else:
             raise ValueError(f"cannot decode {t.identifier}")
+        start = _EPOCH + timedelta(microseconds=start_us)
+        if tz is not UTC:
+            start = start.astimezone(tz)
+        if end_us == start_us:
+            end = start
+        else:
+            end = _EPOCH + timedelta(microseconds=end_us)
+            if tz is not UTC:
+                end = end.astimezone(tz)
+        revision = self._revisions.get(revision_id)
+        if revision is None:
+            revision = self._revisions[revision_id] = self._dims.revision(revision_id)
+        device = None
+        if device_id is not None:
+            device = self._devices.get(device_id)
+            if device is None:
+                device = self._devices[device_id] = self._dims.device(device_id)
+        u_obj = _new(UUID)
+        _set(u_obj, "int", int.from_bytes(raw_uuid, "big"))
+        _set(u_obj, "is_safe", _UNKNOWN)
         _set(obj, "type", t)
-        _set(obj, "start", _instant(start_us, tz))
-        _set(obj, "end", _instant(end_us, tz))
-        _set(obj, "uuid", _uuid(raw_uuid))
-        _set(obj, "source_revision", dims.revision(revision_id))
-        _set(obj, "device", None if device_id is None else dims.device(device_id))
+        _set(obj, "start", start)
+        _set(obj, "end", end)
+        _set(obj, "uuid", u_obj)
+        _set(obj, "source_revision", revision)
+        _set(obj, "device", device)
         _set(obj, "metadata", md.from_json(meta) if meta else {})
         return obj
 

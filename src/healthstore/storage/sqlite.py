@@ -33,6 +33,15 @@ def migrations(dialect: str) -> list[tuple[int, str, str]]:
     return sorted(found)
 
 
+class _Savepoint:
+    def __init__(self, conn: sqlite3.Connection, name: str) -> None:
+        self._conn = conn
+        self._name = name
+
+    def rollback(self) -> None:
+        self._conn.execute(f"ROLLBACK TO {self._name}")
+
+
 class SQLiteBackend:
     """A store in one SQLite database file."""
 
@@ -101,13 +110,28 @@ class SQLiteBackend:
             self._depth = 0
             self._conn.execute("COMMIT")
 
+    @contextmanager
+    def savepoint(self) -> Iterator[_Savepoint]:
+        with self._lock:
+            if not self._depth:
+                raise RuntimeError("a savepoint needs an open transaction")
+            name = f"sp{self._depth}"
+            self._conn.execute(f"SAVEPOINT {name}")
+            try:
+                yield _Savepoint(self._conn, name)
+            except BaseException:
+                self._conn.execute(f"ROLLBACK TO {name}")
+                self._conn.execute(f"RELEASE {name}")
+                raise
+            self._conn.execute(f"RELEASE {name}")
+
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         with self._lock:
             self._conn.execute(sql, params)
 
-    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> int:
         with self._lock:
-            self._conn.executemany(sql, rows)
+            return self._conn.executemany(sql, rows).rowcount
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         with self._lock:

@@ -1,0 +1,70 @@
+"""The root ``healthstore`` command: global options, sub-commands and error handling.
+
+Every :class:`~healthstore.errors.HealthStoreError` raised by a command is caught here and
+reported without a traceback, exit code 1 (see :func:`healthstore.cli.output.report_error`).
+"""
+
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from healthstore import __version__
+from healthstore.cli import add, changes, demo, samples, stores, types, units
+from healthstore.cli.output import JSON_MODE, report_error
+from healthstore.errors import HealthStoreError
+
+
+class _Root(TyperGroup):
+    """The root group: turns library errors into a message and exit code 1."""
+
+    def invoke(self, ctx: Any) -> Any:  # a click Context (typer keeps its base class private)
+        try:
+            return super().invoke(ctx)
+        except HealthStoreError as exc:
+            report_error(exc, as_json=bool(ctx.meta.get(JSON_MODE)))
+            raise typer.Exit(1) from None
+
+
+app = typer.Typer(
+    name="healthstore",
+    cls=_Root,
+    help="A private store for health and fitness data, with HealthKit's semantics.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_show_locals=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"healthstore {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """A private store for health and fitness data, with HealthKit's semantics."""
+
+
+_NEGATIVE_NUMBERS = {"ignore_unknown_options": True}
+
+app.command("init")(stores.init)
+app.command("add", context_settings=_NEGATIVE_NUMBERS)(add.add)
+app.command("samples")(samples.samples)
+app.command("sources")(samples.sources)
+app.command("changes")(changes.changes)
+app.command("types")(types.types)
+app.add_typer(units.app, name="units")
+app.add_typer(demo.app, name="demo")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app(prog_name="healthstore")

@@ -504,9 +504,9 @@ class Workout(Sample):
         for i, event in enumerate(events):
             if not isinstance(event, WorkoutEvent):
                 raise InvalidArgument(f"events[{i}] must be a WorkoutEvent", field="events")
-            if to_micros(event.start) < to_micros(self.start) or to_micros(
-                event.end
-            ) > to_micros(self.end):
+            if to_micros(event.start) < to_micros(self.start) or to_micros(event.end) > to_micros(
+                self.end
+            ):
                 raise InvalidArgument(
                     f"events[{i}] lies outside the workout's time", field=f"events[{i}]"
                 )

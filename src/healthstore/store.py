@@ -1,93 +1,87 @@
-"""``HealthStore``: the person's own view of their store (every sample, every source).
+"""``HealthStore``: the person's own view of their store, and the keys to everyone else's.
 
 A store is a directory::
 
     DIR/store.json      format marker: {"format": "healthstore", "version": 1, "backend": "sqlite"}
     DIR/healthstore.db  the SQLite database
 
-``HealthStore.create(DIR)`` makes one, ``HealthStore.open(DIR)`` opens it.
+``HealthStore.create(DIR)`` makes one, ``HealthStore.open(DIR)`` opens it. The person reads
+and writes everything, sets characteristics, registers apps and answers their requests;
+``store.app(bundle_id)`` gives the :class:`~healthstore.app_store.AppStore` an app works with.
 """
 
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+import secrets
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import Any
-from uuid import UUID
 
 from healthstore import catalogue
-from healthstore.catalogue import Kind, ObjectType
-from healthstore.errors import DatabaseInaccessible, InvalidArgument, NoData
-from healthstore.model import (
-    Changes,
-    Sample,
-    SaveResult,
-    Source,
-    SourceRevision,
-    Workout,
-)
+from healthstore.access.anchors import AnchorCipher, app_key
+from healthstore.access.apps import App, AppRegistry
+from healthstore.access.audit import PERSON, AuditEntry, AuditLog
+from healthstore.access.consent import Consent, check_consent
+from healthstore.access.grants import Decision, Grants, Mode, PendingRequest, object_types
+from healthstore.access.manifest import AppManifest
+from healthstore.app_store import AppStore
+from healthstore.errors import DatabaseInaccessible, InvalidArgument
+from healthstore.model import Sample
 from healthstore.query import predicates as p
-from healthstore.query.reader import EVERYTHING, Reader, Scope
 from healthstore.storage.backend import Backend
 from healthstore.storage.dimensions import Dimensions
 from healthstore.storage.sqlite import SQLiteBackend
-from healthstore.storage.writer import Writer
+from healthstore.times import from_micros
+from healthstore.views import (
+    OWNER_REVISION,
+    OWNER_SOURCE,
+    SampleView,
+    TypeLike,
+    characteristic_type,
+    now_us,
+    sample_types,
+)
 
 FORMAT_FILE = "store.json"
 DATABASE_FILE = "healthstore.db"
 FORMAT_VERSION = 1
-OWNER_SOURCE = Source("org.healthstore.health", "Health")
-OWNER_REVISION = SourceRevision(OWNER_SOURCE)
 
-TypeLike = str | ObjectType
-SaveInput = Sample | Iterable[Sample]
+__all__ = ["OWNER_REVISION", "OWNER_SOURCE", "AppReport", "HealthStore"]
 
 
-def _now_us() -> int:
-    return time.time_ns() // 1000
+@dataclass(frozen=True)
+class AppReport:
+    """What an app asked for against what it used (the App Review over-request check)."""
+
+    bundle_id: str
+    days: int
+    requested: tuple[str, ...]
+    used: tuple[str, ...]
+    unused: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "bundle_id": self.bundle_id,
+            "days": self.days,
+            "requested": list(self.requested),
+            "used": list(self.used),
+            "unused": list(self.unused),
+        }
 
 
-def sample_type(name: TypeLike) -> ObjectType:
-    """A sample type by name; characteristics and activity summaries are refused."""
-    t = catalogue.object_type(name)
-    if not t.kind.is_sample:
-        raise InvalidArgument(f"{t.short_name} is a {t.kind} type, not a sample type", field="type")
-    return t
-
-
-def sample_types(names: TypeLike | Iterable[TypeLike] | None) -> list[ObjectType]:
-    """Sample types by name; None means every sample type."""
-    if names is None:
-        return [t for t in catalogue.all_types() if t.kind.is_sample]
-    if isinstance(names, str | ObjectType):
-        return [sample_type(names)]
-    return [sample_type(n) for n in names]
-
-
-def window(
-    predicate: p.Predicate | None, start: datetime | None, end: datetime | None
-) -> p.Predicate | None:
-    """``predicate`` narrowed to samples overlapping [start, end) when either is given."""
-    if start is None and end is None:
-        return predicate
-    w = p.time_window(start, end)
-    return w if predicate is None else p.And((w, predicate))
-
-
-class HealthStore:
-    """The person's store: reads and writes everything, sets characteristics."""
+class HealthStore(SampleView):
+    """The person's store: reads and writes everything; manages apps and characteristics."""
 
     def __init__(self, backend: Backend, directory: Path | None = None, user_id: int = 1) -> None:
+        super().__init__(backend, Dimensions(backend, user_id), user_id)
         self.directory = directory
-        self.user_id = user_id
-        self._backend = backend
-        self._dims = Dimensions(backend, user_id)
-        self._reader = Reader(backend, self._dims, user_id)
-        self._writer = Writer(backend, self._dims, user_id)
+        self._apps = AppRegistry(backend, user_id)
+        self._grants = Grants(backend, self._dims, user_id)
+        self._audit = AuditLog(backend, user_id)
 
     # --- lifecycle ----------------------------------------------------------------------
     @classmethod
@@ -144,152 +138,10 @@ class HealthStore:
     ) -> None:
         self.close()
 
-    # --- writing ------------------------------------------------------------------------
-    def _forced_source(self) -> SourceRevision | None:
-        """The source every write is attributed to, whatever the sample says (None: the
-        sample's own)."""
-        return None
-
-    def _scope(self) -> Scope:
-        return EVERYTHING
-
-    def _check_writable(self, objects: Sequence[Sample]) -> None:
-        """The person may write every sample type."""
-
-    def save(self, objects: SaveInput) -> list[SaveResult]:
-        """Save one sample or many, all-or-nothing. Saving a uuid again is a duplicate, not
-        an error; sync identifiers replace older versions. Returns a result per object."""
-        batch = [objects] if isinstance(objects, Sample) else list(objects)
-        self._check_writable(batch)
-        return self._writer.save(
-            batch,
-            _now_us(),
-            default_source=OWNER_REVISION,
-            forced_source=self._forced_source(),
-        )
-
-    def delete(
-        self,
-        objects: Sample | Iterable[Sample | UUID | str] | None = None,
-        *,
-        type: TypeLike | Iterable[TypeLike] | None = None,
-        predicate: p.Predicate | None = None,
-    ) -> int:
-        """Delete samples (objects or uuids), or every sample of ``type`` matching
-        ``predicate``. Leaves tombstones for the change feed; returns how many were deleted
-        (members of deleted correlations included)."""
-        scope = self._scope()
-        if objects is not None:
-            if type is not None or predicate is not None:
-                raise InvalidArgument(
-                    "delete takes objects, or a type and predicate, not both", field="objects"
-                )
-            items = [objects] if isinstance(objects, Sample) else list(objects)
-            uuids = [_as_uuid(o, i) for i, o in enumerate(items)]
-            anchors = list(self._reader.anchors_of(uuids, scope).values())
-        else:
-            if type is None:
-                raise InvalidArgument(
-                    "delete needs objects, or a type (and predicate)", field="type"
-                )
-            anchors = self._reader.anchors(sample_types(type), predicate, scope)
-        return self._writer.delete_anchors(anchors, _now_us())
-
-    # --- reading ------------------------------------------------------------------------
-    def samples(
-        self,
-        type: TypeLike | Iterable[TypeLike],
-        predicate: p.Predicate | None = None,
-        *,
-        start: datetime | None = None,
-        end: datetime | None = None,
-        sort: str | Sequence[str] | None = None,
-        limit: int = 0,
-    ) -> list[Sample]:
-        """Samples of a type (or several) matching ``predicate`` and overlapping
-        [start, end); sorted by ``sort`` (``start``, ``-end``, ``duration``…); ``limit`` 0
-        means no limit."""
-        return self._reader.samples(
-            sample_types(type),
-            window(predicate, start, end),
-            sort=sort,
-            limit=limit,
-            scope=self._scope(),
-        )
-
-    def changes(
-        self,
-        types: TypeLike | Iterable[TypeLike] | None = None,
-        anchor: int | None = None,
-        limit: int = 0,
-        *,
-        predicate: p.Predicate | None = None,
-    ) -> Changes:
-        """The change feed: samples added and objects deleted after ``anchor`` (None: from
-        the beginning), and the anchor to continue from."""
-        return self._reader.changes(
-            sample_types(types), anchor, limit, predicate, scope=self._scope()
-        )
-
-    def sources(
-        self, type: TypeLike | Iterable[TypeLike], predicate: p.Predicate | None = None
-    ) -> list[Source]:
-        """The sources with samples of ``type`` matching ``predicate``."""
-        return self._reader.sources(sample_types(type), predicate, scope=self._scope())
-
-    # --- workouts and correlations ------------------------------------------------------
-    def add_to_workout(
-        self, workout: Workout | UUID | str, samples: Iterable[Sample | UUID | str]
-    ) -> None:
-        """Associate saved samples with a saved workout."""
-        scope = self._scope()
-        workout_uuid = _as_uuid(workout, 0)
-        found = self._reader.anchors_of([workout_uuid], scope)
-        if workout_uuid not in found:
-            raise InvalidArgument(f"workout {workout_uuid} is not saved", field="workout")
-        wanted = [_as_uuid(s, i) for i, s in enumerate(samples)]
-        anchors = self._reader.anchors_of(wanted, scope)
-        missing = [str(u) for u in wanted if u not in anchors]
-        if missing:
-            raise InvalidArgument(f"samples not saved: {', '.join(missing[:5])}", field="samples")
-        self._writer.associate(found[workout_uuid], list(anchors.values()))
-
-    def workout_samples(
-        self,
-        workout: Workout | UUID | str,
-        type: TypeLike | Iterable[TypeLike] | None = None,
-        *,
-        sort: str | Sequence[str] | None = None,
-    ) -> list[Sample]:
-        """The samples associated with a workout (of ``type``, or of every type)."""
-        return self._reader.samples(
-            sample_types(type), p.in_workout(_as_uuid(workout, 0)), sort=sort, scope=self._scope()
-        )
-
     # --- characteristics ----------------------------------------------------------------
-    def characteristic(self, type: TypeLike) -> int | date:
-        """A characteristic's value: the raw enum value (0 is notSet) or, for dateOfBirth,
-        a date. An unset dateOfBirth raises NoData."""
-        t = _characteristic(type)
-        type_id = self._dims.known_type_id(t)
-        rows = (
-            []
-            if type_id is None
-            else self._backend.query(
-                "SELECT value FROM characteristics WHERE user_id = ? AND type_id = ?",
-                (self.user_id, type_id),
-            )
-        )
-        if not rows:
-            if t.value_enum is None:
-                raise NoData(f"{t.short_name} is not set", field="type")
-            return 0
-        value = json.loads(rows[0][0])
-        return date.fromisoformat(value) if t.value_enum is None else int(value)
-
     def set_characteristic(self, type: TypeLike, value: int | str | date | None) -> None:
         """Set (or with None, clear) a characteristic. Only the person can."""
-        t = _characteristic(type)
+        t = characteristic_type(type)
         if value is None:
             stored = None
         elif t.value_enum is None:
@@ -320,8 +172,6 @@ class HealthStore:
             "FROM samples WHERE user_id = ? GROUP BY type_id",
             (self.user_id,),
         )
-        from healthstore.times import from_micros
-
         out = [
             {
                 "type": self._dims.object_type(type_id).short_name,
@@ -334,22 +184,187 @@ class HealthStore:
         ]
         return sorted(out, key=lambda r: str(r["type"]))
 
+    # --- apps ---------------------------------------------------------------------------
+    def register_app(self, manifest: AppManifest | Mapping[str, Any] | str) -> str:
+        """Register an app from its manifest; returns its secret token, which is shown this
+        once and kept only as a hash."""
+        app, token = self._apps.register(manifest, now_us())  # type: ignore[arg-type]
+        self._audit.append(PERSON, "apps.register", (), 0, now_us(), {"app": app.bundle_id})
+        return token
 
-def _characteristic(name: TypeLike) -> ObjectType:
-    t = catalogue.object_type(name)
-    if t.kind is not Kind.characteristic:
-        raise InvalidArgument(f"{t.short_name} is not a characteristic", field="type")
-    return t
+    def renew_app_token(self, bundle_id: str) -> str:
+        """A new token for an app (the old one stops working)."""
+        token = self._apps.renew_token(bundle_id)
+        self._audit.append(PERSON, "apps.renew_token", (), 0, now_us(), {"app": bundle_id})
+        return token
+
+    def apps(self) -> list[App]:
+        return self._apps.all()
+
+    def app_info(self, bundle_id: str) -> App:
+        return self._apps.get(bundle_id)
+
+    def remove_app(self, bundle_id: str, *, delete_data: bool = False) -> int:
+        """Unregister an app. Its samples stay unless ``delete_data``; returns how many
+        samples were deleted."""
+        app = self._apps.get(bundle_id)
+        deleted = 0
+        if delete_data:
+            deleted = self.delete(type=sample_types(None), predicate=p.from_sources(app.source))
+        self._apps.remove(bundle_id)
+        self._audit.append(
+            PERSON, "apps.remove", (), deleted, now_us(), {"app": bundle_id, "deleted": deleted}
+        )
+        return deleted
+
+    def app(self, bundle_id: str) -> AppStore:
+        """The view of a registered app (in-process apps; servers use :meth:`app_for_token`)."""
+        return self._app_store(self._apps.get(bundle_id))
+
+    def app_for_token(self, token: str) -> AppStore:
+        """The view of the app a token belongs to; a bad or revoked token is
+        authorizationDenied."""
+        return self._app_store(self._apps.by_token(token))
+
+    def _app_store(self, app: App) -> AppStore:
+        cipher = AnchorCipher(app_key(self._secret("anchors"), app.bundle_id))
+        return AppStore(
+            self._backend, self._dims, self.user_id, app, self._grants, self._audit, cipher
+        )
+
+    def _secret(self, name: str) -> bytes:
+        rows = self._backend.query("SELECT value FROM secrets WHERE name = ?", (name,))
+        if rows:
+            return bytes(rows[0][0])
+        with self._backend.transaction():
+            self._backend.execute(
+                "INSERT INTO secrets (name, value) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                (name, secrets.token_bytes(32)),
+            )
+        return bytes(self._backend.query("SELECT value FROM secrets WHERE name = ?", (name,))[0][0])
+
+    # --- the person's answers -----------------------------------------------------------
+    def pending_requests(self) -> list[PendingRequest]:
+        """What apps asked for that the person has not answered yet."""
+        return self._grants.pending(self._apps.all())
+
+    def grant(
+        self, bundle_id: str, *, read: Iterable[TypeLike] = (), share: Iterable[TypeLike] = ()
+    ) -> None:
+        """Allow an app to read and write the given types (which it must have asked for)."""
+        self._decide(bundle_id, read, share, Decision.authorized, "grant", _ANY)
+
+    def deny(
+        self, bundle_id: str, *, read: Iterable[TypeLike] = (), share: Iterable[TypeLike] = ()
+    ) -> None:
+        """Refuse an app the given types."""
+        self._decide(bundle_id, read, share, Decision.denied, "deny", _ANY)
+
+    def revoke(
+        self, bundle_id: str, *, read: Iterable[TypeLike] = (), share: Iterable[TypeLike] = ()
+    ) -> None:
+        """Withdraw permissions granted before (they become denied)."""
+        self._decide(bundle_id, read, share, Decision.denied, "revoke", (Decision.authorized,))
+
+    def _decide(
+        self,
+        bundle_id: str,
+        read: Iterable[TypeLike],
+        share: Iterable[TypeLike],
+        decision: Decision,
+        operation: str,
+        only: tuple[Decision, ...],
+    ) -> None:
+        app = self._apps.get(bundle_id)
+        read_types, share_types = object_types(read, "read"), object_types(share, "share")
+        if not read_types and not share_types:
+            raise InvalidArgument(f"{operation}: name types to read or share", field="types")
+        changed = {
+            mode: self._grants.decide(app, types, mode, decision, now_us(), only=only)
+            for mode, types in ((Mode.read, read_types), (Mode.share, share_types))
+        }
+        self._audit.append(
+            PERSON,
+            f"apps.{operation}",
+            [t.short_name for ts in changed.values() for t in ts],
+            0,
+            now_us(),
+            {
+                "app": bundle_id,
+                **{m.value: sorted(t.short_name for t in ts) for m, ts in changed.items()},
+            },
+        )
+
+    # --- audit and reports --------------------------------------------------------------
+    def audit(
+        self, app: str | None = None, since: datetime | None = None, limit: int = 0
+    ) -> list[AuditEntry]:
+        """The audit log, oldest first: every app read and write, every decision."""
+        return self._audit.entries(app, since, limit)
+
+    def app_report(self, bundle_id: str, days: int = 30) -> AppReport:
+        """The types an app asked for, those it used in the last ``days`` days, and those it
+        asked for but did not use."""
+        app = self._apps.get(bundle_id)
+        requested = {
+            catalogue.object_type(identifier).short_name
+            for identifier, _ in self._grants.decisions(app)
+        }
+        since = from_micros(now_us()) - timedelta(days=days)
+        used = {
+            name
+            for entry in self._audit.entries(app.bundle_id, since)
+            if entry.operation != "request_authorization"
+            for name in entry.types
+        }
+        return AppReport(
+            bundle_id,
+            days,
+            tuple(sorted(requested)),
+            tuple(sorted(used)),
+            tuple(sorted(requested - used)),
+        )
+
+    # --- sharing with a third party -----------------------------------------------------
+    def export_for(
+        self,
+        recipient: str,
+        types: Iterable[TypeLike],
+        purpose: str,
+        consent: Consent | None = None,
+        *,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> dict[str, list[Sample]]:
+        """The samples of ``types`` to hand to ``recipient``, given the person's consent
+        record for that recipient, purpose and types. Advertising, marketing and data
+        brokerage are refused whatever the consent says. Recorded in the audit log."""
+        wanted = sample_types(types)
+        check_consent(recipient, wanted, purpose, consent)
+        assert consent is not None
+        with self._backend.transaction():
+            self._backend.execute(
+                "INSERT INTO consents (user_id, recipient, purpose, types, granted_us, statement) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    self.user_id,
+                    recipient,
+                    purpose,
+                    json.dumps(sorted(t.short_name for t in wanted)),
+                    now_us(),
+                    consent.statement,
+                ),
+            )
+        out = {t.short_name: self.samples(t, start=start, end=end) for t in wanted}
+        self._audit.append(
+            PERSON,
+            "export_for",
+            out,
+            sum(len(v) for v in out.values()),
+            now_us(),
+            {"recipient": recipient, "purpose": purpose},
+        )
+        return out
 
 
-def _as_uuid(value: Sample | UUID | str, index: int) -> UUID:
-    if isinstance(value, Sample):
-        return value.uuid
-    if isinstance(value, UUID):
-        return value
-    try:
-        return UUID(str(value))
-    except ValueError:
-        raise InvalidArgument(
-            f"objects[{index}]: {value!r} is not a UUID", field=f"objects[{index}]"
-        ) from None
+_ANY = (Decision.requested, Decision.authorized, Decision.denied)

@@ -100,9 +100,9 @@ class ValueEnum:
         return ", ".join(f"{m}={v}" for m, v in self.members.items())
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class ObjectType:
-    """One HealthKit object type."""
+    """One HealthKit object type. There is one instance per type, so identity is equality."""
 
     identifier: str
     short_name: str
@@ -118,6 +118,9 @@ class ObjectType:
 
     def __str__(self) -> str:
         return self.identifier
+
+    def __repr__(self) -> str:
+        return f"ObjectType({self.short_name})"
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,8 +11,8 @@ from healthstore.cli.output import emit_json, sample_value, table, when
 from healthstore.errors import InvalidArgument
 from healthstore.model import QuantitySample, Sample
 from healthstore.query import predicates as p
-from healthstore.store import sample_type
 from healthstore.units import parse_unit
+from healthstore.views import sample_type
 from healthstore.wire import sample_to_json
 
 TypeArgument = Annotated[str, typer.Argument(metavar="TYPE", help="Type, e.g. stepCount.")]

@@ -1,7 +1,7 @@
 """The read engines over one user's rows: sample, anchored (change feed) and source queries.
 
-Each takes an optional ``scope``, a SQL fragment over ``samples s`` (and one over
-``deleted_objects d``) that the access layer uses to narrow what an app may see.
+Each takes a ``scope``: what the viewer may see, decided by the access layer's visibility
+filter and applied here to every row read (samples, tombstones, members, workouts).
 """
 
 from __future__ import annotations
@@ -33,11 +33,38 @@ _SORT_KEYS = {
 
 @dataclass(frozen=True)
 class Scope:
-    """Extra conditions on what a reader sees: over live rows (``s``) and tombstones
-    (``d``)."""
+    """What a reader may see: every row (``readable`` None), or rows of the ``readable``
+    type ids plus those written by source ``own_source``. Built by the access layer's
+    visibility filter; rendered here as SQL over any alias of ``samples`` or
+    ``deleted_objects``."""
 
-    samples: Fragment = ("1 = 1", [])
-    deleted: Fragment = ("1 = 1", [])
+    readable: frozenset[int] | None = None
+    own_source: int | None = None
+
+    def sql(self, alias: str) -> Fragment:
+        """The condition over rows of the table aliased ``alias``."""
+        if self.readable is None:
+            return "1 = 1", []
+        clauses: list[str] = []
+        params: list[Any] = []
+        if self.readable:
+            ids = sorted(self.readable)
+            clauses.append(f"{alias}.type_id IN ({_marks(ids)})")
+            params.extend(ids)
+        if self.own_source is not None:
+            clauses.append(f"{alias}.source_id = ?")
+            params.append(self.own_source)
+        if not clauses:
+            return "1 = 0", []
+        return "(" + " OR ".join(clauses) + ")", params
+
+    @property
+    def samples(self) -> Fragment:
+        return self.sql("s")
+
+    @property
+    def deleted(self) -> Fragment:
+        return self.sql("d")
 
 
 EVERYTHING = Scope()
@@ -75,7 +102,7 @@ class Reader:
     _extents: dict[int, int] = field(default_factory=dict)
 
     def _type_ids(self, types: Sequence[ObjectType]) -> list[int]:
-        return [i for t in types if (i := self.dims.known_type_id(t)) is not None]
+        return self.dims.known_type_ids(list(types))
 
     def _max_duration(self, type_ids: Sequence[int]) -> int | None:
         if len(type_ids) != 1:
@@ -96,7 +123,9 @@ class Reader:
         ``scope``; None when no sample of those types was ever stored."""
         type_ids = self._type_ids(types)
         max_duration = self._max_duration(type_ids) if type_ids else None
-        compiler = Compiler(self.backend, self.dims, self.user_id, tuple(types), max_duration)
+        compiler = Compiler(
+            self.backend, self.dims, self.user_id, tuple(types), max_duration, scope.sql
+        )
         pred_sql, pred_params = compiler.compile(predicate)
         if not type_ids:
             return None

@@ -37,6 +37,7 @@ class Compiler:
     user_id: int
     types: tuple[ObjectType, ...] = ()
     max_duration_us: int | None = None
+    visible: Callable[[str], Fragment] = lambda alias: ("1 = 1", [])
 
     def compile(self, predicate: p.Predicate | None) -> Fragment:
         if predicate is None:
@@ -186,10 +187,11 @@ class Compiler:
         return f"{field} {_SQL_OPS[pred.op]} ?", [pred.quantity.value_in(unit)]
 
     def _InWorkout(self, pred: p.InWorkout) -> Fragment:
+        visible, params = self.visible("ws")  # the workout itself must be visible too
         return (
             "s.anchor IN (SELECT w.sample_anchor FROM workout_samples w JOIN samples ws "
-            "ON ws.anchor = w.workout_anchor WHERE w.user_id = ? AND ws.uuid = ?)",
-            [self.user_id, pred.workout.bytes],
+            f"ON ws.anchor = w.workout_anchor WHERE w.user_id = ? AND ws.uuid = ? AND {visible})",
+            [self.user_id, pred.workout.bytes, *params],
         )
 
     def _single_type(self, kind: Kind, what: str) -> ObjectType:

@@ -107,6 +107,16 @@ class Dimensions:
 
         return self._lookup(self._type_ids, t.identifier, create)
 
+    def known_type_ids(self, types: list[ObjectType]) -> list[int]:
+        """The ids of those of ``types`` that have rows (never creates; one look at the
+        database at most)."""
+        self._load()
+        if any(t.identifier not in self._type_ids for t in types):
+            for tid, identifier in self._db.query("SELECT id, identifier FROM object_types"):
+                self._type_ids[identifier] = tid
+                self._types[tid] = catalogue.object_type(identifier)
+        return [i for t in types if (i := self._type_ids.get(t.identifier)) is not None]
+
     def known_type_id(self, t: ObjectType) -> int | None:
         """The id of a type that has rows, or None (never creates)."""
         self._load()

@@ -18,7 +18,7 @@ from typing import Any
 from uuid import UUID
 
 from healthstore.errors import InvalidArgument
-from healthstore.model import Correlation, Sample, SaveResult, SaveStatus, SourceRevision
+from healthstore.model import Correlation, Sample, SaveResult, SaveStatus, Source, SourceRevision
 from healthstore.storage import codec
 from healthstore.storage.backend import Backend
 from healthstore.storage.dimensions import Dimensions
@@ -107,11 +107,12 @@ class Writer:
         now_us: int,
         *,
         default_source: SourceRevision,
-        forced_source: SourceRevision | None = None,
+        forced_source: Source | None = None,
     ) -> list[SaveResult]:
-        """Save ``objects`` all-or-nothing. Each is written as ``forced_source`` when given,
-        else as its own source revision, else as ``default_source``. Returns one result per
-        object, in order."""
+        """Save ``objects`` all-or-nothing. Each is written as its own source revision, else
+        as ``default_source``; ``forced_source`` replaces the source of every object (an
+        app writes as itself, whatever its samples say). Returns one result per object, in
+        order."""
         try:
             with self._db.transaction():
                 items = self._prepare(objects, default_source, forced_source)
@@ -157,16 +158,26 @@ class Writer:
         self,
         objects: Sequence[Sample],
         default_source: SourceRevision,
-        forced_source: SourceRevision | None,
+        forced_source: Source | None,
     ) -> list[_Item]:
         items = []
         encode = codec.Encoder(self._dims, self._user).encode
+        forced: dict[int, SourceRevision] = {}
+        if forced_source is not None:
+            default_source = SourceRevision(forced_source)
         for i, obj in enumerate(objects):
             if not isinstance(obj, Sample):
                 raise InvalidArgument(
                     f"objects[{i}] is a {type(obj).__name__}, not a sample", field=f"objects[{i}]"
                 )
-            revision = forced_source or obj.source_revision or default_source
+            revision = obj.source_revision or default_source
+            if forced_source is not None and revision.source != forced_source:
+                own = forced.get(id(revision))
+                if own is None:
+                    own = forced[id(revision)] = SourceRevision(
+                        forced_source, revision.version, revision.product_type, revision.os_version
+                    )
+                revision = own
             item = _Item(obj, i, encode(obj, revision))
             if isinstance(obj, Correlation):
                 item.members = [_Item(m, i, encode(m, revision)) for m in obj.objects]

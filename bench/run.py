@@ -1,0 +1,94 @@
+"""Run the benchmarks and print one table: ``python bench/run.py [--samples N]``.
+
+Each figure is measured next to a bare-sqlite3 reference in the same run; see
+bench/README.md for what is measured and why.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import tempfile
+from pathlib import Path
+
+import bulk_save
+import day_query
+import report
+from common import ROOT, Result, machine
+
+FULL_SAVE = 1_000_000
+FULL_STORE = 10_000_000
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--samples",
+        type=int,
+        default=FULL_STORE,
+        help="samples in the day-query store; the save benchmark writes at most this many "
+        f"(default {FULL_STORE:,})",
+    )
+    parser.add_argument(
+        "--save-samples", type=int, help=f"samples to save (default min({FULL_SAVE:,}, N))"
+    )
+    parser.add_argument("--batch", type=int, default=10_000, help="samples per save call")
+    parser.add_argument("--days", type=int, default=200, help="random days to query")
+    parser.add_argument("--seed", type=int, default=1, help="seed for picking the days")
+    parser.add_argument("--only", choices=("save", "query"), help="run one benchmark")
+    parser.add_argument("--rebuild", action="store_true", help="rebuild the cached store")
+    parser.add_argument(
+        "--cache", type=Path, default=ROOT / "var" / "bench", help="where stores are kept"
+    )
+    parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    return parser.parse_args()
+
+
+def run_save(args: argparse.Namespace, count: int) -> tuple[list[Result], str]:
+    """The bulk-save benchmark, in a scratch folder removed afterwards."""
+    args.cache.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix="save-", dir=args.cache))
+    try:
+        return bulk_save.run(count, args.batch, scratch)
+    finally:
+        shutil.rmtree(scratch)
+
+
+def notes(save_count: int, store_size: int) -> list[str]:
+    """What every table needs said under it."""
+    out = [
+        "ratio = ours / reference: for rates, below 1× means slower than the reference; "
+        "for latencies, above 1× means slower."
+    ]
+    if save_count < FULL_SAVE or store_size < FULL_STORE:
+        out.append(
+            f"Scaled-down run: the goals are set for {FULL_SAVE:,} saved samples and a "
+            f"{FULL_STORE:,}-sample store."
+        )
+    return out
+
+
+def main() -> None:
+    args = parse_args()
+    save_count = args.save_samples or min(FULL_SAVE, args.samples)
+    results: list[Result] = []
+    described: list[str] = []
+    if args.only in (None, "save"):
+        rows, what = run_save(args, save_count)
+        results += rows
+        described.append(what)
+    if args.only in (None, "query"):
+        spec = day_query.StoreSpec(args.samples, args.batch)
+        rows, what = day_query.run(spec, args.cache, args.days, args.rebuild, args.seed)
+        results += rows
+        described.append(what)
+    info = machine()
+    extra = described + notes(save_count, args.samples)
+    if args.markdown:
+        print(report.markdown(results, info, extra))
+    else:
+        report.show(results, info, extra)
+
+
+if __name__ == "__main__":
+    main()

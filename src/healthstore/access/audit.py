@@ -1,0 +1,100 @@
+"""The audit log: append-only, one entry per app read or write and per decision of the
+person. It records who, what operation, which types, how many objects and when — never
+values, never tokens."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from healthstore.storage.backend import Backend
+from healthstore.times import from_micros, to_micros
+
+PERSON = "person"
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One line of the audit log."""
+
+    at: datetime
+    actor: str
+    operation: str
+    types: tuple[str, ...]
+    count: int
+    detail: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "at": self.at.isoformat(),
+            "actor": self.actor,
+            "operation": self.operation,
+            "types": list(self.types),
+            "count": self.count,
+            "detail": self.detail,
+        }
+
+
+class AuditLog:
+    """Appends to and reads the audit log of one user."""
+
+    def __init__(self, backend: Backend, user_id: int) -> None:
+        self._db = backend
+        self._user = user_id
+
+    def append(
+        self,
+        actor: str,
+        operation: str,
+        types: Iterable[str],
+        count: int,
+        now_us: int,
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        with self._db.transaction():
+            self._db.execute(
+                "INSERT INTO audit_log (user_id, at_us, actor, operation, types, count, detail) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    self._user,
+                    now_us,
+                    actor,
+                    operation,
+                    json.dumps(sorted(set(types))),
+                    count,
+                    json.dumps(detail, sort_keys=True) if detail else None,
+                ),
+            )
+
+    def entries(
+        self, actor: str | None = None, since: datetime | None = None, limit: int = 0
+    ) -> list[AuditEntry]:
+        """Entries, oldest first, optionally of one actor and after ``since``."""
+        sql = (
+            "SELECT at_us, actor, operation, types, count, detail FROM audit_log WHERE user_id = ?"
+        )
+        params: list[Any] = [self._user]
+        if actor is not None:
+            sql += " AND actor = ?"
+            params.append(actor)
+        if since is not None:
+            sql += " AND at_us >= ?"
+            params.append(to_micros(since))
+        sql += " ORDER BY id"
+        if limit:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return [
+            AuditEntry(
+                from_micros(at),
+                who,
+                op,
+                tuple(json.loads(types)),
+                count,
+                json.loads(detail) if detail else {},
+            )
+            for at, who, op, types, count, detail in self._db.query(sql, params)
+        ]

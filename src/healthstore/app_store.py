@@ -1,0 +1,155 @@
+"""``AppStore``: one app's view of the store.
+
+It has the same read and write methods as :class:`~healthstore.HealthStore`, but every read
+passes the visibility filter (:mod:`healthstore.access.visibility`), every write is checked
+against the person's decisions and attributed to the app, and every call is audited.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from uuid import UUID
+
+from healthstore import catalogue
+from healthstore.access.anchors import AnchorCipher
+from healthstore.access.apps import App
+from healthstore.access.audit import AuditLog
+from healthstore.access.grants import (
+    AuthorizationStatus,
+    Decision,
+    Grants,
+    RequestStatus,
+    object_types,
+    validate_request,
+)
+from healthstore.access.visibility import app_scope, own_scope, readable_types
+from healthstore.catalogue import Kind, ObjectType
+from healthstore.errors import AuthorizationDenied, AuthorizationNotDetermined
+from healthstore.model import Correlation, Sample, Source
+from healthstore.query.reader import Scope
+from healthstore.storage.backend import Backend
+from healthstore.storage.dimensions import Dimensions
+from healthstore.views import SampleView, TypeLike, now_us
+
+
+class AppStore(SampleView):
+    """What one app may read and write."""
+
+    def __init__(
+        self,
+        backend: Backend,
+        dims: Dimensions,
+        user_id: int,
+        app: App,
+        grants: Grants,
+        audit: AuditLog,
+        anchors: AnchorCipher,
+    ) -> None:
+        super().__init__(backend, dims, user_id)
+        self.app = app
+        self._grants = grants
+        self._audit = audit
+        self._anchors = anchors
+
+    @property
+    def bundle_id(self) -> str:
+        return self.app.bundle_id
+
+    # --- authorization ------------------------------------------------------------------
+    def request_authorization(
+        self, share: Iterable[TypeLike] = (), read: Iterable[TypeLike] = ()
+    ) -> None:
+        """Ask the person for permission to write ``share`` and read ``read``. Completes as
+        soon as the request is recorded; the person answers later, type by type."""
+        share_types = object_types(share, "share")
+        read_types = object_types(read, "read")
+        validate_request(self.app, share_types, read_types)
+        self._grants.record_request(self.app, share_types, read_types, now_us())
+        self._audit.append(
+            self.bundle_id,
+            "request_authorization",
+            [t.short_name for t in (*share_types, *read_types)],
+            0,
+            now_us(),
+            {
+                "share": sorted(t.short_name for t in share_types),
+                "read": sorted(t.short_name for t in read_types),
+            },
+        )
+
+    def authorization_status(self, type: TypeLike) -> AuthorizationStatus:
+        """Whether the app may write ``type``; says nothing about reading."""
+        return self._grants.authorization_status(self.app, catalogue.object_type(type))
+
+    def request_status(
+        self, share: Iterable[TypeLike] = (), read: Iterable[TypeLike] = ()
+    ) -> RequestStatus:
+        """``shouldRequest`` while any of the types was never asked for, else
+        ``unnecessary``."""
+        return self._grants.request_status(
+            self.app, object_types(share, "share"), object_types(read, "read")
+        )
+
+    # --- hooks of SampleView ------------------------------------------------------------
+    def _own_source_id(self) -> int | None:
+        return self._dims.known_source_id(self.bundle_id)
+
+    def _scope(self, types: Sequence[ObjectType]) -> Scope:
+        readable = readable_types(self._dims, self._grants.readable_type_ids(self.app))
+        return app_scope(readable, self._own_source_id())
+
+    def _delete_scope(self, types: Sequence[ObjectType]) -> Scope:
+        return own_scope(self._own_source_id())
+
+    def _deletable(self, uuids: Sequence[UUID], types: Sequence[ObjectType]) -> dict[UUID, int]:
+        own = self._reader.anchors_of(uuids, own_scope(self._own_source_id()))
+        visible = self._reader.anchors_of(uuids, self._scope(types))
+        others = [u for u in visible if u not in own]
+        if others:
+            raise AuthorizationDenied(
+                f"{self.bundle_id} may delete only objects it saved ({others[0]} is not one)",
+                field="objects",
+            )
+        return own
+
+    def _forced_source(self) -> Source:
+        return self.app.source
+
+    def _check_write(self, objects: Sequence[Sample]) -> None:
+        for i, obj in enumerate(objects):
+            members = obj.objects if isinstance(obj, Correlation) else (obj,)
+            for member in members:
+                self._check_share(member.type, i)
+
+    def _check_share(self, t: ObjectType, index: int) -> None:
+        where = f"objects[{index}]"
+        if not t.app_writable:
+            raise AuthorizationDenied(f"{where}: apps may not write {t.short_name}", field=where)
+        decision = self._grants.share_decision(self.app, t)
+        if decision is Decision.authorized:
+            return
+        if decision is Decision.denied:
+            raise AuthorizationDenied(
+                f"{where}: the person did not allow {self.bundle_id} to write {t.short_name}",
+                field=where,
+            )
+        raise AuthorizationNotDetermined(
+            f"{where}: the person has not decided whether {self.bundle_id} may write "
+            f"{t.short_name}; request authorization first",
+            field=where,
+        )
+
+    def _record(self, operation: str, types: Iterable[ObjectType], count: int) -> None:
+        self._audit.append(
+            self.bundle_id, operation, [t.short_name for t in types], count, now_us()
+        )
+
+    def _encode_anchor(self, anchor: int) -> int:
+        return self._anchors.encode(anchor)
+
+    def _decode_anchor(self, anchor: int | None) -> int | None:
+        return None if anchor is None else self._anchors.decode(anchor)
+
+    def _may_read_characteristic(self, t: ObjectType) -> bool:
+        type_id = self._dims.known_type_id(t)
+        return t.kind is Kind.characteristic and type_id in self._grants.readable_type_ids(self.app)

@@ -1,0 +1,276 @@
+"""What the person's view and an app's view share: saving, deleting and every read door.
+
+:class:`SampleView` does the work; its subclasses say, through four hooks, what the viewer
+may see (:meth:`_scope`), whom its writes belong to (:meth:`_forced_source`), what it may
+write (:meth:`_check_write`) and what is recorded about it (:meth:`_record`).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from uuid import UUID
+
+from healthstore import catalogue
+from healthstore.catalogue import Kind, ObjectType
+from healthstore.errors import InvalidArgument, NoData
+from healthstore.model import (
+    Changes,
+    Sample,
+    SaveResult,
+    Source,
+    SourceRevision,
+    Workout,
+)
+from healthstore.query import predicates as p
+from healthstore.query.reader import EVERYTHING, Reader, Scope
+from healthstore.storage.backend import Backend
+from healthstore.storage.dimensions import Dimensions
+from healthstore.storage.writer import Writer
+
+OWNER_SOURCE = Source("org.healthstore.health", "Health")
+OWNER_REVISION = SourceRevision(OWNER_SOURCE)
+
+TypeLike = str | ObjectType
+SaveInput = Sample | Iterable[Sample]
+UUIDLike = Sample | UUID | str
+
+
+def now_us() -> int:
+    return time.time_ns() // 1000
+
+
+def sample_type(name: TypeLike) -> ObjectType:
+    """A sample type by name; characteristics and activity summaries are refused."""
+    t = catalogue.object_type(name)
+    if not t.kind.is_sample:
+        raise InvalidArgument(f"{t.short_name} is a {t.kind} type, not a sample type", field="type")
+    return t
+
+
+def sample_types(names: TypeLike | Iterable[TypeLike] | None) -> list[ObjectType]:
+    """Sample types by name; None means every sample type."""
+    if names is None:
+        return [t for t in catalogue.all_types() if t.kind.is_sample]
+    if isinstance(names, str | ObjectType):
+        return [sample_type(names)]
+    return [sample_type(n) for n in names]
+
+
+def characteristic_type(name: TypeLike) -> ObjectType:
+    t = catalogue.object_type(name)
+    if t.kind is not Kind.characteristic:
+        raise InvalidArgument(f"{t.short_name} is not a characteristic", field="type")
+    return t
+
+
+def window(
+    predicate: p.Predicate | None, start: datetime | None, end: datetime | None
+) -> p.Predicate | None:
+    """``predicate`` narrowed to samples overlapping [start, end) when either is given."""
+    if start is None and end is None:
+        return predicate
+    w = p.time_window(start, end)
+    return w if predicate is None else p.And((w, predicate))
+
+
+def as_uuid(value: UUIDLike, index: int) -> UUID:
+    if isinstance(value, Sample):
+        return value.uuid
+    if isinstance(value, UUID):
+        return value
+    try:
+        return UUID(str(value))
+    except ValueError:
+        raise InvalidArgument(
+            f"objects[{index}]: {value!r} is not a UUID", field=f"objects[{index}]"
+        ) from None
+
+
+def _batch(objects: SaveInput) -> list[Sample]:
+    return [objects] if isinstance(objects, Sample) else list(objects)
+
+
+class SampleView:
+    """Reads and writes samples as one viewer (the person, or one app)."""
+
+    def __init__(self, backend: Backend, dims: Dimensions, user_id: int) -> None:
+        self.user_id = user_id
+        self._backend = backend
+        self._dims = dims
+        self._reader = Reader(backend, dims, user_id)
+        self._writer = Writer(backend, dims, user_id)
+
+    # --- hooks --------------------------------------------------------------------------
+    def _scope(self, types: Sequence[ObjectType]) -> Scope:
+        """What this viewer may see of ``types``."""
+        return EVERYTHING
+
+    def _forced_source(self) -> Source | None:
+        """The source every write is attributed to (None: the sample's own)."""
+        return None
+
+    def _check_write(self, objects: Sequence[Sample]) -> None:
+        """Raise when the viewer may not write these objects."""
+
+    def _record(self, operation: str, types: Iterable[ObjectType], count: int) -> None:
+        """Note an operation in the audit log (the person's own use is not logged)."""
+
+    def _encode_anchor(self, anchor: int) -> int:
+        return anchor
+
+    def _decode_anchor(self, anchor: int | None) -> int | None:
+        return anchor
+
+    # --- writing ------------------------------------------------------------------------
+    def save(self, objects: SaveInput) -> list[SaveResult]:
+        """Save one sample or many, all-or-nothing. Saving a uuid again is a duplicate, not
+        an error; sync identifiers replace older versions. Returns a result per object."""
+        batch = _batch(objects)
+        self._check_write(batch)
+        results = self._writer.save(
+            batch, now_us(), default_source=OWNER_REVISION, forced_source=self._forced_source()
+        )
+        self._record("save", (s.type for s in batch), len(batch))
+        return results
+
+    def delete(
+        self,
+        objects: Sample | Iterable[UUIDLike] | None = None,
+        *,
+        type: TypeLike | Iterable[TypeLike] | None = None,
+        predicate: p.Predicate | None = None,
+    ) -> int:
+        """Delete samples (objects or uuids), or every sample of ``type`` matching
+        ``predicate``. Leaves tombstones for the change feed; returns how many were deleted
+        (members of deleted correlations included)."""
+        if objects is not None:
+            if type is not None or predicate is not None:
+                raise InvalidArgument(
+                    "delete takes objects, or a type and predicate, not both", field="objects"
+                )
+            items = [objects] if isinstance(objects, Sample) else list(objects)
+            uuids = [as_uuid(o, i) for i, o in enumerate(items)]
+            types = sample_types(None)
+            anchors = list(self._deletable(uuids, types).values())
+        else:
+            if type is None:
+                raise InvalidArgument(
+                    "delete needs objects, or a type (and predicate)", field="type"
+                )
+            types = sample_types(type)
+            anchors = self._reader.anchors(types, predicate, self._delete_scope(types))
+        deleted = self._writer.delete_anchors(anchors, now_us())
+        self._record("delete", types if type is not None else (), deleted)
+        return deleted
+
+    def _delete_scope(self, types: Sequence[ObjectType]) -> Scope:
+        """What this viewer may delete of ``types``."""
+        return self._scope(types)
+
+    def _deletable(self, uuids: Sequence[UUID], types: Sequence[ObjectType]) -> dict[UUID, int]:
+        return self._reader.anchors_of(uuids, self._delete_scope(types))
+
+    # --- reading ------------------------------------------------------------------------
+    def samples(
+        self,
+        type: TypeLike | Iterable[TypeLike],
+        predicate: p.Predicate | None = None,
+        *,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        sort: str | Sequence[str] | None = None,
+        limit: int = 0,
+    ) -> list[Sample]:
+        """Samples of a type (or several) matching ``predicate`` and overlapping
+        [start, end); sorted by ``sort`` (``start``, ``-end``, ``duration``…); ``limit`` 0
+        means no limit."""
+        types = sample_types(type)
+        found = self._reader.samples(
+            types, window(predicate, start, end), sort=sort, limit=limit, scope=self._scope(types)
+        )
+        self._record("read.samples", types, len(found))
+        return found
+
+    def changes(
+        self,
+        types: TypeLike | Iterable[TypeLike] | None = None,
+        anchor: int | None = None,
+        limit: int = 0,
+        *,
+        predicate: p.Predicate | None = None,
+    ) -> Changes:
+        """The change feed: samples added and objects deleted after ``anchor`` (None: from
+        the beginning), and the anchor to continue from."""
+        wanted = sample_types(types)
+        found = self._reader.changes(
+            wanted, self._decode_anchor(anchor), limit, predicate, scope=self._scope(wanted)
+        )
+        seen = wanted if types is not None else {x.type for x in found.added}
+        self._record("read.changes", seen, len(found.added))
+        return Changes(found.added, found.deleted, self._encode_anchor(found.anchor))
+
+    def sources(
+        self, type: TypeLike | Iterable[TypeLike], predicate: p.Predicate | None = None
+    ) -> list[Source]:
+        """The sources with samples of ``type`` matching ``predicate``."""
+        types = sample_types(type)
+        found = self._reader.sources(types, predicate, scope=self._scope(types))
+        self._record("read.sources", types, len(found))
+        return found
+
+    # --- workouts -----------------------------------------------------------------------
+    def add_to_workout(self, workout: Workout | UUID | str, samples: Iterable[UUIDLike]) -> None:
+        """Associate saved samples with a saved workout."""
+        workout_uuid = as_uuid(workout, 0)
+        wanted = [as_uuid(s, i) for i, s in enumerate(samples)]
+        everything = sample_types(None)
+        found = self._deletable([workout_uuid], [catalogue.object_type("workout")])
+        if workout_uuid not in found:
+            raise InvalidArgument(f"workout {workout_uuid} is not saved", field="workout")
+        anchors = self._reader.anchors_of(wanted, self._scope(everything))
+        missing = [str(u) for u in wanted if u not in anchors]
+        if missing:
+            raise InvalidArgument(f"samples not saved: {', '.join(missing[:5])}", field="samples")
+        self._writer.associate(found[workout_uuid], list(anchors.values()))
+        self._record("save.workout_samples", [catalogue.object_type("workout")], len(anchors))
+
+    def workout_samples(
+        self,
+        workout: Workout | UUID | str,
+        type: TypeLike | Iterable[TypeLike] | None = None,
+        *,
+        sort: str | Sequence[str] | None = None,
+    ) -> list[Sample]:
+        """The samples associated with a workout (of ``type``, or of every type)."""
+        types = sample_types(type)
+        found = self._reader.samples(
+            types, p.in_workout(as_uuid(workout, 0)), sort=sort, scope=self._scope(types)
+        )
+        self._record("read.workout_samples", types if type is not None else (), len(found))
+        return found
+
+    # --- characteristics ----------------------------------------------------------------
+    def _may_read_characteristic(self, t: ObjectType) -> bool:
+        return True
+
+    def characteristic(self, type: TypeLike) -> int | date:
+        """A characteristic's value: the raw enum value (0 is notSet) or, for dateOfBirth,
+        a date. An unset dateOfBirth raises NoData."""
+        t = characteristic_type(type)
+        self._record("read.characteristic", [t], 1)
+        type_id = self._dims.known_type_id(t)
+        rows = []
+        if type_id is not None and self._may_read_characteristic(t):
+            rows = self._backend.query(
+                "SELECT value FROM characteristics WHERE user_id = ? AND type_id = ?",
+                (self.user_id, type_id),
+            )
+        if not rows:
+            if t.value_enum is None:
+                raise NoData(f"{t.short_name} is not set", field="type")
+            return 0
+        value = json.loads(rows[0][0])
+        return date.fromisoformat(value) if t.value_enum is None else int(value)

@@ -148,13 +148,23 @@ def test_clinical_requests_need_entitlement_usage_and_policy(store: HealthStore)
     with pytest.raises(InvalidArgument, match="NSHealthClinicalHealthRecordsShareUsageDescription"):
         store.app("com.example.c1").request_authorization(read=["allergyRecord"])
     usage["NSHealthClinicalHealthRecordsShareUsageDescription"] = "Your allergies."
-    store.register_app(manifest(bundle_id="com.example.c2", usage_descriptions=usage,
-                                entitlements=["healthkit", "health-records"],
-                                privacy_policy_url=None))  # fmt: skip
+    store.register_app(
+        manifest(
+            bundle_id="com.example.c2",
+            usage_descriptions=usage,
+            entitlements=["healthkit", "health-records"],
+            privacy_policy_url=None,
+        )
+    )
     with pytest.raises(InvalidArgument, match="privacy policy"):
         store.app("com.example.c2").request_authorization(read=["allergyRecord"])
-    store.register_app(manifest(bundle_id="com.example.c3", usage_descriptions=usage,
-                                entitlements=["healthkit", "health-records"]))  # fmt: skip
+    store.register_app(
+        manifest(
+            bundle_id="com.example.c3",
+            usage_descriptions=usage,
+            entitlements=["healthkit", "health-records"],
+        )
+    )
     store.app("com.example.c3").request_authorization(read=["allergyRecord"])
     assert [r.read for r in store.pending_requests()] == [("allergyRecord",)]
 
@@ -217,10 +227,15 @@ def test_an_app_always_writes_as_itself(store: HealthStore, app: AppStore) -> No
 def test_correlations_need_their_member_types(store: HealthStore, app: AppStore) -> None:
     app.request_authorization(share=["bloodPressureSystolic"])
     store.grant("com.example.steps", share=["bloodPressureSystolic"])
-    bp = Correlation("bloodPressure", T0, T0, [
-        QuantitySample("bloodPressureSystolic", Quantity(120, "mmHg"), T0, T0),
-        QuantitySample("bloodPressureDiastolic", Quantity(80, "mmHg"), T0, T0),
-    ])  # fmt: skip
+    bp = Correlation(
+        "bloodPressure",
+        T0,
+        T0,
+        [
+            QuantitySample("bloodPressureSystolic", Quantity(120, "mmHg"), T0, T0),
+            QuantitySample("bloodPressureDiastolic", Quantity(80, "mmHg"), T0, T0),
+        ],
+    )
     with pytest.raises(AuthorizationNotDetermined, match="bloodPressureDiastolic"):
         app.save(bp)
 
@@ -338,3 +353,12 @@ def test_remove_app_keeps_or_deletes_its_data(store: HealthStore, app: AppStore)
     again.save(steps(2, 10))
     assert store.remove_app("com.example.steps", delete_data=True) == 2
     assert store.samples("stepCount") == []
+
+
+def test_authorizations_lists_requests_and_decisions(store: HealthStore, app: AppStore) -> None:
+    app.request_authorization(share=["stepCount"], read=["stepCount", "heartRate"])
+    store.grant("com.example.steps", read=["heartRate"])
+    assert store.authorizations("com.example.steps") == {
+        "heartRate": {"read": "authorized"},
+        "stepCount": {"read": "requested", "share": "requested"},
+    }

@@ -21,9 +21,15 @@ def test_counts_per_kind_match_the_issue() -> None:
     assert counts[Kind.correlation] == 2
     assert counts[Kind.clinical] == 9
     for kind in (
-        Kind.workout, Kind.workoutRoute, Kind.heartbeatSeries, Kind.document, Kind.audiogram,
-        Kind.electrocardiogram, Kind.visionPrescription, Kind.stateOfMind,
-    ):  # fmt: skip
+        Kind.workout,
+        Kind.workoutRoute,
+        Kind.heartbeatSeries,
+        Kind.document,
+        Kind.audiogram,
+        Kind.electrocardiogram,
+        Kind.visionPrescription,
+        Kind.stateOfMind,
+    ):
         assert counts[kind] == 1, kind
 
 
@@ -66,13 +72,23 @@ def test_unknown_name_is_invalid_argument_with_suggestions() -> None:
 @pytest.mark.parametrize(
     "name",
     [
-        "appleExerciseTime", "appleStandTime", "walkingHeartRateAverage",
-        "atrialFibrillationBurden", "appleWalkingSteadiness", "appleStandHour",
-        "highHeartRateEvent", "lowHeartRateEvent", "headphoneAudioExposureEvent",
-        "biologicalSex", "allergyRecord", "electrocardiogram", "bloodPressure", "food",
+        "appleExerciseTime",
+        "appleStandTime",
+        "walkingHeartRateAverage",
+        "atrialFibrillationBurden",
+        "appleWalkingSteadiness",
+        "appleStandHour",
+        "highHeartRateEvent",
+        "lowHeartRateEvent",
+        "headphoneAudioExposureEvent",
+        "biologicalSex",
+        "allergyRecord",
+        "electrocardiogram",
+        "bloodPressure",
+        "food",
         "activitySummary",
     ],
-)  # fmt: skip
+)
 def test_types_apps_may_not_write(name: str) -> None:
     assert not catalogue.object_type(name).app_writable
 

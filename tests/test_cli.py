@@ -84,11 +84,20 @@ def test_add_quantity_then_read_it_back(runner: CliRunner, store_dir: Path) -> N
     s = str(store_dir)
     added = as_json(
         ok(
-            runner, "add", "stepCount", "1200", "count", "--store", s,
-            "--start", "2024-05-01T08:00:00+02:00", "--end", "2024-05-01T09:00:00+02:00",
+            runner,
+            "add",
+            "stepCount",
+            "1200",
+            "count",
+            "--store",
+            s,
+            "--start",
+            "2024-05-01T08:00:00+02:00",
+            "--end",
+            "2024-05-01T09:00:00+02:00",
             "--json",
         )
-    )  # fmt: skip
+    )
     assert added["status"] == "created"
     [sample] = as_json(ok(runner, "samples", "stepCount", "--store", s, "--json"))["samples"]
     assert sample["uuid"] == added["uuid"]
@@ -192,10 +201,20 @@ def test_samples_filters_sorts_and_converts(runner: CliRunner, store_dir: Path) 
     s = str(store_dir)
     for hour, metres, source in [(8, 1000, "a.app"), (9, 2000, "b.app"), (10, 3000, "a.app")]:
         ok(
-            runner, "add", "distanceWalkingRunning", str(metres), "m", "--store", s,
-            "--start", f"2024-05-01T{hour:02d}:00+00:00",
-            "--end", f"2024-05-01T{hour:02d}:30+00:00", "--source", source,
-        )  # fmt: skip
+            runner,
+            "add",
+            "distanceWalkingRunning",
+            str(metres),
+            "m",
+            "--store",
+            s,
+            "--start",
+            f"2024-05-01T{hour:02d}:00+00:00",
+            "--end",
+            f"2024-05-01T{hour:02d}:30+00:00",
+            "--source",
+            source,
+        )
 
     def values(*args: str) -> list[float]:
         result = ok(runner, "samples", "distanceWalkingRunning", "--store", s, "--json", *args)
@@ -222,8 +241,19 @@ def test_samples_unit_must_fit_the_type(runner: CliRunner, store_dir: Path) -> N
 
 def test_samples_table(runner: CliRunner, store_dir: Path) -> None:
     s = str(store_dir)
-    ok(runner, "add", "stepCount", "1234", "count", "--store", s, "--source", "x.app:Pedometer",
-       "--start", "2024-05-01T08:00+00:00")  # fmt: skip
+    ok(
+        runner,
+        "add",
+        "stepCount",
+        "1234",
+        "count",
+        "--store",
+        s,
+        "--source",
+        "x.app:Pedometer",
+        "--start",
+        "2024-05-01T08:00+00:00",
+    )
     result = ok(runner, "samples", "stepCount", "--store", s)
     assert "1234 count" in result.stdout
     assert "Pedometer" in result.stdout

@@ -80,22 +80,38 @@ def test_duration_rules_from_the_catalogue() -> None:
 
 
 def test_metadata_validation() -> None:
-    check("metadata", lambda: QuantitySample(
-        "stepCount", Quantity(1, "count"), T0, T0, metadata={"HKMetadataKeySyncIdentifier": "a"}
-    ))  # fmt: skip
-    check("metadata", lambda: QuantitySample(
-        "stepCount", Quantity(1, "count"), T0, T0, metadata={"x": [1, 2]}
-    ))  # fmt: skip
-    check("metadata", lambda: QuantitySample(
-        "stepCount", Quantity(1, "count"), T0, T0, metadata={"x": float("nan")}
-    ))  # fmt: skip
-    check("metadata", lambda: QuantitySample(
-        "stepCount", Quantity(1, "count"), T0, T0, metadata={"HKWasUserEntered": "yes"}
-    ))  # fmt: skip
-    check("metadata", lambda: QuantitySample(
-        "stepCount", Quantity(1, "count"), T0, T0,
-        metadata={"HKMetadataKeyTimeZone": "UTC", "HKTimeZone": "UTC"},
-    ))  # fmt: skip
+    check(
+        "metadata",
+        lambda: QuantitySample(
+            "stepCount", Quantity(1, "count"), T0, T0, metadata={"HKMetadataKeySyncIdentifier": "a"}
+        ),
+    )
+    check(
+        "metadata",
+        lambda: QuantitySample("stepCount", Quantity(1, "count"), T0, T0, metadata={"x": [1, 2]}),
+    )
+    check(
+        "metadata",
+        lambda: QuantitySample(
+            "stepCount", Quantity(1, "count"), T0, T0, metadata={"x": float("nan")}
+        ),
+    )
+    check(
+        "metadata",
+        lambda: QuantitySample(
+            "stepCount", Quantity(1, "count"), T0, T0, metadata={"HKWasUserEntered": "yes"}
+        ),
+    )
+    check(
+        "metadata",
+        lambda: QuantitySample(
+            "stepCount",
+            Quantity(1, "count"),
+            T0,
+            T0,
+            metadata={"HKMetadataKeyTimeZone": "UTC", "HKTimeZone": "UTC"},
+        ),
+    )
 
 
 def test_metadata_keys_are_stored_under_their_raw_key() -> None:
@@ -153,9 +169,10 @@ def test_workout_validation() -> None:
         total_distance=Quantity(5, "km"),
     )
     assert w.activity_name == "running" and w.events[0].name == "Pause"
-    check("events", lambda: Workout("running", T0, at(30), events=[
-        WorkoutEvent.create("lap", at(40))
-    ]))  # fmt: skip
+    check(
+        "events",
+        lambda: Workout("running", T0, at(30), events=[WorkoutEvent.create("lap", at(40))]),
+    )
     check(
         "total_distance", lambda: Workout("running", T0, at(30), total_distance=Quantity(1, "kg"))
     )

@@ -19,9 +19,13 @@ from tests.conftest import T0, at
 SOURCES = [Source("com.a", "A"), Source("com.b", "B"), Source("com.c", "C")]
 DEVICES = [None, Device(name="Watch", model="Watch"), Device(name="Phone", model="iPhone")]
 OPS: dict[str, Callable[[Any, Any], bool]] = {
-    "==": operator.eq, "!=": operator.ne, "<": operator.lt,
-    "<=": operator.le, ">": operator.gt, ">=": operator.ge,
-}  # fmt: skip
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
 
 
 @st.composite
@@ -182,10 +186,12 @@ def test_predicates_that_need_a_single_type(store: HealthStore) -> None:
 
 
 def test_category_value_and_metadata_enum_predicates(store: HealthStore) -> None:
-    store.save([
-        CategorySample("sleepAnalysis", "AsleepREM", at(0), at(30)),
-        CategorySample("sleepAnalysis", "AsleepDeep", at(30), at(60)),
-    ])  # fmt: skip
+    store.save(
+        [
+            CategorySample("sleepAnalysis", "AsleepREM", at(0), at(30)),
+            CategorySample("sleepAnalysis", "AsleepDeep", at(30), at(60)),
+        ]
+    )
     rem = store.samples("sleepAnalysis", p.category_value("==", "AsleepREM"))
     assert [s.value for s in rem] == [5]  # type: ignore[attr-defined]
     assert len(store.samples("sleepAnalysis", p.category_value(">=", 4))) == 2

@@ -104,18 +104,35 @@ def samples(draw: st.DrawFn) -> Sample:
     device = draw(
         st.sampled_from([None, Device(name="Watch", model="Watch", hardware_version="Watch6,2")])
     )
-    meta = draw(st.dictionaries(
-        st.sampled_from(["app.note", "HKWasUserEntered", "app.n"]),
-        st.one_of(st.text(max_size=5), st.booleans()), max_size=2,
-    ))  # fmt: skip
+    meta = draw(
+        st.dictionaries(
+            st.sampled_from(["app.note", "HKWasUserEntered", "app.n"]),
+            st.one_of(st.text(max_size=5), st.booleans()),
+            max_size=2,
+        )
+    )
     if "HKWasUserEntered" in meta:
         meta["HKWasUserEntered"] = bool(meta["HKWasUserEntered"])
     if kind == "sleepAnalysis":
-        return CategorySample(kind, draw(st.sampled_from([0, 1, 2, 3, 4, 5])), start, end,
-                              source=source, device=device, metadata=meta)  # fmt: skip
+        return CategorySample(
+            kind,
+            draw(st.sampled_from([0, 1, 2, 3, 4, 5])),
+            start,
+            end,
+            source=source,
+            device=device,
+            metadata=meta,
+        )
     value = draw(st.floats(0, 1e6, allow_nan=False))
-    return QuantitySample(kind, Quantity(value, draw(st.sampled_from(units[kind]))), start, end,
-                          source=source, device=device, metadata=meta)  # fmt: skip
+    return QuantitySample(
+        kind,
+        Quantity(value, draw(st.sampled_from(units[kind]))),
+        start,
+        end,
+        source=source,
+        device=device,
+        metadata=meta,
+    )
 
 
 @settings(
@@ -243,13 +260,25 @@ def test_versions_within_one_batch_apply_in_order(store: HealthStore) -> None:
 
 
 def test_replacing_a_member_moves_its_memberships(store: HealthStore) -> None:
-    hr = QuantitySample("heartRate", Quantity(120, "count/min"), at(5), at(5), source=WATCH,
-                        metadata={SYNC: "hr-1", VERSION: 1})  # fmt: skip
+    hr = QuantitySample(
+        "heartRate",
+        Quantity(120, "count/min"),
+        at(5),
+        at(5),
+        source=WATCH,
+        metadata={SYNC: "hr-1", VERSION: 1},
+    )
     workout = Workout("running", T0, at(30), source=WATCH)
     store.save([hr, workout])
     store.add_to_workout(workout, [hr])
-    newer = QuantitySample("heartRate", Quantity(121, "count/min"), at(5), at(5), source=WATCH,
-                           metadata={SYNC: "hr-1", VERSION: 2})  # fmt: skip
+    newer = QuantitySample(
+        "heartRate",
+        Quantity(121, "count/min"),
+        at(5),
+        at(5),
+        source=WATCH,
+        metadata={SYNC: "hr-1", VERSION: 2},
+    )
     store.save(newer)
     assert [s.uuid for s in store.workout_samples(workout)] == [newer.uuid]
 

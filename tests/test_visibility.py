@@ -29,8 +29,15 @@ from healthstore.model import new_uuid
 from tests.conftest import T0, at
 from tests.test_access import STEPS_APP
 
-HIDDEN = ["stepCount", "heartRate", "sleepAnalysis", "workout", "bloodPressureSystolic",
-          "bloodPressureDiastolic", "bloodPressure"]  # fmt: skip
+HIDDEN = [
+    "stepCount",
+    "heartRate",
+    "sleepAnalysis",
+    "workout",
+    "bloodPressureSystolic",
+    "bloodPressureDiastolic",
+    "bloodPressure",
+]
 OTHERS = [Source("com.apple.health.watch", "Watch"), Source("com.example.other", "Other")]
 APP_ID = STEPS_APP["bundle_id"]
 
@@ -42,11 +49,17 @@ def own_data() -> list[Sample]:
         QuantitySample("stepCount", Quantity(300, "count"), at(0), at(10), uuid=new_uuid()),
         hr,
         Workout("running", T0, at(30), total_distance=Quantity(3, "km"), uuid=new_uuid()),
-        Correlation("bloodPressure", at(40), at(40), [
-            QuantitySample("bloodPressureSystolic", Quantity(118, "mmHg"), at(40), at(40)),
-            QuantitySample("bloodPressureDiastolic", Quantity(77, "mmHg"), at(40), at(40)),
-        ], uuid=new_uuid()),
-    ]  # fmt: skip
+        Correlation(
+            "bloodPressure",
+            at(40),
+            at(40),
+            [
+                QuantitySample("bloodPressureSystolic", Quantity(118, "mmHg"), at(40), at(40)),
+                QuantitySample("bloodPressureDiastolic", Quantity(77, "mmHg"), at(40), at(40)),
+            ],
+            uuid=new_uuid(),
+        ),
+    ]
 
 
 @st.composite
@@ -56,19 +69,35 @@ def other_sample(draw: st.DrawFn) -> Sample:
     end = start + timedelta(minutes=draw(st.integers(0, 30)))
     kind = draw(st.sampled_from(["steps", "hr", "sleep", "workout", "bp"]))
     if kind == "steps":
-        return QuantitySample("stepCount", Quantity(draw(st.integers(0, 900)), "count"), start, end,
-                              source=source)  # fmt: skip
+        return QuantitySample(
+            "stepCount", Quantity(draw(st.integers(0, 900)), "count"), start, end, source=source
+        )
     if kind == "hr":
-        return QuantitySample("heartRate", Quantity(draw(st.integers(40, 180)), "count/min"), start,
-                              start, source=source)  # fmt: skip
+        return QuantitySample(
+            "heartRate",
+            Quantity(draw(st.integers(40, 180)), "count/min"),
+            start,
+            start,
+            source=source,
+        )
     if kind == "sleep":
         return CategorySample("sleepAnalysis", draw(st.integers(0, 5)), start, end, source=source)
     if kind == "workout":
         return Workout("walking", start, end, source=source)
-    return Correlation("bloodPressure", start, start, [
-        QuantitySample("bloodPressureSystolic", Quantity(130, "mmHg"), start, start, source=source),
-        QuantitySample("bloodPressureDiastolic", Quantity(85, "mmHg"), start, start, source=source),
-    ], source=source)  # fmt: skip
+    return Correlation(
+        "bloodPressure",
+        start,
+        start,
+        [
+            QuantitySample(
+                "bloodPressureSystolic", Quantity(130, "mmHg"), start, start, source=source
+            ),
+            QuantitySample(
+                "bloodPressureDiastolic", Quantity(85, "mmHg"), start, start, source=source
+            ),
+        ],
+        source=source,
+    )
 
 
 def build(

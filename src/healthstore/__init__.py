@@ -12,6 +12,7 @@
     store.samples("stepCount", start=now - timedelta(days=1), end=now)
 """
 
+from healthstore.app_store import AppStore
 from healthstore.errors import ErrorCode, HealthStoreError
 from healthstore.model import (
     CategorySample,
@@ -31,31 +32,58 @@ from healthstore.model import (
     WorkoutStatistics,
 )
 from healthstore.query import predicates
+from healthstore.records import (
+    Audiogram,
+    AudiogramPoint,
+    CDADocument,
+    ClinicalRecord,
+    Electrocardiogram,
+    Heartbeat,
+    HeartbeatSeries,
+    Location,
+    ScoredAssessment,
+    StateOfMind,
+    VisionPrescription,
+    WorkoutRoute,
+)
 from healthstore.store import HealthStore
 from healthstore.units import Quantity, Unit
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "AppStore",
+    "Audiogram",
+    "AudiogramPoint",
+    "CDADocument",
     "CategorySample",
     "Changes",
+    "ClinicalRecord",
     "Correlation",
     "DeletedObject",
     "Device",
+    "Electrocardiogram",
     "ErrorCode",
     "HealthStore",
     "HealthStoreError",
+    "Heartbeat",
+    "HeartbeatSeries",
+    "Location",
     "Quantity",
     "QuantitySample",
     "Sample",
     "SaveResult",
     "SaveStatus",
+    "ScoredAssessment",
     "Source",
     "SourceRevision",
+    "StateOfMind",
     "Unit",
+    "VisionPrescription",
     "Workout",
     "WorkoutActivity",
     "WorkoutEvent",
+    "WorkoutRoute",
     "WorkoutStatistics",
     "__version__",
     "predicates",

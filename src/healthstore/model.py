@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from functools import lru_cache
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, NamedTuple, Self
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -640,8 +640,7 @@ class SaveStatus(StrEnum):
     ignored_older_version = "ignored_older_version"
 
 
-@dataclass(frozen=True, slots=True)
-class SaveResult:
+class SaveResult(NamedTuple):
     """The outcome of saving one object."""
 
     uuid: UUID

@@ -188,7 +188,7 @@ class HealthStore(SampleView):
     def register_app(self, manifest: AppManifest | Mapping[str, Any] | str) -> str:
         """Register an app from its manifest; returns its secret token, which is shown this
         once and kept only as a hash."""
-        app, token = self._apps.register(manifest, now_us())  # type: ignore[arg-type]
+        app, token = self._apps.register(manifest, now_us())
         self._audit.append(PERSON, "apps.register", (), 0, now_us(), {"app": app.bundle_id})
         return token
 
@@ -250,21 +250,25 @@ class HealthStore(SampleView):
 
     def grant(
         self, bundle_id: str, *, read: Iterable[TypeLike] = (), share: Iterable[TypeLike] = ()
-    ) -> None:
-        """Allow an app to read and write the given types (which it must have asked for)."""
-        self._decide(bundle_id, read, share, Decision.authorized, "grant", _ANY)
+    ) -> dict[str, list[str]]:
+        """Allow an app to read and write the given types (which it must have asked for).
+        Returns the types changed, per mode."""
+        return self._decide(bundle_id, read, share, Decision.authorized, "grant", _ANY)
 
     def deny(
         self, bundle_id: str, *, read: Iterable[TypeLike] = (), share: Iterable[TypeLike] = ()
-    ) -> None:
-        """Refuse an app the given types."""
-        self._decide(bundle_id, read, share, Decision.denied, "deny", _ANY)
+    ) -> dict[str, list[str]]:
+        """Refuse an app the given types. Returns the types changed, per mode."""
+        return self._decide(bundle_id, read, share, Decision.denied, "deny", _ANY)
 
     def revoke(
         self, bundle_id: str, *, read: Iterable[TypeLike] = (), share: Iterable[TypeLike] = ()
-    ) -> None:
-        """Withdraw permissions granted before (they become denied)."""
-        self._decide(bundle_id, read, share, Decision.denied, "revoke", (Decision.authorized,))
+    ) -> dict[str, list[str]]:
+        """Withdraw permissions granted before (they become denied). Returns the types
+        changed, per mode."""
+        return self._decide(
+            bundle_id, read, share, Decision.denied, "revoke", (Decision.authorized,)
+        )
 
     def _decide(
         self,
@@ -274,7 +278,7 @@ class HealthStore(SampleView):
         decision: Decision,
         operation: str,
         only: tuple[Decision, ...],
-    ) -> None:
+    ) -> dict[str, list[str]]:
         app = self._apps.get(bundle_id)
         read_types, share_types = object_types(read, "read"), object_types(share, "share")
         if not read_types and not share_types:
@@ -283,24 +287,39 @@ class HealthStore(SampleView):
             mode: self._grants.decide(app, types, mode, decision, now_us(), only=only)
             for mode, types in ((Mode.read, read_types), (Mode.share, share_types))
         }
+        names = {m.value: sorted(t.short_name for t in ts) for m, ts in changed.items()}
         self._audit.append(
             PERSON,
             f"apps.{operation}",
-            [t.short_name for ts in changed.values() for t in ts],
+            [name for group in names.values() for name in group],
             0,
             now_us(),
-            {
-                "app": bundle_id,
-                **{m.value: sorted(t.short_name for t in ts) for m, ts in changed.items()},
-            },
+            {"app": bundle_id, **names},
         )
+        return names
+
+    def authorizations(self, bundle_id: str) -> dict[str, dict[str, str]]:
+        """An app's requests and the person's decisions: type short name → {"read": …,
+        "share": …} with values ``requested``, ``authorized`` or ``denied``."""
+        app = self._apps.get(bundle_id)
+        out: dict[str, dict[str, str]] = {}
+        for (identifier, mode), decision in sorted(self._grants.decisions(app).items()):
+            name = catalogue.object_type(identifier).short_name
+            out.setdefault(name, {})[mode.value] = decision.value
+        return dict(sorted(out.items()))
 
     # --- audit and reports --------------------------------------------------------------
     def audit(
-        self, app: str | None = None, since: datetime | None = None, limit: int = 0
+        self,
+        app: str | None = None,
+        since: datetime | None = None,
+        limit: int = 0,
+        *,
+        newest_first: bool = False,
     ) -> list[AuditEntry]:
-        """The audit log, oldest first: every app read and write, every decision."""
-        return self._audit.entries(app, since, limit)
+        """The audit log (oldest first unless ``newest_first``): every app read and write,
+        every decision of the person."""
+        return self._audit.entries(app, since, limit, newest_first=newest_first)
 
     def app_report(self, bundle_id: str, days: int = 30) -> AppReport:
         """The types an app asked for, those it used in the last ``days`` days, and those it

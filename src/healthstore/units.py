@@ -105,9 +105,20 @@ _FIXED: Final[dict[str, _Atom]] = {
 }
 
 _PREFIXES: Final[dict[str, int]] = {
-    "da": 1, "h": 2, "k": 3, "M": 6, "G": 9, "T": 12,
-    "d": -1, "c": -2, "m": -3, "mc": -6, "n": -9, "p": -12, "f": -15,
-}  # fmt: skip
+    "da": 1,
+    "h": 2,
+    "k": 3,
+    "M": 6,
+    "G": 9,
+    "T": 12,
+    "d": -1,
+    "c": -2,
+    "m": -3,
+    "mc": -6,
+    "n": -9,
+    "p": -12,
+    "f": -15,
+}
 _PREFIX_SPELLINGS: Final = {**{p: p for p in _PREFIXES}, "µ": "mc", "μ": "mc", "u": "mc"}
 _PREFIX_ORDER: Final = sorted(_PREFIX_SPELLINGS, key=len, reverse=True)
 

@@ -32,6 +32,7 @@ from healthstore.model import (
     WorkoutEvent,
     WorkoutStatistics,
 )
+from healthstore.records import PayloadSample
 from healthstore.times import parse_instant, zone, zone_name
 from healthstore.units import Quantity, parse_unit
 
@@ -116,6 +117,8 @@ def sample_to_json(sample: Sample) -> JSONObject:
         out.update(_workout_to_json(sample))
     elif isinstance(sample, Correlation):
         out["objects"] = [sample_to_json(member) for member in sample.objects]
+    elif isinstance(sample, PayloadSample):
+        out["payload"] = sample.payload()
     return out
 
 

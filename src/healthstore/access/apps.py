@@ -10,8 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from healthstore.access.manifest import AppManifest, parse_manifest
 from healthstore.errors import AuthorizationDenied, InvalidArgument
@@ -60,7 +62,7 @@ class AppRegistry:
         self._user = user_id
 
     def register(
-        self, manifest: AppManifest | dict[str, object] | str, now_us: int
+        self, manifest: AppManifest | Mapping[str, Any] | str, now_us: int
     ) -> tuple[App, str]:
         """Register an app; returns it and its token (the only time the token is seen)."""
         m = manifest if isinstance(manifest, AppManifest) else parse_manifest(manifest)

@@ -70,9 +70,15 @@ class AuditLog:
             )
 
     def entries(
-        self, actor: str | None = None, since: datetime | None = None, limit: int = 0
+        self,
+        actor: str | None = None,
+        since: datetime | None = None,
+        limit: int = 0,
+        *,
+        newest_first: bool = False,
     ) -> list[AuditEntry]:
-        """Entries, oldest first, optionally of one actor and after ``since``."""
+        """Entries (oldest first unless ``newest_first``), optionally of one actor and after
+        ``since``."""
         sql = (
             "SELECT at_us, actor, operation, types, count, detail FROM audit_log WHERE user_id = ?"
         )
@@ -83,7 +89,7 @@ class AuditLog:
         if since is not None:
             sql += " AND at_us >= ?"
             params.append(to_micros(since))
-        sql += " ORDER BY id"
+        sql += " ORDER BY id DESC" if newest_first else " ORDER BY id"
         if limit:
             sql += " LIMIT ?"
             params.append(limit)

@@ -27,8 +27,13 @@ CLINICAL_USAGE = "NSHealthClinicalHealthRecordsShareUsageDescription"
 USAGE_KEYS = (SHARE_USAGE, UPDATE_USAGE, CLINICAL_USAGE)
 ENTITLEMENTS = ("healthkit", "health-records", "background-delivery")
 _KEYS = {
-    "bundle_id", "name", "usage_descriptions", "privacy_policy_url", "entitlements", "purposes",
-}  # fmt: skip
+    "bundle_id",
+    "name",
+    "usage_descriptions",
+    "privacy_policy_url",
+    "entitlements",
+    "purposes",
+}
 _BUNDLE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-]*[A-Za-z0-9]$")
 
 

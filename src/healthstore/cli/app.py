@@ -10,7 +10,7 @@ import typer
 from typer.core import TyperGroup
 
 from healthstore import __version__
-from healthstore.cli import add, changes, demo, samples, stores, types, units
+from healthstore.cli import add, apps, audit, changes, demo, samples, stores, types, units
 from healthstore.cli.output import JSON_MODE, report_error
 from healthstore.errors import HealthStoreError
 
@@ -63,6 +63,8 @@ app.command("changes")(changes.changes)
 app.command("types")(types.types)
 app.add_typer(units.app, name="units")
 app.add_typer(demo.app, name="demo")
+app.add_typer(apps.app, name="apps")
+app.command("audit")(audit.audit)
 
 
 def main() -> None:

@@ -18,7 +18,7 @@ from typing import Any
 from uuid import UUID, SafeUUID
 from zoneinfo import ZoneInfo
 
-from healthstore import catalogue
+from healthstore import catalogue, records
 from healthstore import metadata as md
 from healthstore.catalogue import Kind, ObjectType
 from healthstore.model import (
@@ -33,16 +33,32 @@ from healthstore.model import (
     WorkoutEvent,
     WorkoutStatistics,
 )
+from healthstore.records import PayloadSample
 from healthstore.storage.backend import Row
 from healthstore.storage.dimensions import Dimensions
 from healthstore.times import EPOCH, MICROSECOND, to_micros, zone, zone_name
 from healthstore.units import Quantity, Unit
 
 COLUMNS = (
-    "anchor", "user_id", "uuid", "type_id", "start_us", "end_us", "tz", "value", "unit",
-    "unit_value", "count", "source_id", "revision_id", "device_id", "sync_id", "sync_version",
-    "metadata", "detail",
-)  # fmt: skip
+    "anchor",
+    "user_id",
+    "uuid",
+    "type_id",
+    "start_us",
+    "end_us",
+    "tz",
+    "value",
+    "unit",
+    "unit_value",
+    "count",
+    "source_id",
+    "revision_id",
+    "device_id",
+    "sync_id",
+    "sync_version",
+    "metadata",
+    "detail",
+)
 SELECT_COLUMNS = (
     "s.anchor, s.uuid, s.type_id, s.start_us, s.end_us, s.tz, s.value, s.unit, s.unit_value, "
     "s.count, s.source_id, s.revision_id, s.device_id, s.metadata, s.detail"
@@ -136,6 +152,8 @@ class Encoder:
         elif isinstance(sample, Workout):
             value = sample.activity_type
             detail = _workout_detail(sample)
+        elif isinstance(sample, PayloadSample):
+            detail = json.dumps(sample.payload(), separators=(",", ":"), sort_keys=True)
         hit = self._revisions.get(id(revision))
         if hit is None or hit[0] is not revision:
             hit = self._revisions[id(revision)] = (revision, self._dims.revision_id(revision))
@@ -149,10 +167,25 @@ class Encoder:
                 self._zones[id(tz)] = zone_text
                 self._keep.append(tz)
         row = [
-            None, self._user, sample.uuid.bytes, type_id, (start - EPOCH) // _MICRO,
-            (sample.end - EPOCH) // _MICRO, zone_text, value, unit, unit_value, count,
-            source_id, revision_id, None, None, None, None, detail,
-        ]  # fmt: skip
+            None,
+            self._user,
+            sample.uuid.bytes,
+            type_id,
+            (start - EPOCH) // _MICRO,
+            (sample.end - EPOCH) // _MICRO,
+            zone_text,
+            value,
+            unit,
+            unit_value,
+            count,
+            source_id,
+            revision_id,
+            None,
+            None,
+            None,
+            None,
+            detail,
+        ]
         if sample.device is not None:
             row[13] = self._dims.device_id(sample.device)
         meta = sample.metadata
@@ -221,8 +254,42 @@ def _workout_detail(w: Workout) -> str:
 
 # --- reading ---------------------------------------------------------------------------
 
-_set = object.__setattr__
 _new = object.__new__
+
+
+# Decoding builds immutable objects through mutable twins of their classes (same layout,
+# plain attribute assignment), then switches them to the real class: several times faster
+# than object.__setattr__ for every field, and the result is an ordinary immutable object.
+class _QuantitySampleBuilder(QuantitySample):
+    __slots__ = ()
+    __setattr__ = object.__setattr__  # type: ignore[assignment]
+
+
+class _CategorySampleBuilder(CategorySample):
+    __slots__ = ()
+    __setattr__ = object.__setattr__  # type: ignore[assignment]
+
+
+class _WorkoutBuilder(Workout):
+    __slots__ = ()
+    __setattr__ = object.__setattr__  # type: ignore[assignment]
+
+
+class _CorrelationBuilder(Correlation):
+    __slots__ = ()
+    __setattr__ = object.__setattr__  # type: ignore[assignment]
+
+
+class _QuantityBuilder(Quantity):  # type: ignore[misc]
+    __slots__ = ()
+    __setattr__ = object.__setattr__  # type: ignore[assignment]
+
+
+class _UUIDBuilder(UUID):
+    __slots__ = ()
+    __setattr__ = object.__setattr__  # type: ignore[assignment]
+
+
 _UNKNOWN = SafeUUID.unknown
 _UTC = UTC
 _EPOCH = EPOCH
@@ -254,8 +321,23 @@ class Decoder:
 
     def decode(self, row: Row) -> Sample:
         """A sample from one row."""
-        (_, raw_uuid, type_id, start_us, end_us, tz_name, value, unit, unit_value, count,
-         _, revision_id, device_id, meta, detail) = row  # fmt: skip
+        (
+            _,
+            raw_uuid,
+            type_id,
+            start_us,
+            end_us,
+            tz_name,
+            value,
+            unit,
+            unit_value,
+            count,
+            _,
+            revision_id,
+            device_id,
+            meta,
+            detail,
+        ) = row
         t = self._types.get(type_id)
         if t is None:
             t = self._types[type_id] = self._dims.object_type(type_id)
@@ -263,40 +345,45 @@ class Decoder:
         if tz is None:
             tz = self._zones[tz_name] = zone(tz_name)
         kind = t.kind
-        obj: Sample
+        obj: Any
         if kind is Kind.quantity:
-            obj = _new(QuantitySample)
             text = t.canonical_unit if unit is None else unit
             assert text is not None
             u = self._units.get(text)
             if u is None:
                 u = self._units[text] = Unit(text)
-            q = _new(Quantity)
-            _set(q, "value", value if unit is None else unit_value)
-            _set(q, "unit", u)
-            _set(obj, "quantity", q)
-            _set(obj, "count", count or 1)
+            q: Any = _new(_QuantityBuilder)
+            q.value = value if unit is None else unit_value
+            q.unit = u
+            q.__class__ = Quantity
+            obj = _new(_QuantitySampleBuilder)
+            obj.quantity = q
+            obj.count = count or 1
+            final: type[Sample] = QuantitySample
         elif kind is Kind.category:
-            obj = _new(CategorySample)
-            _set(obj, "value", int(value))
+            obj = _new(_CategorySampleBuilder)
+            obj.value = int(value)
+            final = CategorySample
         elif kind is Kind.workout:
-            obj = _new(Workout)
-            _set(obj, "activity_type", int(value))
+            obj = _new(_WorkoutBuilder)
+            obj.activity_type = int(value)
             for key, field_value in _workout_fields(detail, tz).items():
-                _set(obj, key, field_value)
+                setattr(obj, key, field_value)
+            final = Workout
         elif kind is Kind.correlation:
-            obj = _new(Correlation)
-            _set(obj, "objects", ())
+            obj = _new(_CorrelationBuilder)
+            obj.objects = ()
+            final = Correlation
         else:
-            raise ValueError(f"cannot decode {t.identifier}")
+            return self._decode_payload(t, tz, row)
         start = _EPOCH + timedelta(microseconds=start_us)
-        if tz is not UTC:
+        if tz is not _UTC:
             start = start.astimezone(tz)
         if end_us == start_us:
             end = start
         else:
             end = _EPOCH + timedelta(microseconds=end_us)
-            if tz is not UTC:
+            if tz is not _UTC:
                 end = end.astimezone(tz)
         revision = self._revisions.get(revision_id)
         if revision is None:
@@ -306,17 +393,48 @@ class Decoder:
             device = self._devices.get(device_id)
             if device is None:
                 device = self._devices[device_id] = self._dims.device(device_id)
-        u_obj = _new(UUID)
-        _set(u_obj, "int", int.from_bytes(raw_uuid, "big"))
-        _set(u_obj, "is_safe", _UNKNOWN)
-        _set(obj, "type", t)
-        _set(obj, "start", start)
-        _set(obj, "end", end)
-        _set(obj, "uuid", u_obj)
-        _set(obj, "source_revision", revision)
-        _set(obj, "device", device)
-        _set(obj, "metadata", md.from_json(meta) if meta else {})
-        return obj
+        uuid: Any = _new(_UUIDBuilder)
+        uuid.int = int.from_bytes(raw_uuid, "big")
+        uuid.is_safe = _UNKNOWN
+        uuid.__class__ = UUID
+        obj.type = t
+        obj.start = start
+        obj.end = end
+        obj.uuid = uuid
+        obj.source_revision = revision
+        obj.device = device
+        obj.metadata = md.from_json(meta) if meta else {}
+        obj.__class__ = final
+        return obj  # type: ignore[no-any-return]
+
+    def _decode_payload(self, t: ObjectType, tz: tzinfo, row: Row) -> Sample:
+        (
+            _,
+            raw_uuid,
+            _,
+            start_us,
+            end_us,
+            _,
+            _,
+            _,
+            _,
+            _,
+            _,
+            revision_id,
+            device_id,
+            meta,
+            detail,
+        ) = row
+        fields = {
+            "type": t,
+            "start": _instant(start_us, tz),
+            "end": _instant(end_us, tz),
+            "uuid": UUID(bytes=raw_uuid),
+            "source_revision": self._dims.revision(revision_id),
+            "device": None if device_id is None else self._dims.device(device_id),
+            "metadata": md.from_json(meta) if meta else {},
+        }
+        return records.restore(t.kind, fields, json.loads(detail))
 
 
 def _quantity(d: Mapping[str, Any] | None) -> Quantity | None:

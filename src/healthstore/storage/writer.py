@@ -244,8 +244,13 @@ class Writer:
                         tombstones.append((next_anchor, None, old.identity()))
                     else:
                         successors[old.anchor] = it
-                        identity = (old.uuid, old.type_id, old.source_id, old.sync_id,
-                                    old.sync_version)  # fmt: skip
+                        identity = (
+                            old.uuid,
+                            old.type_id,
+                            old.source_id,
+                            old.sync_id,
+                            old.sync_version,
+                        )
                         tombstones.append((next_anchor, old.anchor, identity))
                     next_anchor += 1
                 it.anchor = it.row[0] = next_anchor

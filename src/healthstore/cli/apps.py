@@ -284,7 +284,7 @@ def requests(store: StoreOption = None, json_output: JsonOption = False) -> None
 
 
 def _decide(
-    operation: Callable[..., None],  # HealthStore.grant, .deny or .revoke
+    operation: Callable[..., object],  # HealthStore.grant, .deny or .revoke
     done: str,
     bundle: str,
     read: list[str] | None,

@@ -11,12 +11,11 @@ import os
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import lru_cache
 from typing import Any, ClassVar, NamedTuple, Self
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from healthstore import catalogue
 from healthstore import metadata as md
@@ -126,13 +125,6 @@ def _span(start: datetime, end: datetime) -> timedelta:
     return timedelta(microseconds=to_micros(end) - to_micros(start))
 
 
-def _normalized(value: datetime) -> datetime:
-    """The same instant with its wall-clock time as the zone really shows it (a time in a
-    DST gap, such as 02:30 on a spring-forward night, moves to the hour after)."""
-    tz = value.tzinfo
-    return value.astimezone(UTC).astimezone(tz) if isinstance(tz, ZoneInfo) else value
-
-
 def _type_of(name: str | ObjectType, *kinds: Kind) -> ObjectType:
     t = catalogue.object_type(name)
     if t.kind not in kinds:
@@ -164,22 +156,24 @@ class Sample:
         metadata: Mapping[str, Any] | None,
         uuid: UUIDLike | None,
     ) -> None:
-        start = _normalized(require_aware(start, "start"))
-        end = _normalized(require_aware(end, "end"))
-        if to_micros(start) > to_micros(end):
+        start = require_aware(start, "start")
+        end = require_aware(end, "end")
+        start_us, end_us = to_micros(start), to_micros(end)
+        if start_us > end_us:
             raise InvalidArgument(
                 f"start ({start.isoformat()}) is after end ({end.isoformat()})", field="start"
             )
-        duration = _span(start, end)
-        if type_.min_duration is not None and duration < type_.min_duration:
-            raise InvalidArgument(
-                f"{type_.short_name} samples last at least {type_.min_duration}", field="end"
-            )
-        if type_.max_duration is not None and duration > type_.max_duration:
-            limit = "start equal to end" if not type_.max_duration else type_.max_duration
-            raise InvalidArgument(
-                f"{type_.short_name} samples must have {limit} (got {duration})", field="end"
-            )
+        if type_.min_duration is not None or type_.max_duration is not None:
+            duration = timedelta(microseconds=end_us - start_us)
+            if type_.min_duration is not None and duration < type_.min_duration:
+                raise InvalidArgument(
+                    f"{type_.short_name} samples last at least {type_.min_duration}", field="end"
+                )
+            if type_.max_duration is not None and duration > type_.max_duration:
+                limit = "start equal to end" if not type_.max_duration else type_.max_duration
+                raise InvalidArgument(
+                    f"{type_.short_name} samples must have {limit} (got {duration})", field="end"
+                )
         if device is not None and not isinstance(device, Device):
             raise InvalidArgument("device must be a Device", field="device")
         meta = md.normalize(metadata)

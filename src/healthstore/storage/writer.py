@@ -115,9 +115,14 @@ class Writer:
         order."""
         try:
             with self._db.transaction():
-                items = self._prepare(objects, default_source, forced_source)
-                if self._insert_optimistically(items):
-                    return [SaveResult(item.sample.uuid, SaveStatus.created) for item in items]
+                rows, members = self._encode(objects, default_source, forced_source)
+                if not members and self._insert_optimistically(rows):
+                    created = SaveStatus.created
+                    return [SaveResult(obj.uuid, created) for obj in objects]
+                items = [
+                    _Item(obj, i, row, members.get(i))
+                    for i, (obj, row) in enumerate(zip(objects, rows, strict=True))
+                ]
                 flat = [m for item in items for m in (*(item.members or ()), item)]
                 self._decide(flat)
                 self._apply(items, flat, now_us)
@@ -126,41 +131,40 @@ class Writer:
             raise
         return [SaveResult(item.sample.uuid, item.status or SaveStatus.duplicate) for item in items]
 
-    def _insert_optimistically(self, items: list[_Item]) -> bool:
+    def _insert_optimistically(self, rows: list[list[Any]]) -> bool:
         """The common case: plain new samples, none seen before. Insert them all, letting
         the uuid index skip any that are already stored; when every row went in, that is the
         whole save. Otherwise undo and let the full rules decide."""
-        rows = []
-        for item in items:
-            if item.members or item.row[_SYNC_ID] is not None:
-                return False
-            rows.append(item.row)
         uuids = [row[_UUID] for row in rows]
+        if any(row[_SYNC_ID] is not None for row in rows):
+            return False
         if len(set(uuids)) != len(rows) or self._deleted_uuids(uuids):
             return False
         with self._db.savepoint() as attempt:
             first = self._db.reserve_anchors(len(rows))
-            for anchor, item in enumerate(items, first):
-                item.anchor = item.row[0] = anchor
+            for anchor, row in enumerate(rows, first):
+                row[0] = anchor
             inserted = sum(
                 self._db.executemany(sql, params)
                 for sql, params in codec.insert_statements(rows, skip_existing=True)
             )
             if inserted != len(rows):
                 attempt.rollback()
-                for item in items:
-                    item.anchor = item.row[0] = None
+                for row in rows:
+                    row[0] = None
                 return False
-            self._widen_extents(items)
+            self._widen_extents(rows)
         return True
 
-    def _prepare(
+    def _encode(
         self,
         objects: Sequence[Sample],
         default_source: SourceRevision,
         forced_source: Source | None,
-    ) -> list[_Item]:
-        items = []
+    ) -> tuple[list[list[Any]], dict[int, list[_Item]]]:
+        """The rows of ``objects`` and, by index, the member items of correlations."""
+        rows = []
+        members: dict[int, list[_Item]] = {}
         encode = codec.Encoder(self._dims, self._user).encode
         forced: dict[int, SourceRevision] = {}
         if forced_source is not None:
@@ -178,11 +182,10 @@ class Writer:
                         forced_source, revision.version, revision.product_type, revision.os_version
                     )
                 revision = own
-            item = _Item(obj, i, encode(obj, revision))
+            rows.append(encode(obj, revision))
             if isinstance(obj, Correlation):
-                item.members = [_Item(m, i, encode(m, revision)) for m in obj.objects]
-            items.append(item)
-        return items
+                members[i] = [_Item(m, i, encode(m, revision)) for m in obj.objects]
+        return rows, members
 
     def _decide(self, flat: list[_Item]) -> None:
         uuids = [it.row[_UUID] for it in flat]
@@ -261,7 +264,7 @@ class Writer:
                 self._db.executemany(sql, params)
             for old_anchor, it in successors.items():
                 self._move_links(old_anchor, _resolve(it, successors))
-            self._widen_extents(fresh)
+            self._widen_extents([it.row for it in fresh])
         self._link_correlations(items, successors)
 
     def _link_correlations(self, items: list[_Item], successors: dict[int, _Item]) -> None:
@@ -296,10 +299,9 @@ class Writer:
             (u, old),
         )
 
-    def _widen_extents(self, fresh: list[_Item]) -> None:
+    def _widen_extents(self, rows: list[list[Any]]) -> None:
         longest: dict[int, int] = {}
-        for it in fresh:
-            row = it.row
+        for row in rows:
             duration = row[_END] - row[_START]
             if duration >= longest.get(row[_TYPE], -1):
                 longest[row[_TYPE]] = duration

@@ -28,6 +28,7 @@ from healthstore import (
 from healthstore import predicates as p
 from healthstore.errors import DatabaseInaccessible, InvalidArgument, NoData
 from healthstore.store import OWNER_SOURCE
+from healthstore.times import to_micros, zone_name
 from tests.conftest import PARIS, PHONE, T0, WATCH, at
 
 SYNC = "HKMetadataKeySyncIdentifier"
@@ -151,7 +152,8 @@ def test_what_is_saved_reads_back_identically(
         }
         assert back == {s.uuid: s for s in batch}
         for s in batch:
-            assert back[s.uuid].start.utcoffset() == s.start.utcoffset()
+            assert zone_name(back[s.uuid].start) == zone_name(s.start)
+            assert to_micros(back[s.uuid].end) == to_micros(s.end)
 
 
 def test_quantities_keep_the_writers_unit_and_are_stored_canonically(store: HealthStore) -> None:

@@ -26,6 +26,7 @@ from healthstore.access.visibility import app_scope, own_scope, readable_types
 from healthstore.catalogue import Kind, ObjectType
 from healthstore.errors import AuthorizationDenied, AuthorizationNotDetermined
 from healthstore.model import Correlation, Sample, Source
+from healthstore.query.live import ChangeHub
 from healthstore.query.reader import Scope
 from healthstore.storage.backend import Backend
 from healthstore.storage.dimensions import Dimensions
@@ -44,8 +45,9 @@ class AppStore(SampleView):
         grants: Grants,
         audit: AuditLog,
         anchors: AnchorCipher,
+        hub: ChangeHub,
     ) -> None:
-        super().__init__(backend, dims, user_id)
+        super().__init__(backend, dims, user_id, hub)
         self.app = app
         self._grants = grants
         self._audit = audit

@@ -30,8 +30,10 @@ from healthstore.access.grants import Decision, Grants, Mode, PendingRequest, ob
 from healthstore.access.manifest import AppManifest
 from healthstore.app_store import AppStore
 from healthstore.errors import DatabaseInaccessible, InvalidArgument
-from healthstore.model import Sample
+from healthstore.model import Sample, Source
 from healthstore.query import predicates as p
+from healthstore.query import stats_reader
+from healthstore.query.live import ChangeHub
 from healthstore.storage.backend import Backend
 from healthstore.storage.dimensions import Dimensions
 from healthstore.storage.sqlite import SQLiteBackend
@@ -43,6 +45,7 @@ from healthstore.views import (
     TypeLike,
     characteristic_type,
     now_us,
+    sample_type,
     sample_types,
 )
 
@@ -77,7 +80,7 @@ class HealthStore(SampleView):
     """The person's store: reads and writes everything; manages apps and characteristics."""
 
     def __init__(self, backend: Backend, directory: Path | None = None, user_id: int = 1) -> None:
-        super().__init__(backend, Dimensions(backend, user_id), user_id)
+        super().__init__(backend, Dimensions(backend, user_id), user_id, ChangeHub())
         self.directory = directory
         self._apps = AppRegistry(backend, user_id)
         self._grants = Grants(backend, self._dims, user_id)
@@ -164,6 +167,13 @@ class HealthStore(SampleView):
                     (self.user_id, type_id, stored),
                 )
 
+    # --- statistics ---------------------------------------------------------------------
+    def set_source_priority(self, type: TypeLike, sources: Iterable[str | Source]) -> None:
+        """The person's order of sources for ``type`` (first counts first when statistics
+        merge); sources not named follow in the default order."""
+        stats_reader.set_priority(self._reader, sample_type(type), list(sources))
+        self._audit.append(PERSON, "sources.priority", [sample_type(type).short_name], 0, now_us())
+
     # --- summary ------------------------------------------------------------------------
     def summary(self) -> list[dict[str, Any]]:
         """Per type: how many samples, from when to when, from how many sources."""
@@ -229,7 +239,14 @@ class HealthStore(SampleView):
     def _app_store(self, app: App) -> AppStore:
         cipher = AnchorCipher(app_key(self._secret("anchors"), app.bundle_id))
         return AppStore(
-            self._backend, self._dims, self.user_id, app, self._grants, self._audit, cipher
+            self._backend,
+            self._dims,
+            self.user_id,
+            app,
+            self._grants,
+            self._audit,
+            cipher,
+            self._hub,
         )
 
     def _secret(self, name: str) -> bytes:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, datetime, timedelta, tzinfo
 from uuid import UUID
 
 from healthstore import catalogue
@@ -25,10 +25,16 @@ from healthstore.model import (
     Workout,
 )
 from healthstore.query import predicates as p
+from healthstore.query import stats_reader
+from healthstore.query.calendar import Interval
+from healthstore.query.live import ChangeHub, LiveQuery
 from healthstore.query.reader import EVERYTHING, Reader, Scope
+from healthstore.query.statistics import OptionsLike, Statistics
+from healthstore.query.stats_reader import StatisticsReader
 from healthstore.storage.backend import Backend
 from healthstore.storage.dimensions import Dimensions
 from healthstore.storage.writer import Writer
+from healthstore.times import to_micros, zone
 
 OWNER_SOURCE = Source("org.healthstore.health", "Health")
 OWNER_REVISION = SourceRevision(OWNER_SOURCE)
@@ -96,12 +102,14 @@ def _batch(objects: SaveInput) -> list[Sample]:
 class SampleView:
     """Reads and writes samples as one viewer (the person, or one app)."""
 
-    def __init__(self, backend: Backend, dims: Dimensions, user_id: int) -> None:
+    def __init__(self, backend: Backend, dims: Dimensions, user_id: int, hub: ChangeHub) -> None:
         self.user_id = user_id
         self._backend = backend
         self._dims = dims
+        self._hub = hub
         self._reader = Reader(backend, dims, user_id)
         self._writer = Writer(backend, dims, user_id)
+        self._stats = StatisticsReader(self._reader)
 
     # --- hooks --------------------------------------------------------------------------
     def _scope(self, types: Sequence[ObjectType]) -> Scope:
@@ -134,6 +142,13 @@ class SampleView:
             batch, now_us(), default_source=OWNER_REVISION, forced_source=self._forced_source()
         )
         self._record("save", (s.type for s in batch), len(batch))
+        if self._hub.active:
+            touched = [m for s in batch for m in (*getattr(s, "objects", ()), s)]
+            self._hub.notify(
+                {s.type for s in touched},
+                min(to_micros(s.start) for s in touched),
+                max(to_micros(s.end) for s in touched),
+            )
         return results
 
     def delete(
@@ -163,6 +178,8 @@ class SampleView:
             types = sample_types(type)
             anchors = self._reader.anchors(types, predicate, self._delete_scope(types))
         deleted = self._writer.delete_anchors(anchors, now_us())
+        if deleted and self._hub.active:
+            self._hub.notify(types)
         self._record("delete", types if type is not None else (), deleted)
         return deleted
 
@@ -220,6 +237,95 @@ class SampleView:
         found = self._reader.sources(types, predicate, scope=self._scope(types))
         self._record("read.sources", types, len(found))
         return found
+
+    # --- statistics ---------------------------------------------------------------------
+    def statistics(
+        self,
+        type: TypeLike,
+        *,
+        start: datetime,
+        end: datetime,
+        options: OptionsLike,
+        predicate: p.Predicate | None = None,
+    ) -> Statistics:
+        """Statistics of ``type`` over [start, end): ``options`` names them (cumulativeSum,
+        discreteAverage, discreteMin, discreteMax, mostRecent, duration, separateBySource).
+        Sums merge sources by priority, so a phone and a watch are never counted twice."""
+        t = sample_type(type)
+        (result,) = self._answer(stats_reader.single(t, start, end, options, predicate))
+        self._record("read.statistics", [t], len(result.sources))
+        return result
+
+    def statistics_collection(
+        self,
+        type: TypeLike,
+        *,
+        anchor: datetime,
+        interval: str | Interval | timedelta,
+        start: datetime,
+        end: datetime,
+        options: OptionsLike,
+        tz: str | tzinfo | None = None,
+        predicate: p.Predicate | None = None,
+    ) -> list[Statistics]:
+        """Statistics per calendar bucket (``interval`` such as ``"1d"``, ``"1h"``,
+        ``"1w"``, ``"1mo"``) anchored at ``anchor`` in time zone ``tz`` (default: the
+        anchor's), for every bucket covering [start, end) — empty ones included."""
+        request = self._collection_request(
+            type, anchor, interval, start, end, options, tz, predicate
+        )
+        found = self._answer(request)
+        self._record("read.statistics", [request.type], sum(1 for r in found if r.has_data))
+        return found
+
+    def live_statistics_collection(
+        self,
+        type: TypeLike,
+        handler: Callable[[list[Statistics]], None],
+        *,
+        anchor: datetime,
+        interval: str | Interval | timedelta,
+        start: datetime,
+        end: datetime,
+        options: OptionsLike,
+        tz: str | tzinfo | None = None,
+        predicate: p.Predicate | None = None,
+    ) -> LiveQuery:
+        """A statistics collection that stays current: ``handler`` receives the buckets
+        whose values change after each save or delete touching them. ``.results`` holds
+        every bucket; ``.stop()`` ends it."""
+        request = self._collection_request(
+            type, anchor, interval, start, end, options, tz, predicate
+        )
+        self._record("read.statistics.live", [request.type], 0)
+        return LiveQuery(self._hub, request, self._answer, handler)
+
+    def _collection_request(
+        self,
+        type: TypeLike,
+        anchor: datetime,
+        interval: str | Interval | timedelta,
+        start: datetime,
+        end: datetime,
+        options: OptionsLike,
+        tz: str | tzinfo | None,
+        predicate: p.Predicate | None,
+    ) -> stats_reader.Request:
+        zone_info = zone(tz) if isinstance(tz, str) else tz
+        return stats_reader.collection(
+            sample_type(type), anchor, interval, start, end, options, zone_info, predicate
+        )
+
+    def _answer(self, request: stats_reader.Request) -> list[Statistics]:
+        return self._stats.answer(request, self._scope([request.type]))
+
+    def source_priority(self, type: TypeLike) -> list[Source]:
+        """The order in which sources count when statistics merge them (first wins)."""
+        t = sample_type(type)
+        scope = self._scope([t])
+        visible = {s.bundle_id for s in self._reader.sources([t], None, scope)}
+        order = [self._dims.source(i) for i in self._stats.priority(t)]
+        return [s for s in order if s.bundle_id in visible]
 
     # --- workouts -----------------------------------------------------------------------
     def add_to_workout(self, workout: Workout | UUID | str, samples: Iterable[UUIDLike]) -> None:

@@ -1,0 +1,383 @@
+"""Statistics over samples: sums that merge sources by priority, discrete averages, extremes,
+most recent values and durations, for one range or per calendar bucket (spec §5–6).
+
+The engine is pure and columnar: it takes arrays of (start, end, value, source rank) and the
+bucket edges, all in integer microseconds, and works with NumPy.
+
+Merging for sums (spec §6): the time line is split at every sample boundary and bucket edge.
+In each elementary interval only the highest-priority source with a sample covering it
+contributes, each of that source's covering samples adding value × overlap / duration. A
+zero-duration sample counts in full where no higher-priority source covers its instant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import IntFlag
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from healthstore.catalogue import Aggregation, ObjectType
+from healthstore.errors import InvalidArgument
+from healthstore.model import Source
+from healthstore.units import Quantity
+
+Micros = npt.NDArray[np.int64]
+Floats = npt.NDArray[np.float64]
+
+
+class StatisticsOptions(IntFlag):
+    """HealthKit's HKStatisticsOptions bitmask."""
+
+    separateBySource = 1
+    discreteAverage = 2
+    discreteMin = 4
+    discreteMax = 8
+    cumulativeSum = 16
+    mostRecent = 32
+    duration = 64
+
+
+_ALIASES = {
+    "sum": StatisticsOptions.cumulativeSum,
+    "avg": StatisticsOptions.discreteAverage,
+    "average": StatisticsOptions.discreteAverage,
+    "min": StatisticsOptions.discreteMin,
+    "max": StatisticsOptions.discreteMax,
+}
+_CUMULATIVE = StatisticsOptions.cumulativeSum
+_DISCRETE = (
+    StatisticsOptions.discreteAverage
+    | StatisticsOptions.discreteMin
+    | StatisticsOptions.discreteMax
+    | StatisticsOptions.mostRecent
+)
+
+OptionsLike = StatisticsOptions | int | str | Iterable[str | StatisticsOptions]
+
+
+def parse_options(options: OptionsLike, t: ObjectType) -> StatisticsOptions:
+    """Options from a flag, an int, a comma-separated string or names (HealthKit's, or
+    ``sum``, ``avg``, ``min``, ``max``); checked against the type's aggregation style."""
+    flags = StatisticsOptions(0)
+    if isinstance(options, bool):
+        raise InvalidArgument("options must be names or HKStatisticsOptions", field="options")
+    if isinstance(options, StatisticsOptions | int):
+        flags = StatisticsOptions(int(options))
+    else:
+        names = options.split(",") if isinstance(options, str) else list(options)
+        for name in names:
+            if isinstance(name, StatisticsOptions):
+                flags |= name
+                continue
+            key = name.strip()
+            found = _ALIASES.get(key) or StatisticsOptions.__members__.get(key)
+            if found is None:
+                allowed = ", ".join([*StatisticsOptions.__members__, *_ALIASES])
+                raise InvalidArgument(
+                    f"unknown statistics option {key!r} (allowed: {allowed})", field="options"
+                )
+            flags |= found
+    if t.aggregation is None:
+        raise InvalidArgument(f"{t.short_name} has no statistics", field="type")
+    if not flags & ~StatisticsOptions.separateBySource:
+        raise InvalidArgument("ask for at least one statistic", field="options")
+    cumulative = t.aggregation is Aggregation.cumulative
+    if cumulative and flags & _DISCRETE:
+        raise InvalidArgument(
+            f"{t.short_name} is cumulative: use cumulativeSum, not discrete options",
+            field="options",
+        )
+    if not cumulative and flags & _CUMULATIVE:
+        raise InvalidArgument(
+            f"{t.short_name} is {t.aggregation.value}: cumulativeSum does not apply",
+            field="options",
+        )
+    return flags
+
+
+@dataclass
+class Statistics:
+    """The statistics of one range or bucket. Quantities are in the type's canonical unit
+    (convert with ``.to(unit)``); a statistic with no samples is None."""
+
+    type: ObjectType
+    start: datetime
+    end: datetime
+    sum: Quantity | None = None
+    average: Quantity | None = None
+    minimum: Quantity | None = None
+    maximum: Quantity | None = None
+    most_recent: Quantity | None = None
+    most_recent_start: datetime | None = None
+    most_recent_end: datetime | None = None
+    duration: timedelta | None = None
+    sources: list[Source] = field(default_factory=list)
+    by_source: dict[Source, Statistics] = field(default_factory=dict)
+
+    @property
+    def has_data(self) -> bool:
+        return bool(self.sources)
+
+    def to_json(self, unit: str | None = None) -> dict[str, Any]:
+        """JSON-ready values (in ``unit`` when given, else the canonical unit)."""
+        target = unit or self.type.canonical_unit or ""
+
+        def q(value: Quantity | None) -> float | None:
+            return None if value is None else value.value_in(target)
+
+        out: dict[str, Any] = {"start": self.start.isoformat(), "end": self.end.isoformat()}
+        for name in ("sum", "average", "minimum", "maximum", "most_recent"):
+            if getattr(self, name) is not None:
+                out[name] = q(getattr(self, name))
+        if self.most_recent_start is not None and self.most_recent_end is not None:
+            out["most_recent_start"] = self.most_recent_start.isoformat()
+            out["most_recent_end"] = self.most_recent_end.isoformat()
+        if self.duration is not None:
+            out["duration_s"] = self.duration.total_seconds()
+        out["unit"] = target
+        out["sources"] = [s.bundle_id for s in self.sources]
+        if self.by_source:
+            out["by_source"] = {
+                s.bundle_id: {
+                    k: v for k, v in st.to_json(unit).items() if k not in ("start", "end")
+                }
+                for s, st in self.by_source.items()
+            }
+        return out
+
+
+@dataclass
+class Columns:
+    """Samples as arrays: start and end (µs), value (canonical unit), source rank (0 is the
+    highest priority), and the source index into ``sources``."""
+
+    start: Micros
+    end: Micros
+    value: Floats
+    rank: npt.NDArray[np.int64]
+
+    def subset(self, mask: npt.NDArray[np.bool_]) -> Columns:
+        return Columns(self.start[mask], self.end[mask], self.value[mask], self.rank[mask])
+
+    def __len__(self) -> int:
+        return len(self.start)
+
+
+@dataclass
+class BucketValues:
+    """Per-bucket results, as arrays (NaN where a bucket has no value)."""
+
+    has_data: npt.NDArray[np.bool_]
+    sum: Floats | None = None
+    average: Floats | None = None
+    minimum: Floats | None = None
+    maximum: Floats | None = None
+    most_recent: Floats | None = None
+    most_recent_index: npt.NDArray[np.int64] | None = None
+    duration: Micros | None = None
+    ranks: list[set[int]] = field(default_factory=list)
+
+
+def compute(
+    cols: Columns, edges: Micros, aggregation: Aggregation, options: StatisticsOptions
+) -> BucketValues:
+    """Statistics per bucket ``[edges[k], edges[k + 1])``."""
+    n_buckets = len(edges) - 1
+    first, last = _bucket_span(cols, edges)
+    present = last >= first
+    has = np.zeros(n_buckets, dtype=bool)
+    ranks: list[set[int]] = [set() for _ in range(n_buckets)]
+    idx_sample, idx_bucket = _expand(first, last, present)
+    has[idx_bucket] = True
+    for i, b in zip(idx_sample.tolist(), idx_bucket.tolist(), strict=True):
+        ranks[b].add(int(cols.rank[i]))
+    out = BucketValues(has, ranks=ranks)
+    if options & StatisticsOptions.cumulativeSum:
+        out.sum = np.where(has, _merged_sums(cols, edges), np.nan)
+    if options & _DISCRETE & ~StatisticsOptions.mostRecent:
+        _discrete(cols, edges, idx_sample, idx_bucket, aggregation, options, out)
+    if options & StatisticsOptions.mostRecent:
+        _most_recent(cols, idx_sample, idx_bucket, out)
+    if options & StatisticsOptions.duration:
+        out.duration = _covered(cols, edges)
+    return out
+
+
+def _bucket_span(cols: Columns, edges: Micros) -> tuple[Micros, Micros]:
+    """For each sample, the first and last bucket it touches (overlap, or its instant)."""
+    first = np.searchsorted(edges, cols.start, side="right") - 1
+    last_by_end = np.searchsorted(edges, cols.end, side="left") - 1
+    last = np.where(cols.end > cols.start, last_by_end, first)
+    first = np.maximum(first, 0)
+    last = np.minimum(last, len(edges) - 2)
+    return first.astype(np.int64), last.astype(np.int64)
+
+
+def _expand(first: Micros, last: Micros, present: npt.NDArray[np.bool_]) -> tuple[Micros, Micros]:
+    """(sample index, bucket index) for every bucket each sample touches."""
+    counts = np.where(present, last - first + 1, 0)
+    sample = np.repeat(np.arange(len(first)), counts)
+    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    bucket = np.repeat(first, counts) + offsets
+    return sample.astype(np.int64), bucket.astype(np.int64)
+
+
+def _merged_sums(cols: Columns, edges: Micros) -> Floats:
+    n_buckets = len(edges) - 1
+    sums = np.zeros(n_buckets)
+    if not len(cols):
+        return sums
+    lo, hi = edges[0], edges[-1]
+    positive = cols.end > cols.start
+    bounds = np.unique(
+        np.concatenate(
+            [
+                edges,
+                np.clip(cols.start[positive], lo, hi),
+                np.clip(cols.end[positive], lo, hi),
+            ]
+        )
+    )
+    lengths = np.diff(bounds).astype(np.float64)
+    n_ranks = int(cols.rank.max()) + 1
+    best = np.full(len(lengths), n_ranks, dtype=np.int64)
+    contribution = np.zeros(len(lengths))
+    s_idx = np.searchsorted(bounds, np.clip(cols.start, lo, hi))
+    e_idx = np.searchsorted(bounds, np.clip(cols.end, lo, hi))
+    duration = (cols.end - cols.start).astype(np.float64)
+    for r in range(n_ranks):
+        mine = positive & (cols.rank == r)
+        if not mine.any():
+            continue
+        cover = np.zeros(len(bounds))
+        np.add.at(cover, s_idx[mine], 1.0)
+        np.add.at(cover, e_idx[mine], -1.0)
+        covered = np.cumsum(cover)[:-1] > 0.5
+        rate = np.zeros(len(bounds))
+        per_us = cols.value[mine] / duration[mine]
+        np.add.at(rate, s_idx[mine], per_us)
+        np.add.at(rate, e_idx[mine], -per_us)
+        rates = np.cumsum(rate)[:-1]
+        take = covered & (best == n_ranks)
+        contribution[take] = rates[take] * lengths[take]
+        best[take] = r
+    bucket_of_piece = np.searchsorted(edges, bounds[:-1], side="right") - 1
+    np.add.at(sums, bucket_of_piece, contribution)
+    instants = ~positive & (cols.start >= lo) & (cols.start < hi)
+    if instants.any():
+        t = cols.start[instants]
+        piece = np.searchsorted(bounds, t, side="right") - 1
+        counted = cols.rank[instants] <= best[np.minimum(piece, len(best) - 1)]
+        bucket = np.searchsorted(edges, t, side="right") - 1
+        np.add.at(sums, bucket[counted], cols.value[instants][counted])
+    return sums
+
+
+def _overlap(cols: Columns, edges: Micros, sample: Micros, bucket: Micros) -> Floats:
+    start = np.maximum(cols.start[sample], edges[bucket])
+    end = np.minimum(cols.end[sample], edges[bucket + 1])
+    overlap: Floats = np.maximum(end - start, 0).astype(np.float64)
+    return overlap
+
+
+def _discrete(
+    cols: Columns,
+    edges: Micros,
+    sample: Micros,
+    bucket: Micros,
+    aggregation: Aggregation,
+    options: StatisticsOptions,
+    out: BucketValues,
+) -> None:
+    n = len(edges) - 1
+    values = cols.value[sample]
+    if options & StatisticsOptions.discreteMin:
+        out.minimum = np.full(n, np.inf)
+        np.minimum.at(out.minimum, bucket, values)
+        out.minimum[~out.has_data] = np.nan
+    if options & StatisticsOptions.discreteMax:
+        out.maximum = np.full(n, -np.inf)
+        np.maximum.at(out.maximum, bucket, values)
+        out.maximum[~out.has_data] = np.nan
+    if options & StatisticsOptions.discreteAverage:
+        out.average = _average(cols, edges, sample, bucket, aggregation, n)
+
+
+def _average(
+    cols: Columns, edges: Micros, sample: Micros, bucket: Micros, aggregation: Aggregation, n: int
+) -> Floats:
+    values = cols.value[sample]
+    sound = aggregation is Aggregation.discreteEquivalentContinuousLevel
+    if sound:
+        values = np.power(10.0, values / 10.0)
+    if aggregation is Aggregation.discreteArithmetic:
+        weights = np.ones(len(values))
+    else:
+        # Weighted by time in the bucket; where a bucket holds only instants, they weigh
+        # equally among themselves.
+        weights = _overlap(cols, edges, sample, bucket)
+        timed = np.zeros(n)
+        np.add.at(timed, bucket, weights)
+        weights = np.where(timed[bucket] > 0, weights, 1.0)
+    total = np.zeros(n)
+    weighted = np.zeros(n)
+    np.add.at(total, bucket, weights)
+    np.add.at(weighted, bucket, weights * values)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = weighted / total
+    if sound:
+        with np.errstate(divide="ignore"):
+            mean = 10.0 * np.log10(mean)
+    mean[total == 0] = np.nan
+    return mean
+
+
+def _most_recent(cols: Columns, sample: Micros, bucket: Micros, out: BucketValues) -> None:
+    n = len(out.has_data)
+    order = np.lexsort((cols.rank[sample], -cols.start[sample], -cols.end[sample], bucket))
+    sorted_buckets = bucket[order]
+    firsts = np.ones(len(order), dtype=bool)
+    firsts[1:] = sorted_buckets[1:] != sorted_buckets[:-1]
+    chosen = sample[order][firsts]
+    index = np.full(n, -1, dtype=np.int64)
+    index[sorted_buckets[firsts]] = chosen
+    values = np.full(n, np.nan)
+    values[index >= 0] = cols.value[index[index >= 0]]
+    out.most_recent = values
+    out.most_recent_index = index
+
+
+def _covered(cols: Columns, edges: Micros) -> Micros:
+    """Time covered by the union of the samples, per bucket."""
+    n = len(edges) - 1
+    covered = np.zeros(n, dtype=np.int64)
+    positive = cols.end > cols.start
+    if not positive.any():
+        return covered
+    lo, hi = edges[0], edges[-1]
+    starts = np.clip(cols.start[positive], lo, hi)
+    ends = np.clip(cols.end[positive], lo, hi)
+    bounds = np.unique(np.concatenate([edges, starts, ends]))
+    cover = np.zeros(len(bounds), dtype=np.int64)
+    np.add.at(cover, np.searchsorted(bounds, starts), 1)
+    np.add.at(cover, np.searchsorted(bounds, ends), -1)
+    inside = np.cumsum(cover)[:-1] > 0
+    lengths = np.diff(bounds)
+    piece_bucket = np.searchsorted(edges, bounds[:-1], side="right") - 1
+    np.add.at(covered, piece_bucket[inside], lengths[inside])
+    return covered
+
+
+def rank_sources(
+    source_ids: Sequence[int], priority: Sequence[int]
+) -> tuple[npt.NDArray[np.int64], list[int]]:
+    """Ranks for ``source_ids`` given a priority order of source ids (unknown ones last, in
+    id order); also the source id of each rank."""
+    order = list(dict.fromkeys([*priority, *sorted(set(source_ids) - set(priority))]))
+    position = {sid: i for i, sid in enumerate(order)}
+    return np.array([position[s] for s in source_ids], dtype=np.int64), order

@@ -1,0 +1,223 @@
+"""Statistics read from storage: the columns of the samples in range, the source order,
+the engine of :mod:`healthstore.query.statistics`, and results as objects."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, tzinfo
+
+import numpy as np
+
+from healthstore.catalogue import ObjectType
+from healthstore.errors import InvalidArgument
+from healthstore.model import Source
+from healthstore.query import predicates as p
+from healthstore.query.calendar import Calendar, Interval
+from healthstore.query.reader import Reader, Scope
+from healthstore.query.statistics import (
+    BucketValues,
+    Columns,
+    OptionsLike,
+    Statistics,
+    StatisticsOptions,
+    compute,
+    parse_options,
+    rank_sources,
+)
+from healthstore.times import from_micros, require_aware, to_micros
+from healthstore.units import Quantity
+
+OWNER_BUNDLE = "org.healthstore.health"
+
+
+@dataclass(frozen=True)
+class Request:
+    """One statistics question: a type, bucket edges (µs), options, predicate and scope."""
+
+    type: ObjectType
+    edges: tuple[int, ...]
+    options: StatisticsOptions
+    predicate: p.Predicate | None
+    tz: tzinfo
+
+    @property
+    def start(self) -> int:
+        return self.edges[0]
+
+    @property
+    def end(self) -> int:
+        return self.edges[-1]
+
+
+def single(
+    t: ObjectType,
+    start: datetime,
+    end: datetime,
+    options: OptionsLike,
+    predicate: p.Predicate | None,
+) -> Request:
+    """The request for one range."""
+    start, end = require_aware(start, "start"), require_aware(end, "end")
+    if to_micros(end) <= to_micros(start):
+        raise InvalidArgument("end must be after start", field="end")
+    return Request(
+        t,
+        (to_micros(start), to_micros(end)),
+        parse_options(options, t),
+        predicate,
+        start.tzinfo or UTC,
+    )
+
+
+def collection(
+    t: ObjectType,
+    anchor: datetime,
+    interval: str | Interval | timedelta,
+    start: datetime,
+    end: datetime,
+    options: OptionsLike,
+    tz: tzinfo | None,
+    predicate: p.Predicate | None,
+) -> Request:
+    """The request for the calendar buckets covering [start, end)."""
+    require_aware(anchor, "anchor")
+    zone = tz or anchor.tzinfo
+    assert zone is not None
+    calendar = Calendar(anchor, Interval.parse(interval), zone)
+    edges = calendar.buckets(require_aware(start, "start"), require_aware(end, "end"))
+    return Request(
+        t, tuple(to_micros(e) for e in edges), parse_options(options, t), predicate, zone
+    )
+
+
+class StatisticsReader:
+    """Answers statistics requests over one user's samples."""
+
+    def __init__(self, reader: Reader) -> None:
+        self._reader = reader
+
+    def priority(self, t: ObjectType) -> list[int]:
+        """Source ids in merge order: the person's order when set, else the default order
+        (entered by the person, then watches, then phones, then apps in the order first
+        seen)."""
+        db, dims = self._reader.backend, self._reader.dims
+        type_id = dims.known_type_id(t)
+        chosen: list[int] = []
+        if type_id is not None:
+            rows = db.query(
+                "SELECT bundle_ids FROM source_priorities WHERE user_id = ? AND type_id = ?",
+                (self._reader.user_id, type_id),
+            )
+            if rows:
+                ids = (dims.known_source_id(b) for b in json.loads(rows[0][0]))
+                chosen = [i for i in ids if i is not None]
+        kinds: dict[int, int] = {}
+        for sid, bundle, name, product in db.query(
+            "SELECT s.id, s.bundle_id, s.name, r.product_type FROM sources s "
+            "LEFT JOIN source_revisions r ON r.source_id = s.id WHERE s.user_id = ? ORDER BY s.id",
+            (self._reader.user_id,),
+        ):
+            text = f"{name} {product or ''}".lower()
+            kind = (
+                0
+                if bundle == OWNER_BUNDLE
+                else 1
+                if "watch" in text
+                else 2
+                if "phone" in text
+                else 3
+            )
+            kinds[sid] = min(kind, kinds.get(sid, 3))
+        default = sorted(kinds, key=lambda sid: (kinds[sid], sid))
+        return list(dict.fromkeys([*chosen, *default]))
+
+    def columns(self, request: Request, scope: Scope) -> tuple[Columns, list[int]]:
+        """The samples in range as arrays, and the source id of each rank."""
+        lo, hi = from_micros(request.start), from_micros(request.end)
+        window = p.time_window(lo, hi)
+        predicate = window if request.predicate is None else p.And((window, request.predicate))
+        where = self._reader.where([request.type], predicate, scope)
+        if where is None:
+            empty = np.zeros(0, dtype=np.int64)
+            return Columns(empty, empty, np.zeros(0), empty), []
+        sql, params = where
+        rows = self._reader.backend.query(
+            f"SELECT s.start_us, s.end_us, s.value, s.source_id FROM samples s WHERE {sql}", params
+        )
+        if not rows:
+            empty = np.zeros(0, dtype=np.int64)
+            return Columns(empty, empty, np.zeros(0), empty), []
+        starts, ends, values, sources = zip(*rows, strict=True)
+        ranks, order = rank_sources(sources, self.priority(request.type))
+        cols = Columns(
+            np.array(starts, dtype=np.int64),
+            np.array(ends, dtype=np.int64),
+            np.array(values, dtype=np.float64),
+            ranks,
+        )
+        return cols, order
+
+    def answer(self, request: Request, scope: Scope) -> list[Statistics]:
+        """One Statistics per bucket (one for a single range), empty buckets included."""
+        cols, order = self.columns(request, scope)
+        edges = np.array(request.edges, dtype=np.int64)
+        agg = request.type.aggregation
+        assert agg is not None
+        merged = compute(cols, edges, agg, request.options)
+        results = self._objects(request, merged, order, cols)
+        if request.options & StatisticsOptions.separateBySource and len(cols):
+            for rank, source_id in enumerate(order):
+                mask = cols.rank == rank
+                if not mask.any():
+                    continue
+                alone = cols.subset(mask)
+                alone.rank = np.zeros(len(alone), dtype=np.int64)
+                values = compute(alone, edges, agg, request.options)
+                per = self._objects(request, values, [source_id], alone)
+                source = self._reader.dims.source(source_id)
+                for result, own in zip(results, per, strict=True):
+                    if own.has_data:
+                        result.by_source[source] = own
+        return results
+
+    def _objects(
+        self, request: Request, v: BucketValues, order: Sequence[int], cols: Columns
+    ) -> list[Statistics]:
+        t = request.type
+        unit = t.canonical_unit or "count"
+        tz = request.tz
+        out = []
+        for k in range(len(request.edges) - 1):
+            stats = Statistics(
+                t, from_micros(request.edges[k], tz), from_micros(request.edges[k + 1], tz)
+            )
+            if v.has_data[k]:
+                stats.sources = [self._reader.dims.source(order[r]) for r in sorted(v.ranks[k])]
+                for name in ("sum", "average", "minimum", "maximum", "most_recent"):
+                    values = getattr(v, name)
+                    if values is not None and not np.isnan(values[k]):
+                        setattr(stats, name, Quantity(float(values[k]), unit))
+                if v.most_recent_index is not None and v.most_recent_index[k] >= 0:
+                    i = int(v.most_recent_index[k])
+                    stats.most_recent_start = from_micros(int(cols.start[i]), tz)
+                    stats.most_recent_end = from_micros(int(cols.end[i]), tz)
+                if v.duration is not None:
+                    stats.duration = timedelta(microseconds=int(v.duration[k]))
+            out.append(stats)
+        return out
+
+
+def set_priority(reader: Reader, t: ObjectType, sources: Sequence[str | Source]) -> None:
+    """Store the person's source order for ``t``."""
+    bundle_ids = [s.bundle_id if isinstance(s, Source) else str(s) for s in sources]
+    if len(set(bundle_ids)) != len(bundle_ids):
+        raise InvalidArgument("a source appears twice in the priority order", field="sources")
+    with reader.backend.transaction():
+        type_id = reader.dims.type_id(t)
+        reader.backend.execute(
+            "INSERT INTO source_priorities (user_id, type_id, bundle_ids) VALUES (?, ?, ?) "
+            "ON CONFLICT (user_id, type_id) DO UPDATE SET bundle_ids = excluded.bundle_ids",
+            (reader.user_id, type_id, json.dumps(bundle_ids)),
+        )

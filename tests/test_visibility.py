@@ -144,6 +144,27 @@ def observe(app: AppStore, own: list[Sample], others: list[Sample]) -> dict[str,
         attempt(f"sources:{t}", lambda t=t: app.sources(t))
         attempt(f"changes:{t}", lambda t=t: _pages(app, [t]))
     attempt("changes:all", lambda: _pages(app, None))
+    window = {"start": at(-120), "end": at(240)}
+    attempt(
+        "stats:steps",
+        lambda: app.statistics(
+            "stepCount", options=["cumulativeSum", "duration", "separateBySource"], **window
+        ),
+    )
+    attempt(
+        "stats:hr",
+        lambda: app.statistics(
+            "heartRate", options="discreteAverage,discreteMin,discreteMax,mostRecent", **window
+        ),
+    )
+    attempt(
+        "stats:collection",
+        lambda: app.statistics_collection(
+            "stepCount", anchor=at(0), interval="15min", options="sum", **window
+        ),
+    )
+    attempt("stats:sleep", lambda: app.statistics("sleepAnalysis", options="sum", **window))
+    attempt("priority", lambda: app.source_priority("stepCount"))
     attempt("workout_samples", lambda: app.workout_samples(own[2]))
     attempt("in_workout", lambda: app.samples("heartRate", p.in_workout(own[2])))
     attempt("characteristic", lambda: app.characteristic("dateOfBirth"))

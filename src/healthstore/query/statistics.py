@@ -194,8 +194,10 @@ def compute(
     ranks: list[set[int]] = [set() for _ in range(n_buckets)]
     idx_sample, idx_bucket = _expand(first, last, present)
     has[idx_bucket] = True
-    for i, b in zip(idx_sample.tolist(), idx_bucket.tolist(), strict=True):
-        ranks[b].add(int(cols.rank[i]))
+    n_ranks = int(cols.rank.max()) + 1 if len(cols) else 1
+    pairs = np.unique(idx_bucket * n_ranks + cols.rank[idx_sample])
+    for b, r in zip((pairs // n_ranks).tolist(), (pairs % n_ranks).tolist(), strict=True):
+        ranks[b].add(r)
     out = BucketValues(has, ranks=ranks)
     if options & StatisticsOptions.cumulativeSum:
         out.sum = np.where(has, _merged_sums(cols, edges), np.nan)

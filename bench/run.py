@@ -14,6 +14,7 @@ from pathlib import Path
 import bulk_save
 import day_query
 import report
+import stats
 from common import ROOT, Result, machine
 
 FULL_SAVE = 1_000_000
@@ -34,8 +35,25 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--batch", type=int, default=10_000, help="samples per save call")
     parser.add_argument("--days", type=int, default=200, help="random days to query")
-    parser.add_argument("--seed", type=int, default=1, help="seed for picking the days")
-    parser.add_argument("--only", choices=("save", "query"), help="run one benchmark")
+    parser.add_argument(
+        "--seed", type=int, default=1, help="seed for picking the days and live saves"
+    )
+    parser.add_argument(
+        "--only", choices=("save", "query", "stats"), help="run one benchmark (or group)"
+    )
+    parser.add_argument(
+        "--stats-years",
+        type=float,
+        default=stats.FULL_YEARS,
+        help="years of steps in the statistics store; the heart-rate store holds at most one "
+        f"(default {stats.FULL_YEARS:g})",
+    )
+    parser.add_argument(
+        "--stats-repeats", type=int, default=5, help="timed runs of each statistics query"
+    )
+    parser.add_argument(
+        "--live-saves", type=int, default=200, help="saves timed for the live update"
+    )
     parser.add_argument("--rebuild", action="store_true", help="rebuild the cached store")
     parser.add_argument(
         "--cache", type=Path, default=ROOT / "var" / "bench", help="where stores are kept"
@@ -82,6 +100,11 @@ def main() -> None:
         rows, what = day_query.run(spec, args.cache, args.days, args.rebuild, args.seed)
         results += rows
         described.append(what)
+    if args.only in (None, "stats"):
+        settings = stats.Settings(args.stats_years, args.stats_repeats, args.live_saves, args.batch)
+        rows, lines = stats.run(settings, args.cache, args.rebuild, args.seed)
+        results += rows
+        described += lines
     info = machine()
     extra = described + notes(save_count, args.samples)
     if args.markdown:

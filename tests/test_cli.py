@@ -264,9 +264,9 @@ def test_sources(runner: CliRunner, store_dir: Path) -> None:
     s = str(store_dir)
     ok(runner, "add", "stepCount", "1", "count", "--store", s, "--source", "x.app:Pedometer")
     ok(runner, "add", "stepCount", "2", "count", "--store", s)
-    found = as_json(ok(runner, "sources", "stepCount", "--store", s, "--json"))["sources"]
+    found = as_json(ok(runner, "sources", "list", "stepCount", "--store", s, "--json"))["sources"]
     assert sorted(x["bundle_id"] for x in found) == ["org.healthstore.health", "x.app"]
-    assert "Pedometer" in ok(runner, "sources", "stepCount", "--store", s).stdout
+    assert "Pedometer" in ok(runner, "sources", "list", "stepCount", "--store", s).stdout
 
 
 # --- changes ------------------------------------------------------------------------------
@@ -368,7 +368,9 @@ def test_missing_store(runner: CliRunner, tmp_path: Path) -> None:
     message = failed(run(runner, "samples", "stepCount", "--store", str(tmp_path / "absent")))
     assert "no healthstore at" in message
     assert "healthstore init" in message
-    result = run(runner, "sources", "stepCount", "--store", str(tmp_path / "absent"), "--json")
+    result = run(
+        runner, "sources", "list", "stepCount", "--store", str(tmp_path / "absent"), "--json"
+    )
     assert as_json(result)["error"]["name"] == "databaseInaccessible"
     assert result.stderr == ""
 

@@ -15,6 +15,7 @@
 from healthstore.app_store import AppStore
 from healthstore.errors import ErrorCode, HealthStoreError
 from healthstore.model import (
+    ActivitySummary,
     CategorySample,
     Changes,
     Correlation,
@@ -52,6 +53,7 @@ from healthstore.units import Quantity, Unit
 __version__ = "0.1.0"
 
 __all__ = [
+    "ActivitySummary",
     "AppStore",
     "Audiogram",
     "AudiogramPoint",

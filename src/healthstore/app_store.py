@@ -152,6 +152,10 @@ class AppStore(SampleView):
     def _decode_anchor(self, anchor: int | None) -> int | None:
         return None if anchor is None else self._anchors.decode(anchor)
 
+    def _may_read_summaries(self) -> bool:
+        type_id = self._dims.known_type_id(catalogue.object_type("activitySummary"))
+        return type_id in self._grants.readable_type_ids(self.app)
+
     def _may_read_characteristic(self, t: ObjectType) -> bool:
         type_id = self._dims.known_type_id(t)
         return t.kind is Kind.characteristic and type_id in self._grants.readable_type_ids(self.app)

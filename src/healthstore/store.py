@@ -14,14 +14,15 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from healthstore import catalogue
+from healthstore import catalogue, importing
 from healthstore.access.anchors import AnchorCipher, app_key
 from healthstore.access.apps import App, AppRegistry
 from healthstore.access.audit import PERSON, AuditEntry, AuditLog
@@ -30,10 +31,13 @@ from healthstore.access.grants import Decision, Grants, Mode, PendingRequest, ob
 from healthstore.access.manifest import AppManifest
 from healthstore.app_store import AppStore
 from healthstore.errors import DatabaseInaccessible, InvalidArgument
-from healthstore.model import Sample, Source
+from healthstore.importing import ImportSummary
+from healthstore.interop.apple.parser import Progress
+from healthstore.model import ActivitySummary, Sample, SaveStatus, Source
 from healthstore.query import predicates as p
 from healthstore.query import stats_reader
 from healthstore.query.live import ChangeHub
+from healthstore.storage import summaries
 from healthstore.storage.backend import Backend
 from healthstore.storage.dimensions import Dimensions
 from healthstore.storage.sqlite import SQLiteBackend
@@ -173,6 +177,37 @@ class HealthStore(SampleView):
         merge); sources not named follow in the default order."""
         stats_reader.set_priority(self._reader, sample_type(type), list(sources))
         self._audit.append(PERSON, "sources.priority", [sample_type(type).short_name], 0, now_us())
+
+    # --- imports --------------------------------------------------------------------------
+    def transaction(self) -> AbstractContextManager[None]:
+        """Group several writes into one all-or-nothing transaction."""
+        return self._backend.transaction()
+
+    def import_apple_health(
+        self,
+        path: str | Path,
+        progress: Callable[[Progress], None] | None = None,
+        *,
+        batch_size: int = 5000,
+    ) -> ImportSummary:
+        """Import an Apple Health ``export.zip`` (or its folder, or ``export.xml``):
+        everything in it, streamed, in batches. Importing the same export again adds
+        nothing; a newer export adds only what is new. Returns counts per element kind and
+        the skipped elements with their line and reason."""
+        summary = importing.import_apple_health(self, path, progress, batch_size)
+        self._audit.append(PERSON, "import.apple_health", (), summary.samples_added, now_us())
+        return summary
+
+    # --- activity summaries ---------------------------------------------------------------
+    def save_activity_summaries(
+        self, items: ActivitySummary | Iterable[ActivitySummary]
+    ) -> list[SaveStatus]:
+        """Save daily activity rings (the person's devices write them; apps cannot)."""
+        batch = [items] if isinstance(items, ActivitySummary) else list(items)
+        for i, item in enumerate(batch):
+            if not isinstance(item, ActivitySummary):
+                raise InvalidArgument(f"items[{i}] is not an ActivitySummary", field=f"items[{i}]")
+        return summaries.save(self._backend, self.user_id, batch)
 
     # --- summary ------------------------------------------------------------------------
     def summary(self) -> list[dict[str, Any]]:

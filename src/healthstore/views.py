@@ -17,6 +17,7 @@ from healthstore import catalogue
 from healthstore.catalogue import Kind, ObjectType
 from healthstore.errors import InvalidArgument, NoData
 from healthstore.model import (
+    ActivitySummary,
     Changes,
     Sample,
     SaveResult,
@@ -31,6 +32,7 @@ from healthstore.query.live import ChangeHub, LiveQuery
 from healthstore.query.reader import EVERYTHING, Reader, Scope
 from healthstore.query.statistics import OptionsLike, Statistics
 from healthstore.query.stats_reader import StatisticsReader
+from healthstore.storage import summaries
 from healthstore.storage.backend import Backend
 from healthstore.storage.dimensions import Dimensions
 from healthstore.storage.writer import Writer
@@ -357,6 +359,19 @@ class SampleView:
         )
         self._record("read.workout_samples", types if type is not None else (), len(found))
         return found
+
+    # --- activity summaries ---------------------------------------------------------------
+    def activity_summaries(self, start: date, end: date) -> list[ActivitySummary]:
+        """The daily activity rings of the days from ``start`` to ``end`` (both included)."""
+        t = catalogue.object_type("activitySummary")
+        found = summaries.read(self._backend, self.user_id, start, end)
+        if not self._may_read_summaries():
+            found = []
+        self._record("read.activity_summaries", [t], len(found))
+        return found
+
+    def _may_read_summaries(self) -> bool:
+        return True
 
     # --- characteristics ----------------------------------------------------------------
     def _may_read_characteristic(self, t: ObjectType) -> bool:

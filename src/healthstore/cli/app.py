@@ -10,7 +10,7 @@ import typer
 from typer.core import TyperGroup
 
 from healthstore import __version__
-from healthstore.cli import add, apps, audit, changes, demo, samples, stores, types, units
+from healthstore.cli import add, apps, audit, changes, demo, samples, stats, stores, types, units
 from healthstore.cli.output import JSON_MODE, report_error
 from healthstore.errors import HealthStoreError
 
@@ -58,7 +58,11 @@ _NEGATIVE_NUMBERS = {"ignore_unknown_options": True}
 app.command("init")(stores.init)
 app.command("add", context_settings=_NEGATIVE_NUMBERS)(add.add)
 app.command("samples")(samples.samples)
-app.command("sources")(samples.sources)
+sources_app = typer.Typer(help="The sources (apps and devices) that wrote samples.")
+sources_app.command("list")(samples.sources)
+sources_app.command("priority")(stats.priority)
+app.add_typer(sources_app, name="sources")
+app.command("stats")(stats.stats)
 app.command("changes")(changes.changes)
 app.command("types")(types.types)
 app.add_typer(units.app, name="units")

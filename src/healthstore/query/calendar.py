@@ -131,12 +131,14 @@ class Calendar:
     def __init__(self, anchor: datetime, interval: Interval, tz: tzinfo) -> None:
         self.interval = interval
         self.tz = tz
-        self.anchor = require_aware(anchor, "anchor").astimezone(tz)
-        self._anchor_us = to_micros(self.anchor)
+        self._anchor_us = to_micros(require_aware(anchor, "anchor"))
+        self.anchor = from_micros(self._anchor_us, tz)  # the wall time the zone really shows
         self._wall = self.anchor.replace(tzinfo=None)
 
     def boundary(self, k: int) -> datetime:
         """The start of bucket ``k`` (bucket 0 starts at the anchor)."""
+        if k == 0:  # the anchor itself, even in the second pass of a repeated hour
+            return self.anchor
         fixed = self.interval.fixed
         if fixed is not None:  # fixed lengths count real time, not the wall clock
             return from_micros(self._anchor_us + k * (fixed // _MICROSECOND), self.tz)

@@ -12,7 +12,7 @@ zero-duration sample counts in full where no higher-priority source covers its i
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import IntFlag
@@ -87,14 +87,17 @@ def parse_options(options: OptionsLike, t: ObjectType) -> StatisticsOptions:
     if not flags & ~StatisticsOptions.separateBySource:
         raise InvalidArgument("ask for at least one statistic", field="options")
     cumulative = t.aggregation is Aggregation.cumulative
-    if cumulative and flags & _DISCRETE:
-        raise InvalidArgument(
-            f"{t.short_name} is cumulative: use cumulativeSum, not discrete options",
-            field="options",
+    wrong = flags & (_DISCRETE if cumulative else _CUMULATIVE)
+    if wrong:
+        wrong_names = ", ".join(f.name or "" for f in StatisticsOptions if f in wrong)
+        fits = (
+            "cumulativeSum"
+            if cumulative
+            else "discreteAverage, discreteMin, discreteMax, mostRecent"
         )
-    if not cumulative and flags & _CUMULATIVE:
         raise InvalidArgument(
-            f"{t.short_name} is {t.aggregation.value}: cumulativeSum does not apply",
+            f"{wrong_names} does not apply to {t.short_name}, a {t.aggregation.value} type "
+            f"(use {fits}, duration, separateBySource)",
             field="options",
         )
     return flags
@@ -200,7 +203,7 @@ def compute(
         ranks[b].add(r)
     out = BucketValues(has, ranks=ranks)
     if options & StatisticsOptions.cumulativeSum:
-        out.sum = np.where(has, _merged_sums(cols, edges), np.nan)
+        out.sum = np.where(has, _merged_sums(cols, edges, idx_sample, idx_bucket), np.nan)
     if options & _DISCRETE & ~StatisticsOptions.mostRecent:
         _discrete(cols, edges, idx_sample, idx_bucket, aggregation, options, out)
     if options & StatisticsOptions.mostRecent:
@@ -229,7 +232,10 @@ def _expand(first: Micros, last: Micros, present: npt.NDArray[np.bool_]) -> tupl
     return sample.astype(np.int64), bucket.astype(np.int64)
 
 
-def _merged_sums(cols: Columns, edges: Micros) -> Floats:
+def _merged_sums(cols: Columns, edges: Micros, sample: Micros, bucket: Micros) -> Floats:
+    """Sums per bucket with sources merged by priority. Every quantity that decides who
+    counts where is an integer count of microseconds, so a sample that wins all of its time
+    in one bucket adds exactly its value."""
     n_buckets = len(edges) - 1
     sums = np.zeros(n_buckets)
     if not len(cols):
@@ -245,38 +251,36 @@ def _merged_sums(cols: Columns, edges: Micros) -> Floats:
             ]
         )
     )
-    lengths = np.diff(bounds).astype(np.float64)
+    lengths = np.diff(bounds)
     n_ranks = int(cols.rank.max()) + 1
     best = np.full(len(lengths), n_ranks, dtype=np.int64)
-    contribution = np.zeros(len(lengths))
     s_idx = np.searchsorted(bounds, np.clip(cols.start, lo, hi))
     e_idx = np.searchsorted(bounds, np.clip(cols.end, lo, hi))
-    duration = (cols.end - cols.start).astype(np.float64)
+    won = np.zeros((n_ranks, len(bounds)), dtype=np.int64)  # prefix sums of time won
     for r in range(n_ranks):
         mine = positive & (cols.rank == r)
-        if not mine.any():
-            continue
-        cover = np.zeros(len(bounds))
-        np.add.at(cover, s_idx[mine], 1.0)
-        np.add.at(cover, e_idx[mine], -1.0)
-        covered = np.cumsum(cover)[:-1] > 0.5
-        rate = np.zeros(len(bounds))
-        per_us = cols.value[mine] / duration[mine]
-        np.add.at(rate, s_idx[mine], per_us)
-        np.add.at(rate, e_idx[mine], -per_us)
-        rates = np.cumsum(rate)[:-1]
-        take = covered & (best == n_ranks)
-        contribution[take] = rates[take] * lengths[take]
-        best[take] = r
-    bucket_of_piece = np.searchsorted(edges, bounds[:-1], side="right") - 1
-    np.add.at(sums, bucket_of_piece, contribution)
+        if mine.any():
+            cover = np.zeros(len(bounds), dtype=np.int64)
+            np.add.at(cover, s_idx[mine], 1)
+            np.add.at(cover, e_idx[mine], -1)
+            take = (np.cumsum(cover)[:-1] > 0) & (best == n_ranks)
+            best[take] = r
+        won[r, 1:] = np.cumsum(np.where(best == r, lengths, 0))
+    timed = positive[sample]
+    pairs_s, pairs_b = sample[timed], bucket[timed]
+    a = np.searchsorted(bounds, np.maximum(cols.start[pairs_s], edges[pairs_b]))
+    b = np.searchsorted(bounds, np.minimum(cols.end[pairs_s], edges[pairs_b + 1]))
+    rank = cols.rank[pairs_s]
+    time_won = won[rank, b] - won[rank, a]
+    duration = cols.end[pairs_s] - cols.start[pairs_s]
+    np.add.at(sums, pairs_b, cols.value[pairs_s] * (time_won / duration))
     instants = ~positive & (cols.start >= lo) & (cols.start < hi)
     if instants.any():
         t = cols.start[instants]
         piece = np.searchsorted(bounds, t, side="right") - 1
         counted = cols.rank[instants] <= best[np.minimum(piece, len(best) - 1)]
-        bucket = np.searchsorted(edges, t, side="right") - 1
-        np.add.at(sums, bucket[counted], cols.value[instants][counted])
+        where = np.searchsorted(edges, t, side="right") - 1
+        np.add.at(sums, where[counted], cols.value[instants][counted])
     return sums
 
 
@@ -373,13 +377,3 @@ def _covered(cols: Columns, edges: Micros) -> Micros:
     piece_bucket = np.searchsorted(edges, bounds[:-1], side="right") - 1
     np.add.at(covered, piece_bucket[inside], lengths[inside])
     return covered
-
-
-def rank_sources(
-    source_ids: Sequence[int], priority: Sequence[int]
-) -> tuple[npt.NDArray[np.int64], list[int]]:
-    """Ranks for ``source_ids`` given a priority order of source ids (unknown ones last, in
-    id order); also the source id of each rank."""
-    order = list(dict.fromkeys([*priority, *sorted(set(source_ids) - set(priority))]))
-    position = {sid: i for i, sid in enumerate(order)}
-    return np.array([position[s] for s in source_ids], dtype=np.int64), order

@@ -1,0 +1,173 @@
+"""Importing an Apple Health export into a store: batching, transactions and the summary.
+
+The parser (:mod:`healthstore.interop.apple.parser`) yields what each element became; this
+module saves them in batches, each batch one transaction (samples, workout links, activity
+summaries and characteristics together), so an interrupted import leaves whole batches only
+and a second run adds exactly what is missing. A batch that fails is retried element by
+element, so one bad element never takes good ones down with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from healthstore.errors import HealthStoreError
+from healthstore.interop.apple.parser import KINDS, Item, Progress, Skip, read_export
+from healthstore.interop.apple.source import ExportSource
+from healthstore.model import SaveStatus
+
+if TYPE_CHECKING:
+    from healthstore.store import HealthStore
+
+SKIPS_KEPT = 200
+
+
+@dataclass
+class Counts:
+    """Per element kind: how many were added, already present, or skipped."""
+
+    added: int = 0
+    present: int = 0
+    skipped: int = 0
+
+
+@dataclass
+class ImportSummary:
+    """What an import did."""
+
+    counts: dict[str, Counts] = field(default_factory=dict)
+    skips: list[Skip] = field(default_factory=list)
+    skipped_total: int = 0
+    samples_added: int = 0
+    export_date: str | None = None
+
+    def count(self, kind: str) -> Counts:
+        return self.counts.setdefault(kind, Counts())
+
+    def skip(self, skip: Skip) -> None:
+        self.skipped_total += 1
+        if skip.kind in KINDS and not skip.partial:
+            self.count(skip.kind).skipped += 1
+        if len(self.skips) < SKIPS_KEPT:
+            self.skips.append(skip)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "export_date": self.export_date,
+            "samples_added": self.samples_added,
+            "counts": {
+                kind: {"added": c.added, "present": c.present, "skipped": c.skipped}
+                for kind, c in sorted(self.counts.items())
+            },
+            "skipped_total": self.skipped_total,
+            "skipped": [{"kind": s.kind, "line": s.line, "reason": s.reason} for s in self.skips],
+        }
+
+
+class _Batch:
+    def __init__(self) -> None:
+        self.items: list[Item] = []
+        self.size = 0
+
+    def add(self, item: Item) -> None:
+        self.items.append(item)
+        self.size += max(1, len(item.converted.samples))
+
+
+def import_apple_health(
+    store: HealthStore,
+    path: str | Path,
+    progress: Callable[[Progress], None] | None = None,
+    batch_size: int = 5000,
+) -> ImportSummary:
+    """Import an ``export.zip``, its unzipped folder, or a bare ``export.xml``."""
+    summary = ImportSummary()
+    state = Progress()
+    with ExportSource.open(path) as source:
+        batch = _Batch()
+        for entry in read_export(source, state):
+            if isinstance(entry, Skip):
+                summary.skip(entry)
+                continue
+            batch.add(entry)
+            if batch.size >= batch_size:
+                _flush(store, batch, summary)
+                batch = _Batch()
+                if progress is not None:
+                    progress(state)
+        _flush(store, batch, summary)
+    if progress is not None:
+        progress(state)
+    summary.export_date = state.export_date.isoformat() if state.export_date else None
+    return summary
+
+
+def _flush(store: HealthStore, batch: _Batch, summary: ImportSummary) -> None:
+    if not batch.items:
+        return
+    try:
+        with store.transaction():
+            results, added = _save(store, batch.items)
+    except HealthStoreError:
+        results, added = [], 0
+        for item in batch.items:  # find the culprit: one element at a time
+            try:
+                with store.transaction():
+                    one, count = _save(store, [item])
+                results.extend(one)
+                added += count
+            except HealthStoreError as exc:
+                summary.skip(Skip(item.kind, item.line, exc.message))
+    summary.samples_added += added
+    for item, was_added in results:
+        counts = summary.count(item.kind)
+        if was_added:
+            counts.added += 1
+        else:
+            counts.present += 1
+
+
+def _save(store: HealthStore, items: list[Item]) -> tuple[list[tuple[Item, bool]], int]:
+    """Save a batch; returns, per element, whether it added something, and how many
+    samples were added."""
+    samples = [s for item in items for s in item.converted.samples]
+    statuses = {r.uuid: r.status for r in store.save(samples)} if samples else {}
+    added_samples = sum(1 for s in statuses.values() if s in _ADDED)
+    links: dict[Any, list[Any]] = {}
+    for item in items:
+        for workout, sample in item.converted.links:
+            links.setdefault(workout, []).append(sample)
+    for workout, members in links.items():
+        store.add_to_workout(workout, members)
+    summaries = [i.converted.summary for i in items if i.converted.summary is not None]
+    summary_status = iter(store.save_activity_summaries(summaries) if summaries else [])
+    out: list[tuple[Item, bool]] = []
+    for item in items:
+        converted = item.converted
+        if converted.samples:
+            out.append((item, statuses[converted.samples[0].uuid] in _ADDED))
+        elif converted.summary is not None:
+            out.append((item, next(summary_status) in _ADDED))
+        else:
+            changed = _characteristics(store, converted.characteristics)
+            out.append((item, changed))
+    return out, added_samples
+
+
+_ADDED = (SaveStatus.created, SaveStatus.replaced)
+
+
+def _characteristics(store: HealthStore, values: dict[str, Any]) -> bool:
+    changed = False
+    for name, value in values.items():
+        try:
+            current = store.characteristic(name)
+        except HealthStoreError:
+            current = None
+        if current != value:
+            store.set_characteristic(name, value)
+            changed = True
+    return changed

@@ -1,0 +1,1 @@
+"""Parsers of other formats: they yield model objects and never touch storage."""

@@ -1,0 +1,679 @@
+"""One element of ``export.xml`` to model objects.
+
+Every converter takes an lxml element and returns what it stands for; anything it cannot
+accept raises :class:`Rejected` with the reason, which the parser reports with the element's
+line. Sample uuids are derived from content (:func:`~healthstore.model.stable_uuid`), so a
+second import of the same export finds every sample already there.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, tzinfo
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from healthstore import catalogue
+from healthstore.catalogue import Kind, ObjectType
+from healthstore.errors import HealthStoreError
+from healthstore.interop.apple.values import (
+    normalize_source_name,
+    normalize_unit,
+    parse_beat_time,
+    parse_date,
+    parse_device,
+    parse_metadata_value,
+    source_bundle_id,
+)
+from healthstore.model import (
+    ActivitySummary,
+    CategorySample,
+    Correlation,
+    Device,
+    QuantitySample,
+    Sample,
+    Source,
+    SourceRevision,
+    Workout,
+    WorkoutActivity,
+    WorkoutEvent,
+    WorkoutStatistics,
+    stable_uuid,
+)
+from healthstore.records import (
+    Audiogram,
+    AudiogramPoint,
+    Heartbeat,
+    HeartbeatSeries,
+    Location,
+    VisionPrescription,
+    WorkoutRoute,
+)
+from healthstore.units import Quantity
+
+Element = Any  # lxml.etree._Element
+ReadFile = Callable[[str], bytes | None]
+
+
+class Rejected(Exception):
+    """An element that cannot be imported; the message says why."""
+
+
+@dataclass
+class Converted:
+    """What one element became."""
+
+    samples: list[Sample] = field(default_factory=list)
+    links: list[tuple[UUID, UUID]] = field(default_factory=list)  # (workout, sample)
+    summary: ActivitySummary | None = None
+    characteristics: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Context:
+    """Shared by the converters of one import: caches of sources and devices, file access."""
+
+    read_file: ReadFile
+    _sources: dict[tuple[str, str | None], SourceRevision] = field(default_factory=dict)
+    _devices: dict[str, Device | None] = field(default_factory=dict)
+
+    def revision(self, element: Element) -> SourceRevision:
+        name = normalize_source_name(_required(element, "sourceName"))
+        version = element.get("sourceVersion") or None
+        key = (name, version)
+        found = self._sources.get(key)
+        if found is None:
+            found = SourceRevision(Source(source_bundle_id(name), name), version)
+            self._sources[key] = found
+        return found
+
+    def device(self, element: Element) -> Device | None:
+        text = element.get("device") or ""
+        if text not in self._devices:
+            self._devices[text] = parse_device(text) if text else None
+        return self._devices[text]
+
+
+def _required(element: Element, name: str) -> str:
+    value = element.get(name)
+    if value is None or value == "":
+        raise Rejected(f"{element.tag} has no {name}")
+    return str(value)
+
+
+def _date(element: Element, name: str) -> datetime:
+    try:
+        return parse_date(_required(element, name))
+    except HealthStoreError as exc:
+        raise Rejected(f"{name}: {exc.message}") from None
+
+
+def _float(text: str, what: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise Rejected(f"{what} {text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise Rejected(f"{what} is not a finite number")
+    return value
+
+
+def _quantity(value: str | None, unit: str | None, what: str) -> Quantity | None:
+    if value is None or value == "":
+        return None
+    try:
+        return Quantity(_float(value, what), normalize_unit(unit or "count"))
+    except HealthStoreError as exc:
+        raise Rejected(f"{what}: {exc.message}") from None
+
+
+def metadata(element: Element) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for entry in element.iterfind("MetadataEntry"):
+        key = entry.get("key")
+        if key:
+            out[key] = parse_metadata_value(key, entry.get("value") or "")
+    return out
+
+
+def _zone(meta: Mapping[str, Any]) -> tzinfo | None:
+    name = meta.get("HKTimeZone")
+    if isinstance(name, str):
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            return None
+    return None
+
+
+def _times(element: Element, meta: Mapping[str, Any]) -> tuple[datetime, datetime]:
+    start, end = _date(element, "startDate"), _date(element, "endDate")
+    zone = _zone(meta)
+    if zone is not None:  # keep the writer's own zone, for calendar statistics
+        start, end = start.astimezone(zone), end.astimezone(zone)
+    return start, end
+
+
+def _identity(*parts: object) -> str:
+    return "\x1f".join("" if p is None else str(p) for p in parts)
+
+
+def _element_identity(element: Element, revision: SourceRevision, device: Device | None) -> str:
+    attributes = sorted(
+        (k, v) for k, v in element.attrib.items() if k not in ("device", "creationDate")
+    )
+    entries = sorted((e.get("key"), e.get("value")) for e in element.iterfind("MetadataEntry"))
+    return _identity(element.tag, revision.source.name, attributes, entries, device)
+
+
+def _build(make: Callable[[], Sample]) -> Sample:
+    try:
+        return make()
+    except HealthStoreError as exc:
+        raise Rejected(exc.message) from None
+
+
+def record(element: Element, ctx: Context) -> Converted:
+    """A Record: a quantity or category sample (plus a heartbeat series for HRV beats)."""
+    t = _type(element)
+    revision, device = ctx.revision(element), ctx.device(element)
+    meta = _metadata_or_reject(element)
+    start, end = _times(element, meta)
+    uuid = stable_uuid(start, _element_identity(element, revision, device))
+    common: dict[str, Any] = {"source": revision, "device": device, "metadata": meta, "uuid": uuid}
+    value = element.get("value")
+    if t.kind is Kind.quantity:
+        q = _quantity(value, element.get("unit"), "value")
+        if q is None:
+            raise Rejected("a quantity record has no value")
+        sample = _build(lambda: QuantitySample(t, q, start, end, **common))
+    elif t.kind is Kind.category:
+        raw = value if value is not None else "0"
+        category = int(raw) if raw.lstrip("-").isdigit() else raw
+        sample = _build(lambda: CategorySample(t, category, start, end, **common))
+    else:
+        raise Rejected(f"{t.short_name} records are not supported")
+    out = Converted([sample])
+    beats = element.find("HeartRateVariabilityMetadataList")
+    if beats is not None:
+        try:
+            out.samples.append(_heartbeats(beats, start, end, revision, device, uuid))
+        except Rejected as exc:
+            out.notes.append(f"heartbeat series left out: {exc}")
+    return out
+
+
+def _metadata_or_reject(element: Element) -> dict[str, Any]:
+    try:
+        return metadata(element)
+    except HealthStoreError as exc:
+        raise Rejected(f"metadata: {exc.message}") from None
+
+
+def _type(element: Element) -> ObjectType:
+    name = _required(element, "type")
+    try:
+        return catalogue.object_type(name)
+    except HealthStoreError:
+        raise Rejected(f"unknown type {name!r}") from None
+
+
+def _heartbeats(
+    element: Element,
+    start: datetime,
+    end: datetime,
+    revision: SourceRevision,
+    device: Device | None,
+    record_uuid: UUID,
+) -> HeartbeatSeries:
+    tz = start.tzinfo
+    assert tz is not None
+    times = []
+    for beat in element.iterfind("InstantaneousBeatsPerMinute"):
+        text = beat.get("time")
+        if not text:
+            continue
+        try:
+            times.append(parse_beat_time(text, start.date(), tz))
+        except HealthStoreError as exc:
+            raise Rejected(exc.message) from None
+    if not times:
+        raise Rejected("no beat times")
+    times.sort()
+    first, last = min(times[0], start), max(times[-1], end)
+    beats = [Heartbeat((t - first).total_seconds()) for t in times]
+    uuid = stable_uuid(first, _identity("beats", record_uuid))
+    try:
+        return HeartbeatSeries(first, last, beats, source=revision, device=device, uuid=uuid)
+    except HealthStoreError as exc:
+        raise Rejected(exc.message) from None
+
+
+def correlation(element: Element, ctx: Context) -> Converted:
+    """A Correlation with its member records (members also stand alone in the export; their
+    content-derived uuids make the two copies one sample)."""
+    t = _type(element)
+    if t.kind is not Kind.correlation:
+        raise Rejected(f"{t.short_name} is not a correlation type")
+    revision, device = ctx.revision(element), ctx.device(element)
+    meta = _metadata_or_reject(element)
+    start, end = _times(element, meta)
+    members = [record(child, ctx).samples[0] for child in element.iterfind("Record")]
+    uuid = stable_uuid(start, _element_identity(element, revision, device))
+    sample = _build(
+        lambda: Correlation(
+            t, start, end, members, source=revision, device=device, metadata=meta, uuid=uuid
+        )
+    )
+    return Converted([sample])
+
+
+_EVENT_PREFIX = "HKWorkoutEventType"
+_ACTIVITY_PREFIX = "HKWorkoutActivityType"
+
+
+def workout(element: Element, ctx: Context) -> Converted:
+    """A Workout with its events, activities, statistics and routes."""
+    revision, device = ctx.revision(element), ctx.device(element)
+    meta = _metadata_or_reject(element)
+    start, end = _times(element, meta)
+    activity = _required(element, "workoutActivityType").removeprefix(_ACTIVITY_PREFIX)
+    notes: list[str] = []
+    events = []
+    for child in element.iterfind("WorkoutEvent"):
+        try:
+            events.append(_event(child, start, end))
+        except Rejected as exc:
+            notes.append(f"workout event at line {child.sourceline} left out: {exc}")
+    activities = []
+    for child in element.iterfind("WorkoutActivity"):
+        try:
+            activities.append(_activity(child))
+        except Rejected as exc:
+            notes.append(f"workout activity at line {child.sourceline} left out: {exc}")
+    statistics = []
+    for child in element.iterfind("WorkoutStatistics"):
+        try:
+            statistics.append(_statistics(child))
+        except Rejected as exc:
+            notes.append(f"workout statistics at line {child.sourceline} left out: {exc}")
+    uuid = stable_uuid(start, _element_identity(element, revision, device))
+    sample = _build(
+        lambda: Workout(
+            activity[:1].lower() + activity[1:],
+            start,
+            end,
+            events=events,
+            activities=activities,
+            statistics=statistics,
+            total_energy_burned=_quantity(
+                element.get("totalEnergyBurned"),
+                element.get("totalEnergyBurnedUnit"),
+                "totalEnergyBurned",
+            ),
+            total_distance=_quantity(
+                element.get("totalDistance"), element.get("totalDistanceUnit"), "totalDistance"
+            ),
+            source=revision,
+            device=device,
+            metadata=meta,
+            uuid=uuid,
+        )
+    )
+    out = Converted([sample], notes=notes)
+    for child in element.iterfind("WorkoutRoute"):
+        try:
+            route = _route(child, ctx)
+        except Rejected as exc:
+            out.notes.append(f"workout route at line {child.sourceline} left out: {exc}")
+            continue
+        if route is not None and route.uuid not in {s.uuid for s in out.samples}:
+            out.samples.append(route)
+            out.links.append((uuid, route.uuid))
+    return out
+
+
+def _event(element: Element, start: datetime, end: datetime) -> WorkoutEvent:
+    kind = _required(element, "type").removeprefix(_EVENT_PREFIX)
+    at = _date(element, "date")
+    length = _quantity(element.get("duration"), element.get("durationUnit") or "min", "duration")
+    until = at + timedelta(seconds=length.value_in("s")) if length is not None else at
+    try:
+        return WorkoutEvent.create(
+            kind, at.astimezone(start.tzinfo), until.astimezone(start.tzinfo), metadata(element)
+        )
+    except HealthStoreError as exc:
+        raise Rejected(exc.message) from None
+
+
+def _activity(element: Element) -> WorkoutActivity:
+    meta = metadata(element)
+    start = _date(element, "startDate")
+    end_text = element.get("endDate")
+    if end_text:
+        end = _date(element, "endDate")
+    else:
+        length = _quantity(
+            element.get("duration"), element.get("durationUnit") or "min", "duration"
+        )
+        end = start + timedelta(seconds=length.value_in("s") if length else 0)
+    kind = element.get("workoutActivityType") or meta.pop("HKActivityType", None) or "other"
+    if isinstance(kind, str):
+        kind = kind.removeprefix(_ACTIVITY_PREFIX)
+        kind = kind[:1].lower() + kind[1:]
+    try:
+        return WorkoutActivity.create(kind, start, end, meta, element.get("uuid") or None)
+    except HealthStoreError as exc:
+        raise Rejected(exc.message) from None
+
+
+def _statistics(element: Element) -> WorkoutStatistics:
+    t = _type(element)
+    unit = element.get("unit")
+    values = {
+        name: _quantity(element.get(attribute), unit, attribute)
+        for name, attribute in (
+            ("sum", "sum"),
+            ("average", "average"),
+            ("minimum", "minimum"),
+            ("maximum", "maximum"),
+        )
+    }
+    try:
+        return WorkoutStatistics.create(t, **values)
+    except HealthStoreError as exc:
+        raise Rejected(exc.message) from None
+
+
+def _route(element: Element, ctx: Context) -> WorkoutRoute | None:
+    revision, device = ctx.revision(element), ctx.device(element)
+    meta = _metadata_or_reject(element)
+    start, end = _times(element, meta)
+    locations: list[Location] = []
+    reference = element.find("FileReference")
+    if reference is not None and reference.get("path"):
+        path = str(reference.get("path")).lstrip("/")
+        data = ctx.read_file(path)
+        if data is None:
+            raise Rejected(f"its file {path} is not in the export")
+        locations = gpx_locations(data)
+    for point in element.iterfind("Location"):
+        locations.append(_location(point))
+    if not locations:
+        raise Rejected("it has no locations")
+    uuid = stable_uuid(start, _element_identity(element, revision, device))
+    try:
+        return WorkoutRoute(
+            start, end, locations, source=revision, device=device, metadata=meta, uuid=uuid
+        )
+    except HealthStoreError as exc:
+        raise Rejected(exc.message) from None
+
+
+def _location(element: Element) -> Location:
+    def number(name: str) -> float | None:
+        text = element.get(name)
+        return None if text in (None, "") else _float(str(text), name)
+
+    try:
+        return Location(
+            _date(element, "date"),
+            number("latitude") or 0.0,
+            number("longitude") or 0.0,
+            altitude=number("altitude"),
+            horizontal_accuracy=number("horizontalAccuracy"),
+            vertical_accuracy=number("verticalAccuracy"),
+            course=number("course"),
+            speed=number("speed"),
+        )
+    except HealthStoreError as exc:
+        raise Rejected(exc.message) from None
+
+
+def gpx_locations(data: bytes) -> list[Location]:
+    """The track points of an Apple route GPX file (speed, course and accuracies come from
+    its extensions)."""
+    import gpxpy
+
+    try:
+        gpx = gpxpy.parse(data.decode("utf-8"))
+    except Exception as exc:  # gpxpy raises several unrelated types for bad input
+        raise Rejected(f"its GPX file cannot be read: {exc}") from None
+    out = []
+    for track in gpx.tracks:
+        for segment in track.segments:
+            for point in segment.points:
+                if point.time is None:
+                    continue
+                extra = {child.tag.rsplit("}", 1)[-1]: child.text for child in point.extensions}
+                values = {k: _optional(extra.get(k)) for k in ("speed", "course", "hAcc", "vAcc")}
+                try:
+                    out.append(
+                        Location(
+                            point.time,
+                            point.latitude,
+                            point.longitude,
+                            altitude=point.elevation,
+                            horizontal_accuracy=values["hAcc"],
+                            vertical_accuracy=values["vAcc"],
+                            course=values["course"],
+                            speed=values["speed"],
+                        )
+                    )
+                except HealthStoreError as exc:
+                    raise Rejected(f"GPX point: {exc.message}") from None
+    return out
+
+
+def _optional(text: str | None) -> float | None:
+    try:
+        return None if text is None else float(text)
+    except ValueError:
+        return None
+
+
+_SUMMARY_FIELDS = (
+    ("active_energy_burned", "activeEnergyBurned", "activeEnergyBurnedUnit", "kcal"),
+    ("active_energy_burned_goal", "activeEnergyBurnedGoal", "activeEnergyBurnedUnit", "kcal"),
+    ("move_time", "appleMoveTime", None, "min"),
+    ("move_time_goal", "appleMoveTimeGoal", None, "min"),
+    ("exercise_time", "appleExerciseTime", None, "min"),
+    ("exercise_time_goal", "appleExerciseTimeGoal", None, "min"),
+    ("stand_hours", "appleStandHours", None, "count"),
+    ("stand_hours_goal", "appleStandHoursGoal", None, "count"),
+)
+
+
+def activity_summary(element: Element, ctx: Context) -> Converted:
+    """An ActivitySummary: one day's rings."""
+    text = _required(element, "dateComponents")
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise Rejected(f"dateComponents {text!r} is not a date") from None
+    values = {
+        name: _quantity(
+            element.get(attribute), element.get(unit_attr) if unit_attr else unit, attribute
+        )
+        for name, attribute, unit_attr, unit in _SUMMARY_FIELDS
+    }
+    try:
+        return Converted(summary=ActivitySummary(day, **values))
+    except HealthStoreError as exc:
+        raise Rejected(exc.message) from None
+
+
+_CHARACTERISTICS = {
+    "HKCharacteristicTypeIdentifierDateOfBirth": "dateOfBirth",
+    "HKCharacteristicTypeIdentifierBiologicalSex": "biologicalSex",
+    "HKCharacteristicTypeIdentifierBloodType": "bloodType",
+    "HKCharacteristicTypeIdentifierFitzpatrickSkinType": "fitzpatrickSkinType",
+    "HKCharacteristicTypeIdentifierWheelchairUse": "wheelchairUse",
+    "HKCharacteristicTypeIdentifierActivityMoveMode": "activityMoveMode",
+}
+
+
+def me(element: Element, ctx: Context) -> Converted:
+    """Me: the person's characteristics (values that are not set are left out)."""
+    out = Converted()
+    for attribute, text in element.attrib.items():
+        name = _CHARACTERISTICS.get(attribute)
+        if name is None:
+            out.notes.append(f"characteristic {attribute} is not supported")
+            continue
+        if not text or text.endswith("NotSet"):
+            continue
+        t = catalogue.object_type(name)
+        try:
+            if t.value_enum is None:
+                out.characteristics[name] = date.fromisoformat(text)
+            else:
+                out.characteristics[name] = t.value_enum.parse(text)
+        except (HealthStoreError, ValueError):
+            out.notes.append(f"characteristic {name} has a value that is not understood")
+    return out
+
+
+def audiogram(element: Element, ctx: Context) -> Converted:
+    """An Audiogram with its sensitivity points."""
+    revision, device = ctx.revision(element), ctx.device(element)
+    meta = _metadata_or_reject(element)
+    start, end = _times(element, meta)
+    points = []
+    for point in element.iterfind("SensitivityPoint"):
+        frequency = _quantity(
+            point.get("frequencyValue"), point.get("frequencyUnit") or "Hz", "frequencyValue"
+        )
+        if frequency is None:
+            continue
+        left = _quantity(point.get("leftEarValue"), point.get("leftEarUnit") or "dBHL", "left")
+        right = _quantity(point.get("rightEarValue"), point.get("rightEarUnit") or "dBHL", "right")
+        points.append(
+            AudiogramPoint(
+                frequency.value_in("Hz"),
+                None if left is None else left.value,
+                None if right is None else right.value,
+            )
+        )
+    uuid = stable_uuid(start, _element_identity(element, revision, device))
+    sample = _build(
+        lambda: Audiogram(
+            start, end, points, source=revision, device=device, metadata=meta, uuid=uuid
+        )
+    )
+    return Converted([sample])
+
+
+_EYE_ATTRIBUTES = {
+    "sphere": "sphere",
+    "cylinder": "cylinder",
+    "axis": "axis",
+    "add": "add",
+    "vertex": "vertex",
+    "prismAmount": "prism_amount",
+    "prismAngle": "prism_angle",
+    "farPD": "far_pupillary_distance",
+    "nearPD": "near_pupillary_distance",
+    "baseCurve": "base_curve",
+    "diameter": "diameter",
+}
+
+
+def vision_prescription(element: Element, ctx: Context) -> Converted:
+    """A VisionPrescription (glasses or contacts) with its eyes."""
+    revision, device = ctx.revision(element), ctx.device(element)
+    meta = _metadata_or_reject(element)
+    issued = _date(element, "dateIssued")
+    expires = element.get("expirationDate")
+    kind = (element.get("prescriptionType") or "glasses").lower()
+    kind = "contacts" if "contact" in kind else "glasses"
+    eyes: dict[str, dict[str, float]] = {"right": {}, "left": {}}
+    for tag, side in (("RightEye", "right"), ("LeftEye", "left")):
+        eye = element.find(tag)
+        if eye is None:
+            continue
+        for attribute, name in _EYE_ATTRIBUTES.items():
+            text = eye.get(attribute)
+            if text:
+                eyes[side][name] = _float(text.split()[0], attribute)
+    uuid = stable_uuid(issued, _element_identity(element, revision, device))
+    sample = _build(
+        lambda: VisionPrescription(
+            issued,
+            prescription_type=kind,
+            right_eye=eyes["right"],
+            left_eye=eyes["left"],
+            expiration=parse_date(expires) if expires else None,
+            source=revision,
+            device=device,
+            metadata=meta,
+            uuid=uuid,
+        )
+    )
+    return Converted([sample])
+
+
+_FHIR_RELEASES = {"1.0.2": "DSTU2", "4.0.1": "R4", "4.0.0": "R4"}
+
+
+def fhir_display_name(resource: Mapping[str, Any]) -> str:
+    """A short name for a FHIR resource: its code's text or display, the medication or
+    vaccine name, else its type."""
+    for key in ("code", "medicationCodeableConcept", "vaccineCode", "type"):
+        concept = resource.get(key)
+        if isinstance(concept, Mapping):
+            if concept.get("text"):
+                return str(concept["text"])
+            for coding in concept.get("coding") or ():
+                if isinstance(coding, Mapping) and coding.get("display"):
+                    return str(coding["display"])
+    for contained in resource.get("contained") or ():
+        if isinstance(contained, Mapping) and contained.get("resourceType") == "Medication":
+            return fhir_display_name(contained)
+    return str(resource.get("resourceType", "record"))
+
+
+def clinical_record(element: Element, ctx: Context) -> Converted:
+    """A ClinicalRecord: the FHIR resource its file holds, kept verbatim."""
+    import json
+
+    from healthstore.records import ClinicalRecord
+
+    t = _type(element)
+    if t.kind is not Kind.clinical:
+        raise Rejected(f"{t.short_name} is not a clinical type")
+    path = _required(element, "resourceFilePath").lstrip("/")
+    data = ctx.read_file(path)
+    if data is None:
+        raise Rejected(f"its resource file {path} is not in the export")
+    try:
+        resource = json.loads(data)
+    except ValueError as exc:
+        raise Rejected(f"its resource file {path} is not JSON: {exc}") from None
+    version = element.get("fhirVersion") or ""
+    release = _FHIR_RELEASES.get(version, "R4" if version.startswith("4") else "DSTU2")
+    received = _date(element, "receivedDate")
+    source_name = normalize_source_name(_required(element, "sourceName"))
+    revision = SourceRevision(Source(source_bundle_id(source_name), source_name))
+    uuid = stable_uuid(
+        received,
+        _identity("clinical", source_name, resource.get("resourceType"), resource.get("id")),
+    )
+    sample = _build(
+        lambda: ClinicalRecord(
+            t,
+            received,
+            resource,
+            fhir_release=release,
+            display_name=fhir_display_name(resource),
+            source_name=source_name,
+            source_url=element.get("sourceURL") or None,
+            source=revision,
+            uuid=uuid,
+        )
+    )
+    return Converted([sample])

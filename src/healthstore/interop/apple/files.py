@@ -1,0 +1,124 @@
+"""The export's other files: electrocardiogram CSVs and ``export_cda.xml``."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+from typing import Any
+
+from healthstore.errors import HealthStoreError
+from healthstore.interop.apple.cleaning import split_roots
+from healthstore.interop.apple.elements import Rejected
+from healthstore.interop.apple.values import parse_date
+from healthstore.model import Source, SourceRevision, stable_uuid
+from healthstore.records import CDADocument, Electrocardiogram
+from healthstore.units import Quantity
+
+_CLASSIFICATIONS = {
+    "sinus rhythm": "sinusRhythm",
+    "atrial fibrillation": "atrialFibrillation",
+    "heart rate over 120": "inconclusiveHighHeartRate",
+    "heart rate over 150": "inconclusiveHighHeartRate",
+    "heart rate under 50": "inconclusiveLowHeartRate",
+    "poor recording": "inconclusivePoorReading",
+    "inconclusive": "inconclusiveOther",
+    "unrecognized": "unrecognized",
+}
+ECG_SOURCE = SourceRevision(Source("com.apple.NanoHeartRhythm", "ECG"))
+
+
+def electrocardiogram(name: str, data: bytes) -> Electrocardiogram:
+    """An ECG from one ``electrocardiograms/*.csv`` file: a header of "key,value" lines,
+    then one voltage (µV) a line."""
+    text = data.decode("utf-8-sig", errors="replace")
+    header: dict[str, str] = {}
+    voltages: list[float] = []
+    for row in csv.reader(io.StringIO(text)):
+        if not row or not row[0].strip():
+            continue
+        try:
+            voltages.append(float(row[0]))
+            continue
+        except ValueError:
+            pass
+        if voltages:
+            raise Rejected(f"{name}: text among the voltages")
+        header[row[0].strip().lower()] = ",".join(row[1:]).strip()
+    recorded = header.get("recorded date")
+    if not recorded:
+        raise Rejected(f"{name}: no Recorded Date")
+    try:
+        start = parse_date(recorded)
+    except HealthStoreError as exc:
+        raise Rejected(f"{name}: {exc.message}") from None
+    rate_text = (header.get("sample rate") or "").split()
+    rate = float(rate_text[0]) if rate_text and _number(rate_text[0]) else None
+    seconds = len(voltages) / rate if rate else 0.0
+    label = header.get("classification", "").lower()
+    classification = next(
+        (v for k, v in _CLASSIFICATIONS.items() if label.startswith(k)),
+        "notSet" if not label else "unrecognized",
+    )
+    symptoms = header.get("symptoms", "")
+    try:
+        return Electrocardiogram(
+            start,
+            start + timedelta(seconds=seconds),
+            classification=classification,
+            sampling_frequency=Quantity(rate, "Hz") if rate else None,
+            symptoms_status="present" if symptoms else "notSet",
+            voltages=voltages,
+            source=ECG_SOURCE,
+            metadata={"HKAppleECGAlgorithmVersion": 1}
+            if "1." in header.get("software version", "")
+            else None,
+            uuid=stable_uuid(start, f"ecg\x1f{name}\x1f{len(voltages)}"),
+        )
+    except HealthStoreError as exc:
+        raise Rejected(f"{name}: {exc.message}") from None
+
+
+def _number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+CDA_SOURCE = SourceRevision(Source("org.healthstore.apple-export", "Apple Health export"))
+_NS = {"cda": "urn:hl7-org:v3"}
+
+
+def cda_documents(data: bytes, exported: Any) -> list[CDADocument]:
+    """The CDA documents in ``export_cda.xml`` (some exports hold several roots)."""
+    from lxml import etree
+
+    out = []
+    for index, part in enumerate(split_roots(data)):
+        try:
+            root = etree.fromstring(part, etree.XMLParser(resolve_entities=False, no_network=True))
+        except etree.XMLSyntaxError as exc:
+            raise Rejected(f"export_cda.xml document {index + 1} is malformed: {exc}") from None
+        xml = part.decode("utf-8", errors="replace")
+
+        def text(path: str, root: Any = root) -> str | None:
+            found = root.xpath(path, namespaces=_NS)
+            words = " ".join(" ".join(str(f).split()) for f in found if str(f).strip())
+            return words or None
+
+        out.append(
+            CDADocument(
+                exported,
+                exported,
+                xml,
+                title=text("/cda:ClinicalDocument/cda:title/text()"),
+                patient_name=text("//cda:recordTarget//cda:patient/cda:name//text()"),
+                author_name=text("//cda:author//cda:name//text()"),
+                custodian_name=text("//cda:custodian//cda:name//text()"),
+                source=CDA_SOURCE,
+                uuid=stable_uuid(exported, f"cda\x1f{index}\x1f{xml}"),
+            )
+        )
+    return out

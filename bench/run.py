@@ -11,6 +11,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import apple_import
 import bulk_save
 import day_query
 import report
@@ -39,7 +40,7 @@ def parse_args() -> argparse.Namespace:
         "--seed", type=int, default=1, help="seed for picking the days and live saves"
     )
     parser.add_argument(
-        "--only", choices=("save", "query", "stats"), help="run one benchmark (or group)"
+        "--only", choices=("save", "query", "stats", "import"), help="run one benchmark (or group)"
     )
     parser.add_argument(
         "--stats-years",
@@ -54,7 +55,16 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--live-saves", type=int, default=200, help="saves timed for the live update"
     )
-    parser.add_argument("--rebuild", action="store_true", help="rebuild the cached store")
+    parser.add_argument(
+        "--import-records",
+        type=int,
+        default=apple_import.FULL_RECORDS,
+        help="Records in the generated Apple Health export "
+        f"(default {apple_import.FULL_RECORDS:,})",
+    )
+    parser.add_argument(
+        "--rebuild", action="store_true", help="rebuild the cached stores and export"
+    )
     parser.add_argument(
         "--cache", type=Path, default=ROOT / "var" / "bench", help="where stores are kept"
     )
@@ -103,6 +113,10 @@ def main() -> None:
     if args.only in (None, "stats"):
         settings = stats.Settings(args.stats_years, args.stats_repeats, args.live_saves, args.batch)
         rows, lines = stats.run(settings, args.cache, args.rebuild, args.seed)
+        results += rows
+        described += lines
+    if args.only in (None, "import"):
+        rows, lines = apple_import.run(args.import_records, args.cache, args.rebuild)
         results += rows
         described += lines
     info = machine()

@@ -303,6 +303,10 @@ def test_a_doctype_past_the_prolog_limit_is_left_alone(monkeypatch: pytest.Monke
     assert clean_xml_stream(io.BytesIO(document), chunk_size=16).read() == document
 
 
+def test_a_chunk_size_below_one_is_refused() -> None:
+    assert fails(lambda: clean_xml_stream(io.BytesIO(b""), chunk_size=0)).field == "chunk_size"
+
+
 def test_closing_the_cleaned_stream_closes_the_raw_one() -> None:
     raw = io.BytesIO(b"<a/>")
     with clean_xml_stream(raw) as stream:

@@ -70,6 +70,8 @@ FIXED_US = {"minutes": MINUTE_US, "hours": HOUR_US}
 
 def expected_edge(anchor: datetime, interval: Interval, tz: tzinfo, k: int) -> int:
     """The start of bucket ``k`` (bucket 0 starts at the anchor), in microseconds."""
+    if k == 0:
+        return us(anchor)
     n = interval.count * k
     if interval.unit in FIXED_US:
         return us(anchor) + n * FIXED_US[interval.unit]
@@ -394,10 +396,28 @@ def test_a_naive_anchor_is_refused(store: HealthStore) -> None:
 
 
 def test_an_anchor_in_the_repeated_hour_is_a_boundary() -> None:
+    # the second pass of 02:30 on 2024-10-27 in Paris; before 7acc79e bucket 0 began an hour
+    # before it (the wall reading was re-resolved to its first pass)
     anchor = datetime(2024, 10, 27, 2, 30, fold=1, tzinfo=PARIS)
     assert anchor.utcoffset() == timedelta(hours=1)
-    edges = boundaries(anchor, "1d", PARIS, anchor, anchor + timedelta(hours=1))
-    assert us(edges[0]) == us(anchor)
+    edges = boundaries(anchor, "1d", PARIS, anchor - timedelta(days=1), anchor + timedelta(days=1))
+    assert [e.astimezone(PARIS).isoformat() for e in edges] == [
+        "2024-10-26T02:30:00+02:00",
+        "2024-10-27T02:30:00+01:00",
+        "2024-10-28T02:30:00+01:00",
+    ]
+    assert us(edges[1]) == us(anchor)
+
+
+def test_an_anchor_written_inside_a_dst_gap_is_the_instant_it_denotes() -> None:
+    # before 7acc79e the never-shown reading 02:00 was kept, so later days began at 02:00
+    written = datetime(2024, 3, 31, 2, 0, tzinfo=PARIS)  # Paris clocks never showed 02:00
+    same = written.astimezone(UTC)
+    assert us(written) == us(same) == us(datetime(2024, 3, 31, 1, tzinfo=UTC))
+    end = same + timedelta(days=2)
+    edges = boundaries(written, "1d", PARIS, same, end)
+    assert [us(e) for e in edges] == [us(e) for e in boundaries(same, "1d", PARIS, same, end)]
+    assert [e.astimezone(PARIS).hour for e in edges] == [3, 3, 3]
 
 
 # --- the property --------------------------------------------------------------------------
@@ -423,7 +443,10 @@ def anchors(draw: st.DrawFn) -> tuple[tzinfo, datetime]:
     tz = draw(st.sampled_from(ZONES))
     day = draw(st.sampled_from(DAYS)) + timedelta(days=draw(st.integers(-40, 40)))
     clock = time(draw(st.integers(0, 23)), draw(st.sampled_from([0, 0, 15, 30, 59])))
-    return tz, datetime.combine(day, clock, tz)  # fold 0: a repeated reading's first pass
+    # a written reading: either pass of a repeated one, or one inside a gap, in the zone or
+    # converted to UTC (the anchor is the instant it denotes)
+    written = datetime.combine(day, clock, tz).replace(fold=draw(st.sampled_from([0, 1])))
+    return tz, written.astimezone(UTC) if draw(st.booleans()) else written
 
 
 @settings(max_examples=300, deadline=None)

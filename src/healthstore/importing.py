@@ -134,8 +134,8 @@ def _save(store: HealthStore, items: list[Item]) -> tuple[list[tuple[Item, bool]
     """Save a batch; returns, per element, whether it added something, and how many
     samples were added."""
     samples = [s for item in items for s in item.converted.samples]
-    statuses = {r.uuid: r.status for r in store.save(samples)} if samples else {}
-    added_samples = sum(1 for s in statuses.values() if s in _ADDED)
+    batch = store.save_batch(samples)
+    statuses = iter(result.status for result in batch.results)
     links: dict[Any, list[Any]] = {}
     for item in items:
         for workout, sample in item.converted.links:
@@ -148,13 +148,14 @@ def _save(store: HealthStore, items: list[Item]) -> tuple[list[tuple[Item, bool]
     for item in items:
         converted = item.converted
         if converted.samples:
-            out.append((item, statuses[converted.samples[0].uuid] in _ADDED))
+            own = [next(statuses) for _ in converted.samples]
+            out.append((item, own[0] in _ADDED))
         elif converted.summary is not None:
             out.append((item, next(summary_status) in _ADDED))
         else:
             changed = _characteristics(store, converted.characteristics)
             out.append((item, changed))
-    return out, added_samples
+    return out, batch.inserted
 
 
 _ADDED = (SaveStatus.created, SaveStatus.replaced)

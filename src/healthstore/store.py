@@ -176,6 +176,7 @@ class HealthStore(SampleView):
         """The person's order of sources for ``type`` (first counts first when statistics
         merge); sources not named follow in the default order."""
         stats_reader.set_priority(self._reader, sample_type(type), list(sources))
+        self._hub.notify([sample_type(type)])  # merged sums may change anywhere
         self._audit.append(PERSON, "sources.priority", [sample_type(type).short_name], 0, now_us())
 
     # --- imports --------------------------------------------------------------------------

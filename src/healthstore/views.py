@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from uuid import UUID
 
@@ -97,6 +98,14 @@ def as_uuid(value: UUIDLike, index: int) -> UUID:
         ) from None
 
 
+@dataclass(frozen=True)
+class SavedBatch:
+    """What a batch save did: a result per object, and how many samples were stored."""
+
+    results: list[SaveResult]
+    inserted: int
+
+
 def _batch(objects: SaveInput) -> list[Sample]:
     return [objects] if isinstance(objects, Sample) else list(objects)
 
@@ -138,20 +147,29 @@ class SampleView:
     def save(self, objects: SaveInput) -> list[SaveResult]:
         """Save one sample or many, all-or-nothing. Saving a uuid again is a duplicate, not
         an error; sync identifiers replace older versions. Returns a result per object."""
+        return self.save_batch(objects).results
+
+    def save_batch(self, objects: SaveInput) -> SavedBatch:
+        """:meth:`save`, also saying how many samples went in (correlation members count)."""
         batch = _batch(objects)
         self._check_write(batch)
         results = self._writer.save(
             batch, now_us(), default_source=OWNER_REVISION, forced_source=self._forced_source()
         )
+        inserted = self._writer.inserted
         self._record("save", (s.type for s in batch), len(batch))
         if self._hub.active:
             touched = [m for s in batch for m in (*getattr(s, "objects", ()), s)]
-            self._hub.notify(
-                {s.type for s in touched},
-                min(to_micros(s.start) for s in touched),
-                max(to_micros(s.end) for s in touched),
-            )
-        return results
+            types = {s.type for s in touched}
+            if any(s.sync_identifier is not None for s in touched):
+                self._hub.notify(types)  # a replaced version may lie anywhere in time
+            else:
+                self._hub.notify(
+                    types,
+                    min(to_micros(s.start) for s in touched),
+                    max(to_micros(s.end) for s in touched),
+                )
+        return SavedBatch(results, inserted)
 
     def delete(
         self,

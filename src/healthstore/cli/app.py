@@ -10,7 +10,20 @@ import typer
 from typer.core import TyperGroup
 
 from healthstore import __version__
-from healthstore.cli import add, apps, audit, changes, demo, samples, stats, stores, types, units
+from healthstore.cli import (
+    add,
+    apps,
+    audit,
+    changes,
+    demo,
+    export,
+    samples,
+    stats,
+    stores,
+    types,
+    units,
+)
+from healthstore.cli.importer import app as import_app
 from healthstore.cli.output import JSON_MODE, report_error
 from healthstore.errors import HealthStoreError
 
@@ -66,8 +79,11 @@ app.command("stats")(stats.stats)
 app.command("changes")(changes.changes)
 app.command("types")(types.types)
 app.add_typer(units.app, name="units")
+demo.app.command("export")(export.demo_export)
 app.add_typer(demo.app, name="demo")
+app.add_typer(export.app, name="export")
 app.add_typer(apps.app, name="apps")
+app.add_typer(import_app, name="import")
 app.command("audit")(audit.audit)
 
 

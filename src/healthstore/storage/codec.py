@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from itertools import chain
 from operator import itemgetter
 from typing import Any
@@ -163,7 +163,7 @@ class Encoder:
         zone_text = self._zones.get(id(tz))
         if zone_text is None:
             zone_text = zone_name(start)
-            if isinstance(tz, ZoneInfo) or tz is UTC:
+            if isinstance(tz, ZoneInfo | timezone):  # fixed for the zone, whatever the date
                 self._zones[id(tz)] = zone_text
                 self._keep.append(tz)
         row = [

@@ -99,6 +99,7 @@ class Writer:
         self._db = backend
         self._dims = dims
         self._user = user_id
+        self.inserted = 0  # samples stored by the last save
 
     # --- save ---------------------------------------------------------------------------
     def save(
@@ -116,7 +117,9 @@ class Writer:
         try:
             with self._db.transaction():
                 rows, members = self._encode(objects, default_source, forced_source)
+                self.inserted = 0
                 if not members and self._insert_optimistically(rows):
+                    self.inserted = len(rows)
                     created = SaveStatus.created
                     return [SaveResult(obj.uuid, created) for obj in objects]
                 items = [
@@ -260,6 +263,7 @@ class Writer:
                 next_anchor += 1
             self._tombstone(tombstones, now_us)
             kept = [it.row for it in fresh if it.superseded_by is None]
+            self.inserted = len(kept)
             for sql, params in codec.insert_statements(kept):
                 self._db.executemany(sql, params)
             for old_anchor, it in successors.items():

@@ -20,6 +20,8 @@ import io
 import re
 from typing import TYPE_CHECKING, Final, Literal, Protocol
 
+from healthstore.errors import InvalidArgument
+
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
 
@@ -63,7 +65,9 @@ class CleanXmlStream(io.BufferedReader):
 
     def __init__(self, raw: Readable, chunk_size: int = CHUNK_SIZE) -> None:
         if chunk_size < 1:
-            raise ValueError("chunk_size must be at least 1")
+            raise InvalidArgument(
+                f"chunk_size must be at least 1, not {chunk_size}", field="chunk_size"
+            )
         self._cleaner = _Cleaner(raw, chunk_size)
         super().__init__(self._cleaner, max(chunk_size, io.DEFAULT_BUFFER_SIZE))
 

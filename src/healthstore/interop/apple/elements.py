@@ -9,6 +9,7 @@ second import of the same export finds every sample already there.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
@@ -58,6 +59,9 @@ Element = Any  # lxml.etree._Element
 ReadFile = Callable[[str], bytes | None]
 
 
+_ADDRESS = re.compile(r"0x[0-9a-fA-F]+")
+
+
 class Rejected(Exception):
     """An element that cannot be imported; the message says why."""
 
@@ -82,7 +86,9 @@ class Context:
     _devices: dict[str, Device | None] = field(default_factory=dict)
 
     def revision(self, element: Element) -> SourceRevision:
-        name = normalize_source_name(_required(element, "sourceName"))
+        """The source of an element; elements Apple writes without one (vision
+        prescriptions) belong to the Health app."""
+        name = normalize_source_name(element.get("sourceName") or "Health")
         version = element.get("sourceVersion") or None
         key = (name, version)
         found = self._sources.get(key)
@@ -93,9 +99,10 @@ class Context:
 
     def device(self, element: Element) -> Device | None:
         text = element.get("device") or ""
-        if text not in self._devices:
-            self._devices[text] = parse_device(text) if text else None
-        return self._devices[text]
+        key = _ADDRESS.sub("", text)  # the address changes from record to record
+        if key not in self._devices:
+            self._devices[key] = parse_device(text) if text else None
+        return self._devices[key]
 
 
 def _required(element: Element, name: str) -> str:
@@ -162,12 +169,20 @@ def _identity(*parts: object) -> str:
     return "\x1f".join("" if p is None else str(p) for p in parts)
 
 
+_NOT_IDENTITY = ("device", "creationDate", "sourceName")
+
+
 def _element_identity(element: Element, revision: SourceRevision, device: Device | None) -> str:
-    attributes = sorted(
-        (k, v) for k, v in element.attrib.items() if k not in ("device", "creationDate")
-    )
-    entries = sorted((e.get("key"), e.get("value")) for e in element.iterfind("MetadataEntry"))
-    return _identity(element.tag, revision.source.name, attributes, entries, device)
+    """The text a content-derived uuid hashes: the element's attributes (sorted, so their
+    order does not matter), its metadata, its source, and its device without the memory
+    address Apple prints (which changes between exports of the same record)."""
+    parts = sorted(f"{k}={v}" for k, v in element.attrib.items() if k not in _NOT_IDENTITY)
+    if len(element):
+        parts.extend(
+            sorted(f"{e.get('key')}:{e.get('value')}" for e in element.iterfind("MetadataEntry"))
+        )
+    device_text = _ADDRESS.sub("", element.get("device") or "")
+    return _identity(element.tag, revision.source.name, device_text, *parts)
 
 
 def _build(make: Callable[[], Sample]) -> Sample:
@@ -521,11 +536,11 @@ def me(element: Element, ctx: Context) -> Converted:
     """Me: the person's characteristics (values that are not set are left out)."""
     out = Converted()
     for attribute, text in element.attrib.items():
+        if not text or text.endswith("NotSet") or text == "None":
+            continue
         name = _CHARACTERISTICS.get(attribute)
         if name is None:
             out.notes.append(f"characteristic {attribute} is not supported")
-            continue
-        if not text or text.endswith("NotSet"):
             continue
         t = catalogue.object_type(name)
         try:

@@ -89,8 +89,8 @@ def read_export(source: ExportSource, progress: Progress | None = None) -> Itera
     raw = source.open_export_xml()
     try:
         cleaned = clean_xml_stream(_Counting(raw, progress))
-        yield from _elements(cleaned, ctx, progress)
-        removed = getattr(cleaned, "removed_control_characters", 0)
+        yield from _elements(cleaned, ctx, progress, source.location(source.export_xml_name))
+        removed = cleaned.removed_control_characters
         if removed:
             yield Skip(
                 "ControlCharacter",
@@ -103,7 +103,7 @@ def read_export(source: ExportSource, progress: Progress | None = None) -> Itera
     yield from _cda(source, progress)
 
 
-def _elements(stream: Any, ctx: Context, progress: Progress) -> Iterator[Item | Skip]:
+def _elements(stream: Any, ctx: Context, progress: Progress, where: str) -> Iterator[Item | Skip]:
     events = etree.iterparse(
         stream,
         events=("start", "end"),
@@ -123,7 +123,7 @@ def _elements(stream: Any, ctx: Context, progress: Progress) -> Iterator[Item | 
                 if depth == 1:
                     if element.tag != "HealthData":
                         raise InvalidArgument(
-                            f"export.xml is not an Apple Health export: its root is "
+                            f"{where} is not an Apple Health export: its root is "
                             f"<{element.tag}>, not <HealthData>",
                             field="path",
                         )
@@ -146,10 +146,10 @@ def _elements(stream: Any, ctx: Context, progress: Progress) -> Iterator[Item | 
                 reported = len(errors)
     except etree.XMLSyntaxError as exc:
         raise InvalidArgument(
-            f"export.xml cannot be read past line {exc.lineno}: {exc.msg}", field="path"
+            f"{where} cannot be read past line {exc.lineno}: {exc.msg}", field="path"
         ) from None
     if not seen_root:
-        raise InvalidArgument("export.xml is empty or not XML", field="path")
+        raise InvalidArgument(f"{where} is empty or not XML", field="path")
 
 
 def _convert(element: Any, ctx: Context, progress: Progress) -> Iterator[Item | Skip]:

@@ -64,7 +64,12 @@ class ExportSource:
         the folder holding it), or an ``export.xml`` (its folder is the root)."""
         where = Path(path)
         if where.is_dir():
-            return _open_folder(where)
+            try:
+                return _open_folder(where)
+            except OSError as err:
+                raise InvalidArgument(
+                    f"{where} cannot be read: {err.strerror}", field="path"
+                ) from None
         if not where.exists():
             raise InvalidArgument(f"{where} does not exist", field="path")
         try:
@@ -117,8 +122,7 @@ class ExportSource:
         return self._files.where(_relative(relative))
 
     def close(self) -> None:
-        """Release the zip file (a no-op for folders). Streams already opened stay usable
-        only until then."""
+        """Release the zip file (a no-op for folders)."""
         self._files.close()
 
     def __enter__(self) -> Self:
@@ -161,7 +165,7 @@ def _main_in(names: list[str], head: Callable[[str], bytes]) -> str | None:
 
 
 def _cda_in(names: list[str]) -> str | None:
-    xml = sorted(n for n in names if n.lower().endswith(".xml") and "cda" in n.lower())
+    xml = sorted(n for n in names if n.lower().endswith("_cda.xml"))
     exact = [n for n in xml if PurePosixPath(n).name.lower() == _CDA_NAME]
     return next(iter(exact or xml), None)
 

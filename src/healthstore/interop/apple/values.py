@@ -30,6 +30,21 @@ _DATE: Final = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4}")
 _COMPACT_DATE: Final = re.compile(r"\d{14}[+-]\d{4}")
 
 
+class _Offsets(dict[str, tzinfo | None]):
+    """One shared tzinfo per offset text ("-0800"), made on first use."""
+
+    def __missing__(self, key: str) -> tzinfo | None:
+        try:
+            zone = datetime.fromisoformat(f"2000-01-01T00:00:00{key}").tzinfo
+        except ValueError:
+            zone = None
+        self[key] = zone
+        return zone
+
+
+_OFFSETS: Final = _Offsets()
+
+
 def parse_date(text: str, field: str = "date") -> datetime:
     """An aware datetime (fixed offset) from an export date.
 
@@ -37,6 +52,13 @@ def parse_date(text: str, field: str = "date") -> datetime:
     file write ``"20201206202428-0800"``; both are accepted. ``field`` names the attribute in
     the error message.
     """
+    if len(text) == 25 and text[19] == " " and text[20] in "+-":  # the common form, fast
+        zone = _OFFSETS[text[20:]]
+        if zone is not None:
+            try:
+                return datetime.fromisoformat(text[:19]).replace(tzinfo=zone)
+            except ValueError:
+                pass
     if _DATE.fullmatch(text):
         iso = f"{text[:19]}{text[20:]}"
     elif _COMPACT_DATE.fullmatch(text):

@@ -1,0 +1,73 @@
+"""``healthstore export apple-health`` (the store as an Apple Health ``export.zip``) and
+``healthstore demo export`` (a synthetic ``export.zip`` of any size, made without a store)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from healthstore.cli.options import JsonOption, StoreOption, open_store
+from healthstore.cli.output import emit_json, note, table
+from healthstore.errors import InvalidArgument
+from healthstore.interop.apple.synthetic import write_synthetic_export
+from healthstore.interop.apple.writer import ExportCounts, write_export
+
+app = typer.Typer(help="Write the store out in other formats.", no_args_is_help=True)
+
+OutArgument = Annotated[
+    Path, typer.Argument(metavar="OUT.zip", help="The zip file to write (must not exist).")
+]
+
+
+def _new_file(out: Path) -> Path:
+    path = out.absolute()
+    if path.exists():
+        raise InvalidArgument(f"{path} already exists; choose another name", field="out")
+    if not path.parent.is_dir():
+        raise InvalidArgument(f"{path.parent} is not a directory", field="out")
+    return path
+
+
+def _print(counts: ExportCounts, extra: dict[str, Any], json_output: bool) -> None:
+    if json_output:
+        emit_json({**counts.to_json(), **extra})
+        return
+    rows = sorted(counts.counts.items())
+    total = sum(n for _, n in rows)
+    table(("element", "count"), ((kind, str(n)) for kind, n in rows), caption=f"total: {total}")
+    for type_name, n in sorted(counts.left_out.items()):
+        note(f"left out: {n} {type_name} (an Apple Health export has no place for them)")
+    typer.echo(f"wrote {counts.path}")
+
+
+@app.command("apple-health")
+def apple_health(
+    out: OutArgument, store: StoreOption = None, json_output: JsonOption = False
+) -> None:
+    """Write the store as an Apple Health export.zip; print the count of each element."""
+    path = _new_file(out)
+    with open_store(store) as health:
+        note(f"writing {path} ...")
+        counts = write_export(health, path)
+    _print(counts, {}, json_output)
+
+
+def demo_export(
+    out: OutArgument,
+    records: Annotated[
+        int, typer.Option(min=1, metavar="N", help="About how many Records to write.")
+    ] = 100_000,
+    seed: Annotated[int, typer.Option(metavar="S", help="Seed of the generator.")] = 7,
+    json_output: JsonOption = False,
+) -> None:
+    """Write a synthetic Apple Health export.zip of about N records; print what it holds."""
+    path = _new_file(out)
+    started = time.perf_counter()
+    counts = write_synthetic_export(path, records=records, seed=seed)
+    seconds = time.perf_counter() - started
+    written = counts.counts.get("Record", 0)
+    note(f"{written} records in {seconds:.1f} s ({written / seconds:,.0f} records/s)")
+    _print(counts, {"seconds": round(seconds, 3)}, json_output)

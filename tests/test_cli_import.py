@@ -1,0 +1,272 @@
+"""``healthstore import apple-health``, run with typer's CliRunner against real stores."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from healthstore import HealthStore
+from healthstore.cli import app, importer
+from healthstore.interop.apple.parser import Progress
+from tests.test_apple_import import (
+    BROKEN,
+    V8,
+    V14,
+    apple,
+    bare,
+    broken_inputs,
+    everything,
+    line_of,
+    make_zip,
+    with_elements,
+)
+
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\r")
+WIDE = {"COLUMNS": "200"}
+TERMINAL = {"FORCE_COLOR": "1", "COLUMNS": "200"}  # rich takes stderr for a terminal
+
+
+@pytest.fixture
+def runner(monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.delenv("HEALTHSTORE_DIR", raising=False)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    monkeypatch.delenv("TTY_COMPATIBLE", raising=False)
+    return CliRunner()
+
+
+def new_store(path: Path) -> Path:
+    HealthStore.create(path).close()
+    return path
+
+
+def run(runner: CliRunner, *args: str | Path, env: dict[str, str] | None = None) -> Result:
+    return runner.invoke(app, [str(a) for a in args], env=env)
+
+
+def ok(runner: CliRunner, *args: str | Path, env: dict[str, str] | None = None) -> Result:
+    result = run(runner, *args, env=env)
+    assert result.exit_code == 0, (result.stdout, result.stderr, result.exception)
+    return result
+
+
+def plain(text: str) -> str:
+    return ANSI.sub("", text)
+
+
+def library_summary(tmp_path: Path, path: Path) -> dict[str, Any]:
+    with HealthStore.create(tmp_path / "library") as store:
+        return store.import_apple_health(path).to_json()
+
+
+def store_total(directory: Path) -> tuple[int, int]:
+    """(samples, last anchor) of the store in ``directory``."""
+    with HealthStore.open(directory) as store:
+        return sum(int(r["count"]) for r in store.summary()), store.changes().anchor
+
+
+# --- JSON -----------------------------------------------------------------------------------------
+
+
+def test_json_output_is_the_library_summary(runner: CliRunner, tmp_path: Path) -> None:
+    path = make_zip(tmp_path / "export.zip", everything())
+    store = new_store(tmp_path / "store")
+    first = json.loads(
+        ok(runner, "import", "apple-health", path, "--store", store, "--json").stdout
+    )
+    assert first == library_summary(tmp_path, path)
+    assert first["counts"]["Record"] == {"added": 28, "present": 0, "skipped": 0}
+    assert first["counts"]["CDADocument"]["added"] == 2
+
+    again = json.loads(
+        ok(runner, "import", "apple-health", path, "--store", store, "--json").stdout
+    )
+    assert again["samples_added"] == 0
+    assert {k: c["added"] for k, c in again["counts"].items()} == dict.fromkeys(first["counts"], 0)
+    assert {k: c["present"] for k, c in again["counts"].items()} == {
+        k: c["added"] for k, c in first["counts"].items()
+    }
+
+
+def test_a_progress_bar_on_a_terminal_leaves_json_alone(runner: CliRunner, tmp_path: Path) -> None:
+    path = bare(tmp_path, apple(V8))
+    store = new_store(tmp_path / "store")
+    result = ok(
+        runner,
+        "import",
+        "apple-health",
+        path,
+        "--store",
+        store,
+        "--json",
+        "--batch",
+        "200",
+        env=TERMINAL,
+    )
+    assert json.loads(result.stdout) == library_summary(tmp_path, path)
+    assert "\x1b" not in result.stdout
+    assert "importing export.xml" in plain(result.stderr)  # drawn, then cleared, on stderr
+
+
+def test_the_progress_bar_follows_the_importer(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    v8 = apple(V8)
+    path = bare(tmp_path, v8)
+    seen: list[Progress] = []
+    update = importer.ImportProgress.update
+
+    def spy(self: importer.ImportProgress, state: Progress) -> None:
+        seen.append(Progress(state.bytes_read, state.bytes_total, state.elements))
+        update(self, state)
+
+    monkeypatch.setattr(importer.ImportProgress, "update", spy)
+    store = new_store(tmp_path / "store")
+    result = ok(
+        runner, "import", "apple-health", path, "--store", store, "--batch", "500", env=TERMINAL
+    )
+    assert len(seen) >= 6
+    assert seen[-1] == Progress(len(v8), len(v8), 3354)
+    bar = plain(result.stderr)
+    assert "1.3/1.3 MB" in bar and "3,354 elements" in bar  # the final state stays shown
+    assert "nothing skipped" in plain(result.stdout)
+
+
+def test_without_a_terminal_no_bar_is_drawn(runner: CliRunner, tmp_path: Path) -> None:
+    path = bare(tmp_path, apple(V14))
+    store = new_store(tmp_path / "store")
+    result = ok(runner, "import", "apple-health", path, "--store", store)
+    assert result.stderr == ""
+
+
+# --- text -----------------------------------------------------------------------------------------
+
+
+def test_the_summary_table_and_the_first_skipped_items(runner: CliRunner, tmp_path: Path) -> None:
+    unknown = b"".join(
+        b' <Record type="HKQuantityTypeIdentifierNewInIOS19" sourceName="Phone" unit="count" '
+        b'startDate="2024-01-0%d 10:00:00 +0100" endDate="2024-01-0%d 10:00:00 +0100" '
+        b'value="1"/>\n' % (day, day)
+        for day in range(1, 10)
+    )
+    xml = with_elements(apple(V14), unknown + unknown.replace(b"-01-0", b"-02-0"))
+    path = bare(tmp_path, xml)
+    store = new_store(tmp_path / "store")
+    text = plain(ok(runner, "import", "apple-health", path, "--store", store, env=WIDE).stdout)
+
+    rows = {
+        cells[0]: cells[1:]
+        for line in text.splitlines()
+        if len(cells := [c.strip() for c in re.split(r"[│┃]", line)[1:-1]]) == 4
+    }
+    assert rows["element"] == ["added", "already present", "skipped"]
+    assert rows["Record"] == ["26", "0", "18"]
+    assert rows["Workout"] == ["2", "0", "0"]
+    assert rows["ActivitySummary"] == ["3", "0", "0"]
+    assert rows["total"] == ["33", "0", "18"]  # 26 + 1 + 2 + 3 + 1 (Me), and 18 skipped
+    assert "32 samples added from the export of 2025-01-14T12:00:00+01:00" in text
+
+    first_unknown = line_of(xml, b"NewInIOS19")
+    assert re.search(
+        rf"│ Record +│ {first_unknown} +│ unknown type 'HKQuantityTypeIdentifierNewInIOS19'", text
+    )
+    assert len(re.findall(r"│ Workout +│ \d+ +│ workout route at line \d+ left out", text)) == 2
+    listed = re.findall(r"│ Record +│ (\d+) +│ unknown type", text)
+    assert len(listed) == importer.SKIPS_SHOWN - 2  # after the notes on the routes
+    assert "10 of 20 skipped or repaired (--json lists more)" in text
+
+
+def test_importing_twice_shows_everything_already_present(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    path = make_zip(tmp_path / "export.zip", {"export.xml": apple(V8)})
+    store = new_store(tmp_path / "store")
+    ok(runner, "import", "apple-health", path, "--store", store)
+    text = plain(ok(runner, "import", "apple-health", path, "--store", store, env=WIDE).stdout)
+    assert re.search(r"│ Record +│ 0 +│ 3,352 +│ 0 +│", text)
+    assert "0 samples added" in text and "nothing skipped" in text
+
+
+def test_the_store_can_come_from_the_environment(runner: CliRunner, tmp_path: Path) -> None:
+    path = bare(tmp_path, apple(V14))
+    store = new_store(tmp_path / "store")
+    env = {"HEALTHSTORE_DIR": str(store)}
+    summary = json.loads(ok(runner, "import", "apple-health", path, "--json", env=env).stdout)
+    assert store_total(store)[0] == 32 and summary["counts"]["Record"]["added"] == 26
+
+
+# --- errors ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", BROKEN)
+def test_inputs_that_are_not_exports_exit_1_naming_the_file(
+    case: str, runner: CliRunner, tmp_path: Path
+) -> None:
+    path, word = broken_inputs(tmp_path)[case]
+    store = new_store(tmp_path / "store")
+    result = run(runner, "import", "apple-health", path, "--store", store, env=TERMINAL)
+    assert result.exit_code == 1, (result.stdout, result.stderr)
+    assert "Traceback" not in result.output
+    # On a terminal the bar was drawn, then erased: the error is the last line.
+    message = plain(result.stderr).splitlines()[-1]
+    assert message.startswith("error: "), result.stderr
+    assert str(path) in message and word in message
+    assert result.stdout == ""
+
+    result = run(runner, "import", "apple-health", path, "--store", store, "--json")
+    assert result.exit_code == 1
+    error = json.loads(result.stdout)["error"]
+    assert (error["name"], error["field"]) == ("invalidArgument", "path")
+    assert str(path) in error["message"]
+    assert store_total(store) == (0, 0)
+
+
+def test_a_missing_or_unknown_store_is_an_error(runner: CliRunner, tmp_path: Path) -> None:
+    path = bare(tmp_path, apple(V14))
+    result = run(runner, "import", "apple-health", path)
+    assert result.exit_code == 1
+    assert "no store given" in result.stderr
+    result = run(runner, "import", "apple-health", path, "--store", tmp_path / "nowhere")
+    assert result.exit_code == 1
+    assert "no healthstore at" in result.stderr
+
+
+def test_a_batch_must_be_positive(runner: CliRunner, tmp_path: Path) -> None:
+    store = new_store(tmp_path / "store")
+    path = bare(tmp_path, apple(V14))
+    assert (
+        run(runner, "import", "apple-health", path, "--store", store, "--batch", "0").exit_code == 2
+    )
+    assert store_total(store) == (0, 0)
+
+
+def test_an_interrupted_import_keeps_whole_batches_and_says_how_to_finish(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = bare(tmp_path, apple(V8))
+    store = new_store(tmp_path / "store")
+    update = importer.ImportProgress.update
+
+    def interrupt_after_two(self: importer.ImportProgress, state: Progress) -> None:
+        update(self, state)
+        if self.calls == 2:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(importer.ImportProgress, "update", interrupt_after_two)
+    result = run(runner, "import", "apple-health", path, "--store", store, "--batch", "500")
+    assert result.exit_code == importer.INTERRUPTED_EXIT, result.output
+    assert "interrupted" in result.stderr and "run the same command again" in result.stderr
+    assert "Traceback" not in result.output
+    kept = store_total(store)[0]
+    assert 500 <= kept < 3352  # two batches were saved, then the rest never was
+
+    monkeypatch.undo()
+    again = json.loads(
+        ok(runner, "import", "apple-health", path, "--store", store, "--json").stdout
+    )
+    assert again["counts"]["Record"] == {"added": 3352 - kept, "present": kept, "skipped": 0}
+    assert store_total(store)[0] == 3352

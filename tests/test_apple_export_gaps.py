@@ -66,7 +66,6 @@ def test_beats_after_midnight_belong_to_the_next_day(tmp_path: Path) -> None:
     assert series.duration == timedelta(minutes=1)  # not a day and a minute
 
 
-@pytest.mark.xfail(reason="a VisionPrescription's type is read from prescriptionType, not type")
 def test_a_vision_prescription_as_the_health_app_writes_it(tmp_path: Path) -> None:
     store = import_xml(
         tmp_path,
@@ -77,7 +76,6 @@ def test_a_vision_prescription_as_the_health_app_writes_it(tmp_path: Path) -> No
     assert found.prescription_type == "contacts"  # type: ignore[attr-defined]
 
 
-@pytest.mark.xfail(reason="a WorkoutActivity without an activity type is read as 'other'")
 def test_a_workout_activity_has_its_workouts_type(tmp_path: Path) -> None:
     store = import_xml(
         tmp_path,

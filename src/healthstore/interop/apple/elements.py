@@ -307,7 +307,7 @@ def workout(element: Element, ctx: Context) -> Converted:
     activities = []
     for child in element.iterfind("WorkoutActivity"):
         try:
-            activities.append(_activity(child))
+            activities.append(_activity(child, activity))
         except Rejected as exc:
             notes.append(f"workout activity at line {child.sourceline} left out: {exc}")
     statistics = []
@@ -365,7 +365,8 @@ def _event(element: Element, start: datetime, end: datetime) -> WorkoutEvent:
         raise Rejected(exc.message) from None
 
 
-def _activity(element: Element) -> WorkoutActivity:
+def _activity(element: Element, workout_activity: str) -> WorkoutActivity:
+    """A WorkoutActivity; Apple writes none of its own type, so it takes the workout's."""
     meta = metadata(element)
     start = _date(element, "startDate")
     end_text = element.get("endDate")
@@ -376,7 +377,9 @@ def _activity(element: Element) -> WorkoutActivity:
             element.get("duration"), element.get("durationUnit") or "min", "duration"
         )
         end = start + timedelta(seconds=length.value_in("s") if length else 0)
-    kind = element.get("workoutActivityType") or meta.pop("HKActivityType", None) or "other"
+    kind = (
+        element.get("workoutActivityType") or meta.pop("HKActivityType", None) or workout_activity
+    )
     if isinstance(kind, str):
         kind = kind.removeprefix(_ACTIVITY_PREFIX)
         kind = kind[:1].lower() + kind[1:]
@@ -604,7 +607,7 @@ def vision_prescription(element: Element, ctx: Context) -> Converted:
     meta = _metadata_or_reject(element)
     issued = _date(element, "dateIssued")
     expires = element.get("expirationDate")
-    kind = (element.get("prescriptionType") or "glasses").lower()
+    kind = (element.get("prescriptionType") or element.get("type") or "glasses").lower()
     kind = "contacts" if "contact" in kind else "glasses"
     eyes: dict[str, dict[str, float]] = {"right": {}, "left": {}}
     for tag, side in (("RightEye", "right"), ("LeftEye", "left")):

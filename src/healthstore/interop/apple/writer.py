@@ -69,6 +69,8 @@ ROOT: Final = "apple_health_export/"
 PAGE: Final = 5000
 """Samples read from the store at a time."""
 _HRV: Final = "heartRateVariabilitySDNN"
+_SUMMARY_YEARS: Final = range(1900, 2200)
+"""The years searched for activity summaries, one at a time."""
 _BEATS_PAGE: Final = 200
 """Heartbeat series read at a time (each holds hundreds of beats)."""
 _MICROSECOND: Final = timedelta(microseconds=1)
@@ -291,7 +293,8 @@ class _Export:
     def simple(self, kind: Kind, element: str, render: Callable[[Sample], str]) -> None:
         for t in self.types(kind):
             for page in pages(self.store, t):
-                self.sink.write("".join(render(s) for s in page))
+                for sample in page:
+                    self.sink.write(render(sample))
                 self.counts.add(element, len(page))
 
     # -- records -------------------------------------------------------------------------
@@ -301,11 +304,9 @@ class _Export:
             carries_beats = beats if t.short_name == _HRV else None
             for page in pages(self.store, t):
                 samples = cast(list[QuantitySample | CategorySample], page)
-                parts = []
                 for sample in samples:
                     found = carries_beats.take(sample) if carries_beats is not None else None
-                    parts.append(emit.record(sample, beats=found))
-                self.sink.write("".join(parts))
+                    self.sink.write(emit.record(sample, beats=found))
                 self.counts.add("Record", len(page))
         written = beats.written if beats is not None else 0
         self.counts.add("HeartbeatSeries", written)
@@ -315,7 +316,6 @@ class _Export:
     def workouts(self) -> None:
         routes, spool = self.spool.routes, self.spool
         for page in pages(self.store, "workout") if self.present.get("workout") else ():
-            parts = []
             for workout in cast(list[Workout], page):
                 references = []
                 found = self.store.workout_samples(workout, "workoutRoute", sort="start")
@@ -326,30 +326,25 @@ class _Export:
                         spool.put(path, gpx(route.start, route.locations, self.when))
                     references.append(emit.RouteReference(route, path))
                 self.counts.add("WorkoutRoute", len(references))
-                parts.append(emit.workout(workout, references))
-            self.sink.write("".join(parts))
+                self.sink.write(emit.workout(workout, references))
             self.counts.add("Workout", len(page))
         self.counts.leave_out("workoutRoute", self.present.get("workoutRoute", 0) - len(routes))
 
     # -- activity summaries and clinical records -----------------------------------------
     def summaries(self) -> None:
-        first = date(1900, 1, 1)
-        while first.year < 2200:  # a decade at a time
-            last = date(first.year + 9, 12, 31)
-            found = self.store.activity_summaries(first, last)
-            self.sink.write("".join(emit.activity_summary(s) for s in found))
+        for year in _SUMMARY_YEARS:
+            found = self.store.activity_summaries(date(year, 1, 1), date(year, 12, 31))
+            for summary in found:
+                self.sink.write(emit.activity_summary(summary))
             self.counts.add("ActivitySummary", len(found))
-            first = date(first.year + 10, 1, 1)
 
     def clinical(self) -> None:
         for t in self.types(Kind.clinical):
             for page in pages(self.store, t):
-                parts = []
                 for sample in cast(list[ClinicalRecord], page):
                     path = clinical_path(sample, self.spool.names)
                     self.spool.put(path, clinical_json(sample))
-                    parts.append(emit.clinical_record(sample, path))
-                self.sink.write("".join(parts))
+                    self.sink.write(emit.clinical_record(sample, path))
                 self.counts.add("ClinicalRecord", len(page))
 
 

@@ -56,7 +56,6 @@ def import_xml(tmp_path: Path, body: str) -> HealthStore:
     return store
 
 
-@pytest.mark.xfail(reason="beats after midnight are read on the record's start date")
 def test_beats_after_midnight_belong_to_the_next_day(tmp_path: Path) -> None:
     start = datetime(2024, 4, 2, 23, 59, 30, tzinfo=PARIS)
     end = start + timedelta(minutes=1)
@@ -89,7 +88,6 @@ def test_a_workout_activity_has_its_workouts_type(tmp_path: Path) -> None:
     assert [a.activity_name for a in workout.activities] == ["running"]  # type: ignore[attr-defined]
 
 
-@pytest.mark.xfail(reason="the ECG CSV's Device line and an empty Symptoms line are not read")
 def test_an_ecg_keeps_its_device_and_that_there_were_no_symptoms(tmp_path: Path) -> None:
     start = datetime(2024, 4, 2, 9, 15, 7, tzinfo=PARIS)
     ecg = Electrocardiogram(
@@ -108,7 +106,6 @@ def test_an_ecg_keeps_its_device_and_that_there_were_no_symptoms(tmp_path: Path)
     assert found.symptoms_status == "none"  # type: ignore[attr-defined]
 
 
-@pytest.mark.xfail(reason="CDA documents take the export's date and a fixed source")
 def test_a_cda_document_keeps_its_date(tmp_path: Path) -> None:
     when = datetime(2023, 11, 5, 10, 0, tzinfo=PARIS)
     xml = '<ClinicalDocument xmlns="urn:hl7-org:v3"><effectiveTime value="20231105100000+0100"/>'

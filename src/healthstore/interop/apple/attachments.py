@@ -148,7 +148,8 @@ def ecg_csv(ecg: Electrocardiogram) -> bytes:
     and unit, then one voltage (µV) a line."""
     header = [("Recorded Date", date_text(ecg.start))]
     header.append(("Classification", CLASSIFICATION_LABELS.get(ecg.classification, "")))
-    header.append(("Symptoms", "Present" if ecg.symptoms_status == "present" else ""))
+    if ecg.symptoms_status != "notSet":  # an empty line means the person noted none
+        header.append(("Symptoms", "Present" if ecg.symptoms_status == "present" else ""))
     version = ecg.metadata.get("HKAppleECGAlgorithmVersion")
     if isinstance(version, int):
         header.append(("Software Version", f"{version}.0"))

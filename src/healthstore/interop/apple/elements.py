@@ -253,9 +253,12 @@ def _heartbeats(
         if not text:
             continue
         try:
-            times.append(parse_beat_time(text, start.date(), tz))
+            beat = parse_beat_time(text, start.date(), tz)
         except HealthStoreError as exc:
             raise Rejected(exc.message) from None
+        if beat < start - timedelta(hours=12):  # a clock time past midnight: the next day
+            beat = parse_beat_time(text, start.date() + timedelta(days=1), tz)
+        times.append(beat)
     if not times:
         raise Rejected("no beat times")
     times.sort()

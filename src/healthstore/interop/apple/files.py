@@ -11,7 +11,7 @@ from healthstore.errors import HealthStoreError
 from healthstore.interop.apple.cleaning import split_roots
 from healthstore.interop.apple.elements import Rejected
 from healthstore.interop.apple.values import parse_date
-from healthstore.model import Source, SourceRevision, stable_uuid
+from healthstore.model import Device, Source, SourceRevision, stable_uuid
 from healthstore.records import CDADocument, Electrocardiogram
 from healthstore.units import Quantity
 
@@ -60,14 +60,24 @@ def electrocardiogram(name: str, data: bytes) -> Electrocardiogram:
         (v for k, v in _CLASSIFICATIONS.items() if label.startswith(k)),
         "notSet" if not label else "unrecognized",
     )
-    symptoms = header.get("symptoms", "")
+    symptoms = header.get("symptoms")
+    status = "notSet" if symptoms is None else "present" if symptoms else "none"
+    hardware = header.get("device")
+    device = (
+        Device(
+            name="Apple Watch", manufacturer="Apple Inc.", model="Watch", hardware_version=hardware
+        )
+        if hardware
+        else None
+    )
     try:
         return Electrocardiogram(
             start,
             start + timedelta(seconds=seconds),
             classification=classification,
             sampling_frequency=Quantity(rate, "Hz") if rate else None,
-            symptoms_status="present" if symptoms else "notSet",
+            symptoms_status=status,
+            device=device,
             voltages=voltages,
             source=ECG_SOURCE,
             metadata={"HKAppleECGAlgorithmVersion": 1}
@@ -91,6 +101,16 @@ CDA_SOURCE = SourceRevision(Source("org.healthstore.apple-export", "Apple Health
 _NS = {"cda": "urn:hl7-org:v3"}
 
 
+def _effective_time(value: str | None, fallback: Any) -> Any:
+    """The document's own date (``20190617210711-0400``), else the export's."""
+    if value:
+        try:
+            return parse_date(value)
+        except HealthStoreError:
+            pass
+    return fallback
+
+
 def cda_documents(data: bytes, exported: Any) -> list[CDADocument]:
     """The CDA documents in ``export_cda.xml`` (some exports hold several roots)."""
     from lxml import etree
@@ -108,17 +128,18 @@ def cda_documents(data: bytes, exported: Any) -> list[CDADocument]:
             words = " ".join(" ".join(str(f).split()) for f in found if str(f).strip())
             return words or None
 
+        when = _effective_time(text("/cda:ClinicalDocument/cda:effectiveTime/@value"), exported)
         out.append(
             CDADocument(
-                exported,
-                exported,
+                when,
+                when,
                 xml,
                 title=text("/cda:ClinicalDocument/cda:title/text()"),
                 patient_name=text("//cda:recordTarget//cda:patient/cda:name//text()"),
                 author_name=text("//cda:author//cda:name//text()"),
                 custodian_name=text("//cda:custodian//cda:name//text()"),
                 source=CDA_SOURCE,
-                uuid=stable_uuid(exported, f"cda\x1f{index}\x1f{xml}"),
+                uuid=stable_uuid(when, f"cda\x1f{xml}"),
             )
         )
     return out

@@ -14,16 +14,11 @@ from healthstore.catalogue import Kind, ObjectType
 from healthstore.errors import InvalidArgument
 from healthstore.query import predicates as p
 from healthstore.storage.backend import Backend
+from healthstore.storage.codec import TOTAL_UNITS
 from healthstore.storage.dimensions import Dimensions
 from healthstore.times import to_micros
 
 _SQL_OPS = {"==": "=", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
-_TOTAL_UNITS = {
-    "total_energy_burned": "kcal",
-    "total_distance": "m",
-    "total_swimming_stroke_count": "count",
-    "total_flights_climbed": "count",
-}
 
 Fragment = tuple[str, list[Any]]
 
@@ -177,7 +172,7 @@ class Compiler:
 
     def _WorkoutTotal(self, pred: p.WorkoutTotal) -> Fragment:
         self._single_type(Kind.workout, "workout total")
-        unit = _TOTAL_UNITS[pred.total]
+        unit = TOTAL_UNITS[pred.total]
         if not pred.quantity.is_compatible(unit):
             raise InvalidArgument(
                 f"{pred.total} compares with units like {unit!r}, not {pred.quantity.unit.text!r}",

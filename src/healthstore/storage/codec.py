@@ -197,7 +197,8 @@ class Encoder:
         return row
 
 
-_TOTAL_UNITS = {
+# The unit each workout total is kept in for queries (its "canonical" field).
+TOTAL_UNITS = {
     "total_energy_burned": "kcal",
     "total_distance": "m",
     "total_swimming_stroke_count": "count",
@@ -218,7 +219,7 @@ def _workout_detail(w: Workout) -> str:
     detail = {
         "totals": {
             name: _q(getattr(w, name), unit)
-            for name, unit in _TOTAL_UNITS.items()
+            for name, unit in TOTAL_UNITS.items()
             if getattr(w, name) is not None
         },
         "events": [
@@ -445,7 +446,7 @@ def _workout_fields(detail: str | None, tz: tzinfo) -> dict[str, Any]:
     d = json.loads(detail or "{}")
     totals = d.get("totals", {})
     return {
-        **{name: _quantity(totals.get(name)) for name in _TOTAL_UNITS},
+        **{name: _quantity(totals.get(name)) for name in TOTAL_UNITS},
         "events": tuple(
             WorkoutEvent(
                 e["type"],

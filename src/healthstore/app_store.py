@@ -8,6 +8,7 @@ against the person's decisions and attributed to the app, and every call is audi
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from uuid import UUID
 
 from healthstore import catalogue
@@ -23,14 +24,16 @@ from healthstore.access.grants import (
     validate_request,
 )
 from healthstore.access.visibility import app_scope, own_scope, readable_types
+from healthstore.background import ENTITLEMENT, Background
 from healthstore.catalogue import Kind, ObjectType
+from healthstore.delivery.observers import Observer
 from healthstore.errors import AuthorizationDenied, AuthorizationNotDetermined
 from healthstore.model import Correlation, Sample, Source
 from healthstore.query.live import ChangeHub
 from healthstore.query.reader import Scope
 from healthstore.storage.backend import Backend
 from healthstore.storage.dimensions import Dimensions
-from healthstore.views import SampleView, TypeLike, now_us
+from healthstore.views import SampleView, TypeLike, now_us, sample_type
 
 
 class AppStore(SampleView):
@@ -46,8 +49,10 @@ class AppStore(SampleView):
         audit: AuditLog,
         anchors: AnchorCipher,
         hub: ChangeHub,
+        background: Background,
     ) -> None:
-        super().__init__(backend, dims, user_id, hub)
+        super().__init__(backend, dims, user_id, hub, background)
+        self._observers = background
         self.app = app
         self._grants = grants
         self._audit = audit
@@ -91,6 +96,37 @@ class AppStore(SampleView):
         return self._grants.request_status(
             self.app, object_types(share, "share"), object_types(read, "read")
         )
+
+    # --- background delivery ------------------------------------------------------------
+    def add_observer(self, type: TypeLike, url: str, frequency: str = "immediate") -> Observer:
+        """Be told by webhook when samples of ``type`` change (HealthKit's observer query
+        with background delivery). ``frequency`` (immediate, hourly, daily, weekly) is the
+        most often deliveries come; changes in between coalesce. The answer carries the
+        webhook ``secret``, shown this once. Needs the background-delivery entitlement; the
+        app is told only of changes it may see."""
+        t = sample_type(type)
+        if not self.app.manifest.has(ENTITLEMENT):
+            raise AuthorizationDenied(
+                f"{self.bundle_id} lacks the {ENTITLEMENT} entitlement", field="entitlements"
+            )
+        observer = self._observers.observers.add(self.app.id, t, url, frequency, now_us())
+        self._record("observers.add", [t], 1)
+        return replace(observer, secret=self._observers.secret(observer.id))
+
+    def observers(self) -> list[Observer]:
+        """The app's observers."""
+        return self._observers.observers.all(self.app.id)
+
+    def remove_observer(self, observer_id: str) -> None:
+        """Stop an observer; notifications not yet sent are dropped."""
+        self._observers.observers.remove(self.app.id, observer_id)
+        self._record("observers.remove", (), 1)
+
+    def acknowledge_observer(self, observer_id: str) -> Observer:
+        """Say the deliveries so far are handled; a paused observer runs again."""
+        observer = self._observers.observers.acknowledge(self.app.id, observer_id)
+        self._observers.wake()
+        return observer
 
     # --- hooks of SampleView ------------------------------------------------------------
     def _own_source_id(self) -> int | None:

@@ -81,6 +81,16 @@ class InvalidArgument(HealthStoreError):
     default_code = ErrorCode.invalidArgument
 
 
+class ItemsRejected(InvalidArgument):
+    """Objects of a batch that cannot be saved, by their index in the batch; message and
+    field are those of the first."""
+
+    def __init__(self, items: dict[int, HealthStoreError]) -> None:
+        first = items[min(items)]
+        super().__init__(first.message, field=first.field, code=first.code)
+        self.items = items
+
+
 class AuthorizationDenied(HealthStoreError):
     """The person denied this, or the app lacks what the operation needs."""
 
@@ -119,5 +129,6 @@ __all__ = [
     "ErrorCode",
     "HealthStoreError",
     "InvalidArgument",
+    "ItemsRejected",
     "NoData",
 ]

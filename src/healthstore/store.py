@@ -30,6 +30,10 @@ from healthstore.access.consent import Consent, check_consent
 from healthstore.access.grants import Decision, Grants, Mode, PendingRequest, object_types
 from healthstore.access.manifest import AppManifest
 from healthstore.app_store import AppStore
+from healthstore.background import Background
+from healthstore.delivery.observers import Observer
+from healthstore.delivery.outbox import Delivery
+from healthstore.delivery.worker import DeliveryWorker
 from healthstore.errors import DatabaseInaccessible, InvalidArgument
 from healthstore.importing import ImportSummary
 from healthstore.interop.apple.parser import Progress
@@ -84,10 +88,14 @@ class HealthStore(SampleView):
     """The person's store: reads and writes everything; manages apps and characteristics."""
 
     def __init__(self, backend: Backend, directory: Path | None = None, user_id: int = 1) -> None:
-        super().__init__(backend, Dimensions(backend, user_id), user_id, ChangeHub())
-        self.directory = directory
+        dims = Dimensions(backend, user_id)
         self._apps = AppRegistry(backend, user_id)
-        self._grants = Grants(backend, self._dims, user_id)
+        self._grants = Grants(backend, dims, user_id)
+        self._deliveries = Background(
+            backend, dims, user_id, self._apps, self._grants, lambda: self._secret("webhooks")
+        )
+        super().__init__(backend, dims, user_id, ChangeHub(), self._deliveries)
+        self.directory = directory
         self._audit = AuditLog(backend, user_id)
 
     # --- lifecycle ----------------------------------------------------------------------
@@ -132,7 +140,30 @@ class HealthStore(SampleView):
         return cls(SQLiteBackend(path / DATABASE_FILE), path)
 
     def close(self) -> None:
+        self._deliveries.stop_worker()
         self._backend.close()
+
+    # --- background delivery --------------------------------------------------------------
+    def start_deliveries(self, **options: Any) -> DeliveryWorker:
+        """Start sending webhook notifications in a background thread (the server does);
+        ``options`` tune the :class:`~healthstore.delivery.worker.DeliveryWorker`."""
+        return self._deliveries.start_worker(**options)
+
+    def stop_deliveries(self) -> None:
+        self._deliveries.stop_worker()
+
+    def delivery_worker(self, **options: Any) -> DeliveryWorker:
+        """A worker that is not started: call ``run_once()`` to send what is due."""
+        return self._deliveries.worker(**options)
+
+    def observers(self, bundle_id: str | None = None) -> list[Observer]:
+        """Every app's observers (or one app's)."""
+        app_id = None if bundle_id is None else self._apps.get(bundle_id).id
+        return self._deliveries.observers.all(app_id)
+
+    def deliveries(self, limit: int = 100) -> list[Delivery]:
+        """The newest webhook notifications and their state, newest first."""
+        return self._deliveries.outbox.history(limit=limit)
 
     def __enter__(self) -> HealthStore:
         return self
@@ -257,6 +288,7 @@ class HealthStore(SampleView):
         deleted = 0
         if delete_data:
             deleted = self.delete(type=sample_types(None), predicate=p.from_sources(app.source))
+        self._deliveries.observers.remove_app(app.id)
         self._apps.remove(bundle_id)
         self._audit.append(
             PERSON, "apps.remove", (), deleted, now_us(), {"app": bundle_id, "deleted": deleted}
@@ -283,6 +315,7 @@ class HealthStore(SampleView):
             self._audit,
             cipher,
             self._hub,
+            self._deliveries,
         )
 
     def _secret(self, name: str) -> bytes:

@@ -8,15 +8,18 @@ write (:meth:`_check_write`) and what is recorded about it (:meth:`_record`).
 from __future__ import annotations
 
 import json
+import re
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from uuid import UUID
 
 from healthstore import catalogue
+from healthstore.background import Background
 from healthstore.catalogue import Kind, ObjectType
-from healthstore.errors import InvalidArgument, NoData
+from healthstore.errors import HealthStoreError, InvalidArgument, ItemsRejected, NoData
 from healthstore.model import (
     ActivitySummary,
     Changes,
@@ -106,6 +109,40 @@ class SavedBatch:
     inserted: int
 
 
+@dataclass(frozen=True)
+class SavedItems:
+    """What a lenient batch save did: per object its result or the error refusing it."""
+
+    results: list[SaveResult | HealthStoreError]
+    inserted: int
+
+    @property
+    def rejected(self) -> int:
+        return sum(1 for r in self.results if isinstance(r, HealthStoreError))
+
+
+_ITEM = re.compile(r"^objects\[(\d+)\](?:\.(.*))?$")
+
+
+def _refused_items(exc: HealthStoreError) -> dict[int, HealthStoreError]:
+    """The objects an error refuses, by index in the batch (none: it is not about one)."""
+    if isinstance(exc, ItemsRejected):
+        return exc.items
+    match = _ITEM.match(exc.field or "")
+    return {int(match.group(1)): exc} if match else {}
+
+
+def _relative(exc: HealthStoreError) -> HealthStoreError:
+    """``exc`` with its message and field made relative to the object it refuses."""
+    match = _ITEM.match(exc.field or "")
+    if not match:
+        return exc
+    prefix = f"objects[{match.group(1)}]: "
+    message = exc.message.removeprefix(prefix)
+    out = type(exc)(message, field=match.group(2), code=exc.code)
+    return out
+
+
 def _batch(objects: SaveInput) -> list[Sample]:
     return [objects] if isinstance(objects, Sample) else list(objects)
 
@@ -113,11 +150,19 @@ def _batch(objects: SaveInput) -> list[Sample]:
 class SampleView:
     """Reads and writes samples as one viewer (the person, or one app)."""
 
-    def __init__(self, backend: Backend, dims: Dimensions, user_id: int, hub: ChangeHub) -> None:
+    def __init__(
+        self,
+        backend: Backend,
+        dims: Dimensions,
+        user_id: int,
+        hub: ChangeHub,
+        background: Background | None = None,
+    ) -> None:
         self.user_id = user_id
         self._backend = backend
         self._dims = dims
         self._hub = hub
+        self._background = background
         self._reader = Reader(backend, dims, user_id)
         self._writer = Writer(backend, dims, user_id)
         self._stats = StatisticsReader(self._reader)
@@ -153,9 +198,48 @@ class SampleView:
         """:meth:`save`, also saying how many samples went in (correlation members count)."""
         batch = _batch(objects)
         self._check_write(batch)
-        results = self._writer.save(
-            batch, now_us(), default_source=OWNER_REVISION, forced_source=self._forced_source()
-        )
+        return self._save_checked(batch)
+
+    def save_each(self, objects: Iterable[Sample]) -> SavedItems:
+        """Save what can be saved: each object is stored or refused on its own, so one bad
+        object never takes the others down. Returns, per object, its result or the error
+        that refused it (its field relative to the object), and how many samples went in."""
+        batch = list(objects)
+        outcomes: list[SaveResult | HealthStoreError | None] = [None] * len(batch)
+        pending: list[int] = []
+        for i, obj in enumerate(batch):
+            try:
+                self._check_write([obj])
+                pending.append(i)
+            except HealthStoreError as exc:
+                outcomes[i] = _relative(exc)
+        inserted = 0
+        while pending:
+            try:
+                saved = self._save_checked([batch[i] for i in pending])
+            except HealthStoreError as exc:
+                refused = _refused_items(exc)
+                if not refused:
+                    raise
+                for position, error in refused.items():
+                    outcomes[pending[position]] = _relative(error)
+                pending = [i for k, i in enumerate(pending) if k not in refused]
+                continue
+            for i, result in zip(pending, saved.results, strict=True):
+                outcomes[i] = result
+            inserted = saved.inserted
+            break
+        return SavedItems([o for o in outcomes if o is not None], inserted)
+
+    def _save_checked(self, batch: list[Sample]) -> SavedBatch:
+        now = now_us()
+        with self._writing():
+            results = self._writer.save(
+                batch, now, default_source=OWNER_REVISION, forced_source=self._forced_source()
+            )
+            queued = self._announce(now)
+        if queued:
+            self._wake_deliveries()
         inserted = self._writer.inserted
         self._record("save", (s.type for s in batch), len(batch))
         if self._hub.active:
@@ -197,11 +281,37 @@ class SampleView:
                 )
             types = sample_types(type)
             anchors = self._reader.anchors(types, predicate, self._delete_scope(types))
-        deleted = self._writer.delete_anchors(anchors, now_us())
+        now = now_us()
+        with self._writing():
+            deleted = self._writer.delete_anchors(anchors, now)
+            queued = self._announce(now)
+        if queued:
+            self._wake_deliveries()
         if deleted and self._hub.active:
             self._hub.notify(types)
         self._record("delete", types if type is not None else (), deleted)
         return deleted
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """A write transaction; on failure the id caches forget what was rolled back."""
+        try:
+            with self._backend.transaction():
+                yield
+        except BaseException:
+            self._dims.reset()
+            raise
+
+    def _announce(self, now: int) -> bool:
+        """Queue webhook notifications for what the last write changed (inside its
+        transaction)."""
+        if self._background is None or not self._writer.touched:
+            return False
+        return self._background.announce(self._writer.touched, now)
+
+    def _wake_deliveries(self) -> None:
+        if self._background is not None:
+            self._background.wake()
 
     def _delete_scope(self, types: Sequence[ObjectType]) -> Scope:
         """What this viewer may delete of ``types``."""

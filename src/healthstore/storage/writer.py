@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from healthstore.errors import InvalidArgument
+from healthstore.errors import HealthStoreError, InvalidArgument, ItemsRejected
 from healthstore.model import Correlation, Sample, SaveResult, SaveStatus, Source, SourceRevision
 from healthstore.storage import codec
 from healthstore.storage.backend import Backend
@@ -100,6 +100,8 @@ class Writer:
         self._dims = dims
         self._user = user_id
         self.inserted = 0  # samples stored by the last save
+        # (type id, source id) of every sample the last save or delete stored or removed
+        self.touched: set[tuple[int, int]] = set()
 
     # --- save ---------------------------------------------------------------------------
     def save(
@@ -118,8 +120,10 @@ class Writer:
             with self._db.transaction():
                 rows, members = self._encode(objects, default_source, forced_source)
                 self.inserted = 0
+                self.touched = set()
                 if not members and self._insert_optimistically(rows):
                     self.inserted = len(rows)
+                    self.touched = {(row[_TYPE], row[_SOURCE]) for row in rows}
                     created = SaveStatus.created
                     return [SaveResult(obj.uuid, created) for obj in objects]
                 items = [
@@ -200,16 +204,22 @@ class Writer:
             )
         )
         seen: dict[bytes, _Item] = {}
+        conflicts: dict[int, HealthStoreError] = {}
         for it in flat:
             uuid, content, where = it.row[_UUID], it.content, f"objects[{it.index}]"
             earlier = seen.get(uuid)
             stored = by_uuid.get(uuid)
             if earlier is not None or stored is not None:
                 if (earlier.content if earlier else stored.content) != content:  # type: ignore[union-attr]
-                    raise InvalidArgument(
-                        f"{where}: uuid {UUID(bytes=uuid)} is already saved with different content",
-                        field=f"{where}.uuid",
+                    conflicts.setdefault(
+                        it.index,
+                        InvalidArgument(
+                            f"{where}: uuid {UUID(bytes=uuid)} is already saved with different "
+                            "content",
+                            field=f"{where}.uuid",
+                        ),
                     )
+                    continue
                 it.status = SaveStatus.duplicate
                 it.replaces = earlier or stored
                 continue
@@ -234,10 +244,13 @@ class Writer:
                     continue
                 it.status, it.replaces = SaveStatus.replaced, current
             by_sync[key] = it
+        if conflicts:
+            raise ItemsRejected(conflicts)
 
     def _apply(self, items: list[_Item], flat: list[_Item], now_us: int) -> None:
         fresh = [it for it in flat if it.status in (SaveStatus.created, SaveStatus.replaced)]
         replaced = [it for it in fresh if it.status is SaveStatus.replaced]
+        self.touched = {(it.row[_TYPE], it.row[_SOURCE]) for it in fresh}
         successors: dict[int, _Item] = {}
         if fresh:
             next_anchor = self._db.reserve_anchors(len(fresh) + len(replaced))
@@ -362,6 +375,7 @@ class Writer:
     def delete_anchors(self, anchors: Sequence[int], now_us: int) -> int:
         """Delete the samples at ``anchors`` (and the members of correlations among them),
         leaving tombstones. Returns how many samples were deleted."""
+        self.touched = set()
         if not anchors:
             return 0
         try:
@@ -388,6 +402,7 @@ class Writer:
                     )
                 if not rows:
                     return 0
+                self.touched = {(row[2], row[3]) for row in rows}
                 first = self._db.reserve_anchors(len(rows))
                 self._tombstone(
                     [(first + i, row[0], tuple(row[1:])) for i, row in enumerate(rows)], now_us

@@ -1,0 +1,190 @@
+"""Observers: an app's wish to be told, by webhook, when samples of a type change.
+
+HealthKit's observer query with background delivery, as a server does it: the app names a
+type, a webhook URL and a frequency (the most often it wants to be woken). A delivery counts
+as unacknowledged until the app acknowledges it; after :data:`PAUSE_AFTER` unacknowledged
+deliveries the observer pauses (changes keep coalescing) until the app acknowledges.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from healthstore.catalogue import ObjectType
+from healthstore.errors import InvalidArgument, NoData
+from healthstore.storage.backend import Backend
+from healthstore.storage.dimensions import Dimensions
+from healthstore.times import from_micros
+
+PAUSE_AFTER = 3
+_SECOND = 1_000_000
+FREQUENCIES = {
+    "immediate": 0,
+    "hourly": 3600 * _SECOND,
+    "daily": 86400 * _SECOND,
+    "weekly": 7 * 86400 * _SECOND,
+}
+_URL_LIMIT = 2048
+
+
+@dataclass(frozen=True)
+class Observer:
+    """A registered observer, as its app sees it."""
+
+    id: str
+    type: ObjectType
+    frequency: str
+    url: str
+    created: datetime
+    unacknowledged: int
+    pending: int
+    secret: str | None = None  # the webhook secret: given once, when the observer is made
+
+    @property
+    def paused(self) -> bool:
+        """Paused until the app acknowledges what it was sent."""
+        return self.unacknowledged >= PAUSE_AFTER
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "type": self.type.short_name,
+            "frequency": self.frequency,
+            "url": self.url,
+            "created": self.created.isoformat(),
+            "unacknowledged": self.unacknowledged,
+            "paused": self.paused,
+            "pending": self.pending,
+            **({"secret": self.secret} if self.secret else {}),
+        }
+
+
+@dataclass(frozen=True)
+class Watcher:
+    """An observer as the write path needs it: which app watches which type."""
+
+    row_id: int
+    app_id: int
+    type_id: int
+
+
+def check_frequency(frequency: str) -> str:
+    if frequency not in FREQUENCIES:
+        raise InvalidArgument(
+            f"unknown frequency {frequency!r} (use one of {', '.join(FREQUENCIES)})",
+            field="frequency",
+        )
+    return frequency
+
+
+def check_url(url: str) -> str:
+    """A webhook URL: absolute http(s) with a host."""
+    if not isinstance(url, str) or len(url) > _URL_LIMIT:
+        raise InvalidArgument("url must be a string of at most 2048 characters", field="url")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidArgument(f"url {url!r} is not an absolute http(s) URL", field="url")
+    return url
+
+
+class ObserverRegistry:
+    """The observers of one user's apps."""
+
+    def __init__(self, backend: Backend, dims: Dimensions, user_id: int) -> None:
+        self._db = backend
+        self._dims = dims
+        self._user = user_id
+
+    def add(self, app_id: int, t: ObjectType, url: str, frequency: str, now_us: int) -> Observer:
+        check_frequency(frequency)
+        check_url(url)
+        public_id = "obs_" + secrets.token_hex(12)
+        with self._db.transaction():
+            self._db.execute(
+                "INSERT INTO observers (user_id, public_id, app_id, type_id, frequency, url, "
+                "created_us) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (self._user, public_id, app_id, self._dims.type_id(t), frequency, url, now_us),
+            )
+        return self.get(app_id, public_id)
+
+    def all(self, app_id: int | None = None) -> list[Observer]:
+        """Every observer (of one app), oldest first."""
+        sql = (
+            "SELECT o.public_id, o.type_id, o.frequency, o.url, o.created_us, o.unacked, "
+            "(SELECT COUNT(*) FROM deliveries d WHERE d.observer_id = o.id "
+            "AND d.state = 'pending') FROM observers o WHERE o.user_id = ?"
+        )
+        params: tuple[Any, ...] = (self._user,)
+        if app_id is not None:
+            sql += " AND o.app_id = ?"
+            params += (app_id,)
+        rows = self._db.query(sql + " ORDER BY o.id", params)
+        return [
+            Observer(
+                public_id,
+                self._dims.object_type(type_id),
+                frequency,
+                url,
+                from_micros(created_us),
+                unacked,
+                pending,
+            )
+            for public_id, type_id, frequency, url, created_us, unacked, pending in rows
+        ]
+
+    def get(self, app_id: int, public_id: str) -> Observer:
+        for observer in self.all(app_id):
+            if observer.id == public_id:
+                return observer
+        raise NoData(f"no observer {public_id!r}", field="id")
+
+    def _row_id(self, app_id: int, public_id: str) -> int:
+        rows = self._db.query(
+            "SELECT id FROM observers WHERE user_id = ? AND app_id = ? AND public_id = ?",
+            (self._user, app_id, public_id),
+        )
+        if not rows:
+            raise NoData(f"no observer {public_id!r}", field="id")
+        return int(rows[0][0])
+
+    def remove(self, app_id: int, public_id: str) -> None:
+        """Remove an observer and drop what it had not been sent."""
+        with self._db.transaction():
+            row_id = self._row_id(app_id, public_id)
+            self._db.execute("DELETE FROM deliveries WHERE observer_id = ?", (row_id,))
+            self._db.execute("DELETE FROM observers WHERE id = ?", (row_id,))
+
+    def remove_app(self, app_id: int) -> None:
+        """Remove every observer of an app (it was unregistered)."""
+        with self._db.transaction():
+            self._db.execute(
+                "DELETE FROM deliveries WHERE observer_id IN "
+                "(SELECT id FROM observers WHERE user_id = ? AND app_id = ?)",
+                (self._user, app_id),
+            )
+            self._db.execute(
+                "DELETE FROM observers WHERE user_id = ? AND app_id = ?", (self._user, app_id)
+            )
+
+    def acknowledge(self, app_id: int, public_id: str) -> Observer:
+        """The app has handled what it was sent: the observer runs again."""
+        with self._db.transaction():
+            row_id = self._row_id(app_id, public_id)
+            self._db.execute("UPDATE observers SET unacked = 0 WHERE id = ?", (row_id,))
+        return self.get(app_id, public_id)
+
+    def watching(self, type_ids: set[int]) -> list[Watcher]:
+        """The observers of any of ``type_ids``."""
+        if not type_ids:
+            return []
+        marks = ", ".join("?" * len(type_ids))
+        rows = self._db.query(
+            "SELECT id, app_id, type_id FROM observers "
+            f"WHERE user_id = ? AND type_id IN ({marks})",
+            (self._user, *sorted(type_ids)),
+        )
+        return [Watcher(*row) for row in rows]

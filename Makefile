@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO ?= var/demo
+PORT ?= 8765
 
 .PHONY: run test lint typecheck unit bench clean
 
@@ -15,6 +16,7 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/healthstore demo ensure $(DEMO)
+	$(BIN)/healthstore serve --store $(DEMO) --host 127.0.0.1 --port $(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

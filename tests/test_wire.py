@@ -315,7 +315,8 @@ def valid() -> dict[str, Any]:
     [
         ({"type": None}, "type"),
         ({"type": "noSuchType"}, "type"),
-        ({"type": "workout"}, "type"),
+        ({"type": "biologicalSex"}, "type"),
+        ({"type": "workout"}, "value"),
         ({"kind": "category"}, "kind"),
         ({"start": None}, "start"),
         ({"start": "2024-05-01T08:00:00"}, "start"),

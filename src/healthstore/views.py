@@ -330,13 +330,19 @@ class SampleView:
         end: datetime | None = None,
         sort: str | Sequence[str] | None = None,
         limit: int = 0,
+        offset: int = 0,
     ) -> list[Sample]:
         """Samples of a type (or several) matching ``predicate`` and overlapping
         [start, end); sorted by ``sort`` (``start``, ``-end``, ``duration``…); ``limit`` 0
-        means no limit."""
+        means no limit; ``offset`` skips that many first."""
         types = sample_types(type)
         found = self._reader.samples(
-            types, window(predicate, start, end), sort=sort, limit=limit, scope=self._scope(types)
+            types,
+            window(predicate, start, end),
+            sort=sort,
+            limit=limit,
+            scope=self._scope(types),
+            offset=offset,
         )
         self._record("read.samples", types, len(found))
         return found

@@ -18,6 +18,7 @@ from healthstore.cli import (
     demo,
     export,
     samples,
+    serve,
     stats,
     stores,
     types,
@@ -85,6 +86,7 @@ app.add_typer(export.app, name="export")
 app.add_typer(apps.app, name="apps")
 app.add_typer(import_app, name="import")
 app.command("audit")(audit.audit)
+app.command("serve")(serve.serve)
 
 
 def main() -> None:

@@ -183,8 +183,7 @@ class ObserverRegistry:
             return []
         marks = ", ".join("?" * len(type_ids))
         rows = self._db.query(
-            "SELECT id, app_id, type_id FROM observers "
-            f"WHERE user_id = ? AND type_id IN ({marks})",
+            f"SELECT id, app_id, type_id FROM observers WHERE user_id = ? AND type_id IN ({marks})",
             (self._user, *sorted(type_ids)),
         )
         return [Watcher(*row) for row in rows]

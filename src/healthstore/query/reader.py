@@ -144,18 +144,22 @@ class Reader:
         sort: str | Sequence[str] | None = None,
         limit: int = 0,
         scope: Scope = EVERYTHING,
+        offset: int = 0,
     ) -> list[Sample]:
-        """Samples of ``types`` matching ``predicate``, sorted, at most ``limit`` (0: all)."""
+        """Samples of ``types`` matching ``predicate``, sorted, at most ``limit`` (0: all),
+        after skipping ``offset``."""
         if limit < 0:
             raise InvalidArgument("limit must be >= 0 (0 means no limit)", field="limit")
+        if offset < 0:
+            raise InvalidArgument("offset must be >= 0", field="offset")
         where = self.where(types, predicate, scope)
         if where is None:
             return []
         sql, params = where
         text = f"SELECT {codec.SELECT_COLUMNS} FROM samples s WHERE {sql} ORDER BY {order_by(sort)}"
-        if limit:
-            text += " LIMIT ?"
-            params = [*params, limit]
+        if limit or offset:
+            text += " LIMIT ? OFFSET ?"
+            params = [*params, limit or -1, offset]
         return self._decode_rows(self.backend.query(text, params), scope)
 
     def _decode_rows(self, rows: list[Any], scope: Scope) -> list[Sample]:

@@ -1,0 +1,62 @@
+"""The ASGI application."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from healthstore import __version__
+from healthstore.server import errors, landing
+from healthstore.server.access_log import AccessLog
+from healthstore.server.limits import BodyLimit, RateLimiter
+from healthstore.server.routes import (
+    authorization,
+    changes,
+    observers,
+    reads,
+    samples,
+    statistics,
+)
+from healthstore.server.settings import ServerSettings
+from healthstore.store import HealthStore
+
+DESCRIPTION = """\
+A HealthKit-shaped API for apps and devices. Every request carries an app's token
+(`Authorization: Bearer hst_…`) and acts as that app: it reads only what the person allowed
+(and what it wrote itself), writes only the types it may share, and lands in the audit log.
+Errors answer `{code, name, message, field}` with HealthKit's error code.
+"""
+
+
+def create_app(store: HealthStore, settings: ServerSettings | None = None) -> FastAPI:
+    """The API over ``store``. While it runs, webhook notifications are delivered from this
+    process (unless ``settings.deliveries`` is off)."""
+    settings = settings or ServerSettings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.deliveries:
+            store.start_deliveries(**settings.delivery_options)
+        try:
+            yield
+        finally:
+            store.stop_deliveries()
+
+    app = FastAPI(
+        title="healthstore",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.store = store
+    app.state.settings = settings
+    app.state.limiter = RateLimiter(settings.requests_per_minute)
+    errors.install(app)
+    for module in (authorization, samples, changes, statistics, reads, observers):
+        app.include_router(module.router)
+    app.include_router(landing.router)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(AccessLog)
+    return app

@@ -1,0 +1,51 @@
+"""Dependencies of the routes: the store, and the app a request acts as."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+
+from healthstore.app_store import AppStore
+from healthstore.errors import AuthorizationDenied
+from healthstore.server.errors import Unauthenticated
+from healthstore.server.limits import RateLimiter
+from healthstore.server.settings import ServerSettings
+from healthstore.store import HealthStore
+
+
+def get_store(request: Request) -> HealthStore:
+    store: HealthStore = request.app.state.store
+    return store
+
+
+def get_settings(request: Request) -> ServerSettings:
+    settings: ServerSettings = request.app.state.settings
+    return settings
+
+
+def current_app(
+    request: Request,
+    authorization: Annotated[str | None, Header(description="Bearer <app token>")] = None,
+) -> AppStore:
+    """The :class:`AppStore` of the app whose bearer token came with the request: every read
+    and write passes its visibility filter and lands in the audit log."""
+    if not authorization:
+        raise Unauthenticated("an app token is required (Authorization: Bearer …)", field="token")
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("use Authorization: Bearer <app token>", field="token")
+    store = get_store(request)
+    try:
+        app = store.app_for_token(token.strip())
+    except AuthorizationDenied as exc:
+        raise Unauthenticated(exc.message, field="token") from None
+    limiter: RateLimiter = request.app.state.limiter
+    limiter.check(hashlib.sha256(token.encode()).hexdigest())
+    return app
+
+
+Store = Annotated[HealthStore, Depends(get_store)]
+Settings = Annotated[ServerSettings, Depends(get_settings)]
+CurrentApp = Annotated[AppStore, Depends(current_app)]

@@ -1,0 +1,79 @@
+"""Errors as HTTP answers: ``{"code", "name", "message", "field"}`` with HealthKit's error
+code, and a status that says what kind of failure it was."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+
+from healthstore.errors import (
+    AuthorizationDenied,
+    ErrorCode,
+    HealthStoreError,
+    InvalidArgument,
+    ItemsRejected,
+)
+from healthstore.server.jsonio import json_response
+
+STATUS = {
+    ErrorCode.invalidArgument: 400,
+    ErrorCode.authorizationDenied: 403,
+    ErrorCode.authorizationNotDetermined: 403,
+    ErrorCode.requiredAuthorizationDenied: 403,
+    ErrorCode.noData: 404,
+    ErrorCode.dataSizeExceeded: 413,
+    ErrorCode.databaseInaccessible: 423,
+    ErrorCode.healthDataUnavailable: 503,
+    ErrorCode.healthDataRestricted: 403,
+}
+
+
+class Unauthenticated(AuthorizationDenied):
+    """No valid app token came with the request (401)."""
+
+
+class Throttled(HealthStoreError):
+    """Too many requests from one app this minute (429)."""
+
+    def __init__(self, message: str, retry_after_s: int) -> None:
+        super().__init__(message, field="token")
+        self.retry_after_s = retry_after_s
+
+
+def status_of(exc: HealthStoreError) -> int:
+    if isinstance(exc, Unauthenticated):
+        return 401
+    if isinstance(exc, Throttled):
+        return 429
+    if isinstance(exc, ItemsRejected):
+        return 409
+    return STATUS.get(exc.code, 500)
+
+
+def error_response(exc: HealthStoreError) -> Response:
+    headers = {}
+    if isinstance(exc, Unauthenticated):
+        headers["WWW-Authenticate"] = 'Bearer realm="healthstore"'
+    if isinstance(exc, Throttled):
+        headers["Retry-After"] = str(exc.retry_after_s)
+    return json_response(exc.to_dict(), status_code=status_of(exc), headers=headers)
+
+
+def install(app: FastAPI) -> None:
+    """Answer healthstore errors and FastAPI's own parameter errors in the one shape."""
+
+    async def on_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HealthStoreError)
+        return error_response(exc)
+
+    async def on_validation(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        first = exc.errors()[0] if exc.errors() else {}
+        location = [str(part) for part in first.get("loc", ()) if part not in ("query", "body")]
+        field = ".".join(location) or None
+        message = f"{field}: {first.get('msg', 'invalid')}" if field else "invalid request"
+        return error_response(InvalidArgument(message, field=field))
+
+    app.add_exception_handler(HealthStoreError, on_error)
+    app.add_exception_handler(RequestValidationError, on_validation)

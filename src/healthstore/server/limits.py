@@ -1,0 +1,83 @@
+"""Limits that protect the store: request body size (refused before the body is read whole)
+and a per-app request rate."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from healthstore.errors import DataSizeExceeded
+from healthstore.server.errors import Throttled, error_response
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+def too_large(limit: int) -> DataSizeExceeded:
+    return DataSizeExceeded(f"the request body exceeds {limit:,} bytes", field="body")
+
+
+class BodyLimit:
+    """ASGI middleware: a declared Content-Length over the limit is answered 413 at once; a
+    body that streams past it raises dataSizeExceeded while it is being read."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope.get("headers", ()):
+            if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
+                response = error_response(too_large(self.max_bytes))
+                await response(scope, receive, send)
+                return
+        received = 0
+
+        async def limited() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise too_large(self.max_bytes)
+            return message
+
+        await self.app(scope, limited, send)
+
+
+class RateLimiter:
+    """At most ``per_minute`` requests per key in each minute (fixed windows)."""
+
+    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.per_minute = per_minute
+        self._clock = clock
+        self._windows: dict[str, tuple[int, int]] = {}
+        self._lock = threading.Lock()
+
+    def check(self, key: str) -> None:
+        """Count a request; raise :class:`Throttled` past the limit."""
+        if self.per_minute <= 0:
+            return
+        now = self._clock()
+        window = int(now // 60)
+        with self._lock:
+            start, count = self._windows.get(key, (window, 0))
+            if start != window:
+                start, count = window, 0
+            count += 1
+            self._windows[key] = (start, count)
+            if len(self._windows) > 10_000:
+                self._windows = {k: v for k, v in self._windows.items() if v[0] == window}
+        if count > self.per_minute:
+            retry = max(1, int((window + 1) * 60 - now))
+            raise Throttled(
+                f"more than {self.per_minute} requests this minute; retry in {retry} s", retry
+            )

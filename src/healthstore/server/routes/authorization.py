@@ -1,0 +1,72 @@
+"""``/v1/authorization``: asking the person for permission, and what can be known of it."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from healthstore.server.deps import CurrentApp
+from healthstore.server.jsonio import json_response
+from healthstore.server.routes import params
+
+router = APIRouter(tags=["authorization"])
+
+
+class AuthorizationRequest(BaseModel):
+    """Types the app wants to write (share) and read."""
+
+    model_config = ConfigDict(extra="forbid")
+    share: list[str] = Field(default_factory=list, description="Types to write")
+    read: list[str] = Field(default_factory=list, description="Types to read")
+
+
+@router.post(
+    "/v1/authorization/requests",
+    operation_id="requestAuthorization",
+    summary="Ask the person for permission",
+)
+def request_authorization(app: CurrentApp, body: AuthorizationRequest) -> Response:
+    """Records the request; the person answers later, type by type. The answer never says
+    what the person decided about reading."""
+    app.request_authorization(share=body.share, read=body.read)
+    return json_response({"requested": True}, status_code=202)
+
+
+@router.get(
+    "/v1/authorization/status",
+    operation_id="getAuthorizationStatus",
+    summary="Sharing status, or whether to ask",
+)
+def authorization_status(
+    app: CurrentApp,
+    type: Annotated[list[str] | None, Query(description="Types: their sharing status")] = None,
+    share: Annotated[list[str] | None, Query(description="With read: whether to ask")] = None,
+    read: Annotated[list[str] | None, Query()] = None,
+) -> Response:
+    """``type``: HealthKit's sharing status per type (notDetermined, sharingDenied,
+    sharingAuthorized); says nothing about reading. ``share``/``read``: the request status
+    (shouldRequest while any was never asked for, else unnecessary)."""
+    out: dict[str, object] = {}
+    types = params.names(type)
+    if types:
+        out["statuses"] = {name: app.authorization_status(name).name for name in types}
+    if share is not None or read is not None or not types:
+        status = app.request_status(share=params.names(share), read=params.names(read))
+        out["request_status"] = status.name
+    return json_response(out)
+
+
+@router.get("/v1/app", operation_id="getApp", summary="The app the token belongs to")
+def get_app(app: CurrentApp) -> Response:
+    """The calling app's identity and entitlements (never the person's decisions)."""
+    manifest = app.app.manifest
+    return json_response(
+        {
+            "bundle_id": manifest.bundle_id,
+            "name": manifest.name,
+            "entitlements": list(manifest.entitlements),
+        }
+    )

@@ -1,0 +1,185 @@
+"""``/v1/statistics``: statistics of a range, per calendar bucket, and live."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated
+
+import orjson
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response, StreamingResponse
+
+from healthstore.app_store import AppStore
+from healthstore.query.live import LiveQuery
+from healthstore.query.predicates import Predicate
+from healthstore.query.statistics import Statistics
+from healthstore.server.deps import CurrentApp
+from healthstore.server.jsonio import json_response
+from healthstore.server.routes import params
+from healthstore.wire import statistics_to_json
+
+router = APIRouter(tags=["statistics"])
+
+Options = Annotated[str, Query(description="sum,avg,min,max,mostRecent,duration,separateBySource")]
+
+
+@router.get("/v1/statistics", operation_id="getStatistics", summary="Statistics of a range")
+def get_statistics(
+    app: CurrentApp,
+    type: str,
+    start: str,
+    end: str,
+    options: Options,
+    predicate: str | None = None,
+) -> Response:
+    """Statistics of ``type`` over [start, end), sources merged by the person's priority."""
+    found = app.statistics(
+        type,
+        start=params.required_instant(start, "start"),
+        end=params.required_instant(end, "end"),
+        options=options,
+        predicate=params.predicate(predicate),
+    )
+    return json_response(statistics_to_json(found))
+
+
+@dataclass(frozen=True)
+class CollectionQuery:
+    """The parameters of a statistics collection, parsed."""
+
+    type: str
+    anchor: datetime
+    interval: str
+    start: datetime
+    end: datetime
+    options: str
+    tz: str | None
+    predicate: Predicate | None
+
+    @classmethod
+    def parse(
+        cls,
+        type: str,
+        anchor: str,
+        interval: str,
+        start: str,
+        end: str,
+        options: str,
+        tz: str | None,
+        predicate: str | None,
+    ) -> CollectionQuery:
+        return cls(
+            type,
+            params.required_instant(anchor, "anchor"),
+            interval,
+            params.required_instant(start, "start"),
+            params.required_instant(end, "end"),
+            options,
+            tz,
+            params.predicate(predicate),
+        )
+
+    def run(self, app: AppStore) -> list[Statistics]:
+        return app.statistics_collection(
+            self.type,
+            anchor=self.anchor,
+            interval=self.interval,
+            start=self.start,
+            end=self.end,
+            options=self.options,
+            tz=self.tz,
+            predicate=self.predicate,
+        )
+
+    def live(self, app: AppStore, handler: Callable[[list[Statistics]], None]) -> LiveQuery:
+        return app.live_statistics_collection(
+            self.type,
+            handler,
+            anchor=self.anchor,
+            interval=self.interval,
+            start=self.start,
+            end=self.end,
+            options=self.options,
+            tz=self.tz,
+            predicate=self.predicate,
+        )
+
+
+@router.get(
+    "/v1/statistics/collection",
+    operation_id="getStatisticsCollection",
+    summary="Statistics per calendar bucket",
+)
+def get_statistics_collection(
+    app: CurrentApp,
+    type: str,
+    anchor: str,
+    interval: Annotated[str, Query(description="1d, 1h, 15min, 1w, 1mo, 1y…")],
+    start: str,
+    end: str,
+    options: Options,
+    tz: Annotated[str | None, Query(description="IANA zone; default: the anchor's")] = None,
+    predicate: str | None = None,
+) -> Response:
+    """A bucket for every interval covering [start, end), empty ones included."""
+    query = CollectionQuery.parse(type, anchor, interval, start, end, options, tz, predicate)
+    found = query.run(app)
+    return json_response({"statistics": [statistics_to_json(s) for s in found]})
+
+
+def _event(name: str, buckets: list[Statistics]) -> bytes:
+    data = orjson.dumps({"statistics": [statistics_to_json(s) for s in buckets]})
+    return b"event: " + name.encode() + b"\ndata: " + data + b"\n\n"
+
+
+@router.get(
+    "/v1/statistics/collection/live",
+    operation_id="streamStatisticsCollection",
+    summary="Statistics per bucket, kept current (server-sent events)",
+    response_class=StreamingResponse,
+)
+async def stream_statistics_collection(
+    request: Request,
+    app: CurrentApp,
+    type: str,
+    anchor: str,
+    interval: str,
+    start: str,
+    end: str,
+    options: Options,
+    tz: str | None = None,
+    predicate: str | None = None,
+) -> StreamingResponse:
+    """A ``text/event-stream``: first an ``initial`` event with every bucket, then an
+    ``update`` event with the buckets whose values change after each write touching them."""
+    query = CollectionQuery.parse(type, anchor, interval, start, end, options, tz, predicate)
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[list[Statistics]] = asyncio.Queue()
+
+    def handler(buckets: list[Statistics]) -> None:
+        loop.call_soon_threadsafe(queue.put_nowait, buckets)
+
+    live = await run_in_threadpool(query.live, app, handler)
+
+    async def events() -> AsyncIterator[bytes]:
+        try:
+            yield _event("initial", live.results)
+            while True:
+                try:
+                    buckets = await asyncio.wait_for(queue.get(), timeout=15)
+                except TimeoutError:
+                    if await request.is_disconnected():
+                        return
+                    yield b": keep-alive\n\n"
+                    continue
+                yield _event("update", buckets)
+        finally:
+            live.stop()
+
+    return StreamingResponse(
+        events(), media_type="text/event-stream", headers={"Cache-Control": "no-store"}
+    )

@@ -1,0 +1,25 @@
+"""Server settings: read by the command line, passed in; never read from the environment at
+import."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """Limits and switches of one server."""
+
+    max_body_bytes: int = 64 * 1024 * 1024
+    """Request bodies larger than this are refused with 413 before they are read whole."""
+    max_batch: int = 10_000
+    """Most objects in one upload; more is refused with 413 before any is parsed."""
+    max_page: int = 10_000
+    """Most samples one page of ``GET /v1/samples`` or ``/v1/changes`` returns."""
+    requests_per_minute: int = 0
+    """Per app token; more gets 429 with Retry-After. 0: no limit."""
+    deliveries: bool = True
+    """Send webhook notifications from this process."""
+    delivery_options: dict[str, Any] = field(default_factory=dict)
+    """Passed to :class:`~healthstore.delivery.worker.DeliveryWorker`."""

@@ -16,6 +16,7 @@ import bulk_save
 import day_query
 import report
 import stats
+import upload
 from common import ROOT, Result, machine
 
 FULL_SAVE = 1_000_000
@@ -40,7 +41,9 @@ def parse_args() -> argparse.Namespace:
         "--seed", type=int, default=1, help="seed for picking the days and live saves"
     )
     parser.add_argument(
-        "--only", choices=("save", "query", "stats", "import"), help="run one benchmark (or group)"
+        "--only",
+        choices=("save", "query", "stats", "import", "upload"),
+        help="run one benchmark (or group)",
     )
     parser.add_argument(
         "--stats-years",
@@ -61,6 +64,12 @@ def parse_args() -> argparse.Namespace:
         default=apple_import.FULL_RECORDS,
         help="Records in the generated Apple Health export "
         f"(default {apple_import.FULL_RECORDS:,})",
+    )
+    parser.add_argument(
+        "--upload-samples",
+        type=int,
+        default=upload.FULL_SAMPLES,
+        help=f"samples uploaded over HTTP (default {upload.FULL_SAMPLES:,})",
     )
     parser.add_argument(
         "--rebuild", action="store_true", help="rebuild the cached stores and export"
@@ -117,6 +126,15 @@ def main() -> None:
         described += lines
     if args.only in (None, "import"):
         rows, lines = apple_import.run(args.import_records, args.cache, args.rebuild)
+        results += rows
+        described += lines
+    if args.only in (None, "upload"):
+        args.cache.mkdir(parents=True, exist_ok=True)
+        scratch = Path(tempfile.mkdtemp(prefix="upload-", dir=args.cache))
+        try:
+            rows, lines = upload.run(args.upload_samples, scratch)
+        finally:
+            shutil.rmtree(scratch)
         results += rows
         described += lines
     info = machine()

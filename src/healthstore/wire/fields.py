@@ -7,8 +7,7 @@ deep inside a batch names e.g. ``samples[3].events[0].start``.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Collection, Mapping
 from datetime import datetime, tzinfo
 from typing import Any
 
@@ -30,25 +29,46 @@ def nested(exc: InvalidArgument, prefix: str) -> InvalidArgument:
     return InvalidArgument(f"{prefix}: {exc.message}", field=field)
 
 
-@contextmanager
-def at(prefix: str, *, strip: str = "") -> Iterator[None]:
+class at:  # noqa: N801 - used like a function: ``with at("events[0]"):``
     """Errors raised inside name their field under ``prefix``; a constructor's own prefix
-    ``strip`` (e.g. ``event.``) is dropped from the field first."""
-    try:
-        yield
-    except InvalidArgument as exc:
-        if strip and exc.field and exc.field.startswith(strip):
-            exc = InvalidArgument(exc.message, field=exc.field.removeprefix(strip))
-        raise nested(exc, prefix) from None
+    ``strip`` (e.g. ``event.``) is dropped from the field first. (A class rather than a
+    generator context manager: it runs for every field of every uploaded sample.)"""
+
+    __slots__ = ("prefix", "strip")
+
+    def __init__(self, prefix: str, *, strip: str = "") -> None:
+        self.prefix = prefix
+        self.strip = strip
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: object
+    ) -> None:
+        if not isinstance(exc, InvalidArgument):
+            return
+        if self.strip and exc.field and exc.field.startswith(self.strip):
+            exc = InvalidArgument(exc.message, field=exc.field.removeprefix(self.strip))
+        raise nested(exc, self.prefix) from None
 
 
-@contextmanager
-def as_field(name: str) -> Iterator[None]:
+class as_field:  # noqa: N801
     """Errors raised inside are about ``name``, whatever field they named."""
-    try:
-        yield
-    except InvalidArgument as exc:
-        raise InvalidArgument(f"{name}: {exc.message}", field=name) from None
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: object
+    ) -> None:
+        if isinstance(exc, InvalidArgument):
+            raise InvalidArgument(f"{self.name}: {exc.message}", field=self.name) from None
 
 
 def json_object(
@@ -179,6 +199,8 @@ def metadata_from_json(value: object) -> dict[str, Any] | None:
         return None
     if not isinstance(value, Mapping):
         raise InvalidArgument("metadata must be a JSON object")
+    if not value:
+        return None
     out: dict[str, Any] = {}
     for key, item in value.items():
         where = f"[{key!r}]"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from healthstore.model import Device, Source, SourceRevision
 from healthstore.wire.fields import at, json_object, text
 from healthstore.wire.samples import REVISION_FIELDS
@@ -23,6 +25,27 @@ def revision_from_json(value: object, *, field: str = "source") -> SourceRevisio
     optional ``version``, ``product_type`` and ``os_version``; None for null."""
     if value is None:
         return None
+    key = _cache_key(value)
+    if key is not None:
+        return _known_revision(key, field)
+    return _revision(value, field)
+
+
+@lru_cache(maxsize=256)
+def _known_revision(key: tuple[tuple[str, str], ...], field: str) -> SourceRevision:
+    return _revision(dict(key), field)
+
+
+def _cache_key(value: object) -> tuple[tuple[str, str], ...] | None:
+    """A hashable key for a source object made of strings (the usual case: every sample of
+    a batch names the same source, so it is read once)."""
+    if not isinstance(value, dict):
+        return None
+    items = tuple(value.items())
+    return items if all(isinstance(v, str) for _, v in items) else None
+
+
+def _revision(value: object, field: str) -> SourceRevision:
     with at(field):
         data = json_object(value, (*_SOURCE_FIELDS, *REVISION_FIELDS), "a source")
         bundle_id = text(data, "bundle_id", required=True) or ""

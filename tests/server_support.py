@@ -6,7 +6,7 @@ from __future__ import annotations
 import http.server
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -59,9 +59,15 @@ class WebhookReceiver:
     """An HTTP server on loopback that records POSTs. ``statuses`` lists the answers to
     give, in order (then 200 forever)."""
 
-    def __init__(self, statuses: list[int] | None = None, port: int = 0) -> None:
+    def __init__(
+        self,
+        statuses: list[int] | None = None,
+        port: int = 0,
+        on_delivery: Callable[[], None] | None = None,
+    ) -> None:
         self.deliveries: list[Delivery] = []
         self.statuses = list(statuses or [])
+        self.on_delivery = on_delivery
         self._changed = threading.Condition()
         receiver = self
 
@@ -69,6 +75,8 @@ class WebhookReceiver:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", "0"))
                 body = self.rfile.read(length)
+                if receiver.on_delivery is not None:
+                    receiver.on_delivery()  # runs while the sender waits for the answer
                 with receiver._changed:
                     status = receiver.statuses.pop(0) if receiver.statuses else 200
                     if status < 300:

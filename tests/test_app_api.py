@@ -341,3 +341,35 @@ def test_bad_arguments_name_their_field(store: HealthStore, api: Any) -> None:
         api.changes("stepCount", anchor=-5)
     with pytest.raises(InvalidArgument):
         api.samples("stepCount", limit=-1)
+
+
+def test_the_change_feed_misses_nothing_while_others_write(store: HealthStore, api: Any) -> None:
+    """A follower paging the feed while another thread saves and deletes ends up with the
+    store's exact contents: every change is seen, none is skipped by an anchor."""
+    allow(store, api)
+    done = threading.Event()
+
+    def writer() -> None:
+        try:
+            for round_ in range(40):
+                batch = [steps(1, round_ * 10 + k) for k in range(5)]
+                store.save(batch)
+                store.delete(batch[:2])
+        finally:
+            done.set()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    live: set[Any] = set()
+    anchor = None
+    while True:
+        finished = done.is_set()
+        page = api.changes("stepCount", anchor=anchor, limit=7)
+        live |= {s.uuid for s in page.added}
+        live -= {d.uuid for d in page.deleted}
+        anchor = page.anchor
+        if finished and not page.added and not page.deleted:
+            break
+    thread.join()
+    assert live == {s.uuid for s in store.samples("stepCount")}
+    assert len(live) == 120

@@ -221,3 +221,80 @@ def test_the_log_holds_no_values_queries_or_tokens(
     text = "\n".join(r.getMessage() for r in caplog.records)
     assert "/v1/samples" in text
     assert "98765" not in text and "4242" not in text and token not in text
+
+
+def test_every_failure_answers_in_the_error_shape(http: httpx.Client) -> None:
+    shape = {"code", "name", "message", "field"}
+    nowhere = http.get("/v1/nowhere")
+    assert nowhere.status_code == 404 and set(nowhere.json()) == shape
+    wrong_method = http.put("/v1/samples")
+    assert wrong_method.status_code == 405 and set(wrong_method.json()) == shape
+    huge_offset = http.get("/v1/samples", params={"type": "stepCount", "offset": 2**63})
+    assert huge_offset.status_code == 400 and set(huge_offset.json()) == shape
+    deep: dict[str, Any] = {"op": "sources", "bundle_ids": ["a"]}
+    for _ in range(600):
+        deep = {"op": "not", "part": deep}
+    nested = http.get("/v1/samples", params={"type": "stepCount", "predicate": json.dumps(deep)})
+    assert nested.status_code == 400 and nested.json()["field"] == "predicate"
+    buckets = http.get(
+        "/v1/statistics/collection",
+        params={
+            "type": "stepCount",
+            "anchor": at(0).isoformat(),
+            "interval": "1min",
+            "start": at(0).isoformat(),
+            "end": at(60 * 24 * 365 * 5).isoformat(),
+            "options": "sum",
+        },
+    )
+    assert buckets.status_code == 413 and buckets.json()["field"] == "interval"
+
+
+def test_streamed_oversized_bodies_are_413_on_every_route(http: httpx.Client) -> None:
+    def chunks() -> Iterator[bytes]:
+        yield b'{"type": "stepCount", "url": "'
+        for _ in range(30):
+            yield b"a" * 10_000
+        yield b'"}'
+
+    for path in ("/v1/observers", "/v1/authorization/requests"):
+        answer = http.post(path, content=chunks())
+        assert answer.status_code == 413, path
+        assert answer.json()["name"] == "dataSizeExceeded"
+
+
+def test_an_empty_atomic_batch_with_a_live_query_open(http: httpx.Client) -> None:
+    params = {
+        "type": "stepCount",
+        "anchor": at(0).isoformat(),
+        "interval": "1h",
+        "start": at(0).isoformat(),
+        "end": at(120).isoformat(),
+        "options": "sum",
+    }
+    with http.stream("GET", "/v1/statistics/collection/live", params=params) as live:
+        lines = live.iter_lines()
+        assert next(lines) == "event: initial"
+        answer = http.post("/v1/samples", params={"atomic": "true"}, json={"samples": []})
+        assert answer.status_code == 200 and answer.json()["created"] == 0
+        saved = http.post("/v1/samples", json={"samples": [item(5, 70)]})
+        assert saved.json()["created"] == 1
+        event = next(line for line in lines if line.startswith("event:"))
+        assert event == "event: update"
+
+
+def test_a_store_held_by_another_process_answers_423(
+    http: httpx.Client, store: HealthStore
+) -> None:
+    import sqlite3
+
+    store._backend.execute("PRAGMA busy_timeout = 50")  # type: ignore[attr-defined]
+    holder = sqlite3.connect(store._backend.path, isolation_level=None)  # type: ignore[attr-defined]
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        answer = http.post("/v1/samples", json={"samples": [item(1)]})
+        assert answer.status_code == 423 and answer.json()["name"] == "databaseInaccessible"
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert http.post("/v1/samples", json={"samples": [item(1)]}).json()["created"] == 1

@@ -178,3 +178,45 @@ def test_rejected_samples_are_reported_not_retried(
     assert (report.created, report.rejected) == (5, 1)
     ((uuid, error),) = report.errors
     assert uuid == str(device.samples[2].uuid) and error.name == "authorizationNotDetermined"
+
+
+def test_lookback_catches_samples_that_arrive_late(
+    store: HealthStore, server: tuple[str, str], tmp_path: Path
+) -> None:
+    url, token = server
+    device = Device(40)
+    with HealthClient(url, token) as client:
+        engine = SyncEngine(client, device, tmp_path / "s.json", lookback=timedelta(days=2))
+        engine.run(until=BEGIN + timedelta(days=3))
+        late = QuantitySample(
+            "heartRate", Quantity(70, "count/min"), BEGIN + timedelta(days=2, hours=1),
+            BEGIN + timedelta(days=2, hours=1),
+        )  # fmt: skip
+        device.samples.append(late)
+        report = engine.run(until=BEGIN + timedelta(days=6))
+    assert late.uuid in {s.uuid for s in store.samples("heartRate")}
+    assert report.created == 40 - 24 + 1 and report.duplicate == 8 * 2
+
+
+def test_a_resumed_window_keeps_its_end(
+    store: HealthStore, server: tuple[str, str], tmp_path: Path
+) -> None:
+    """A crash mid-window, then a run with a later ``until``: the window resumes with the
+    end it had, so the count of confirmed samples still points at the right place."""
+    url, token = server
+    device = Device(100)
+    calls = [0]
+
+    def crash(progress: SyncProgress) -> None:
+        calls[0] += 1
+        if calls[0] == 2:
+            raise Crash
+
+    with HealthClient(url, token) as client:
+        state = tmp_path / "s.json"
+        with pytest.raises(Crash):
+            SyncEngine(client, device, state, chunk_size=10, progress=crash).run(
+                until=BEGIN + timedelta(days=3)
+            )
+        SyncEngine(client, device, state, chunk_size=10).run(until=NOW)
+    assert stored(store) == sorted(str(s.uuid) for s in device.samples)

@@ -33,7 +33,7 @@ from healthstore.query.live import ChangeHub
 from healthstore.query.reader import Scope
 from healthstore.storage.backend import Backend
 from healthstore.storage.dimensions import Dimensions
-from healthstore.views import SampleView, TypeLike, now_us, sample_type
+from healthstore.views import SampleView, TypeLike, now_us, sample_type, serialized
 
 
 class AppStore(SampleView):
@@ -63,6 +63,7 @@ class AppStore(SampleView):
         return self.app.bundle_id
 
     # --- authorization ------------------------------------------------------------------
+    @serialized
     def request_authorization(
         self, share: Iterable[TypeLike] = (), read: Iterable[TypeLike] = ()
     ) -> None:
@@ -84,10 +85,12 @@ class AppStore(SampleView):
             },
         )
 
+    @serialized
     def authorization_status(self, type: TypeLike) -> AuthorizationStatus:
         """Whether the app may write ``type``; says nothing about reading."""
         return self._grants.authorization_status(self.app, catalogue.object_type(type))
 
+    @serialized
     def request_status(
         self, share: Iterable[TypeLike] = (), read: Iterable[TypeLike] = ()
     ) -> RequestStatus:
@@ -98,6 +101,7 @@ class AppStore(SampleView):
         )
 
     # --- background delivery ------------------------------------------------------------
+    @serialized
     def add_observer(self, type: TypeLike, url: str, frequency: str = "immediate") -> Observer:
         """Be told by webhook when samples of ``type`` change (HealthKit's observer query
         with background delivery). ``frequency`` (immediate, hourly, daily, weekly) is the
@@ -113,15 +117,18 @@ class AppStore(SampleView):
         self._record("observers.add", [t], 1)
         return replace(observer, secret=self._observers.secret(observer.id))
 
+    @serialized
     def observers(self) -> list[Observer]:
         """The app's observers."""
         return self._observers.observers.all(self.app.id)
 
+    @serialized
     def remove_observer(self, observer_id: str) -> None:
         """Stop an observer; notifications not yet sent are dropped."""
         self._observers.observers.remove(self.app.id, observer_id)
         self._record("observers.remove", (), 1)
 
+    @serialized
     def acknowledge_observer(self, observer_id: str) -> Observer:
         """Say the deliveries so far are handled; a paused observer runs again."""
         observer = self._observers.observers.acknowledge(self.app.id, observer_id)

@@ -7,6 +7,7 @@ write (:meth:`_check_write`) and what is recorded about it (:meth:`_record`).
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import time
@@ -14,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
+from typing import Concatenate, ParamSpec, TypeVar
 from uuid import UUID
 
 from healthstore import catalogue
@@ -48,6 +50,24 @@ OWNER_REVISION = SourceRevision(OWNER_SOURCE)
 TypeLike = str | ObjectType
 SaveInput = Sample | Iterable[Sample]
 UUIDLike = Sample | UUID | str
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+V = TypeVar("V", bound="SampleView")
+
+
+def serialized(method: Callable[Concatenate[V, P], R]) -> Callable[Concatenate[V, P], R]:
+    """Run a view method holding the store's connection: threads of one process (a server's
+    request handlers, the delivery worker) never interleave inside an operation, so its
+    queries, id caches and live-query updates stay consistent."""
+
+    @functools.wraps(method)
+    def run(self: V, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        with self._backend.exclusive():
+            return method(self, *args, **kwargs)
+
+    return run
 
 
 def now_us() -> int:
@@ -194,12 +214,14 @@ class SampleView:
         an error; sync identifiers replace older versions. Returns a result per object."""
         return self.save_batch(objects).results
 
+    @serialized
     def save_batch(self, objects: SaveInput) -> SavedBatch:
         """:meth:`save`, also saying how many samples went in (correlation members count)."""
         batch = _batch(objects)
         self._check_write(batch)
         return self._save_checked(batch)
 
+    @serialized
     def save_each(self, objects: Iterable[Sample]) -> SavedItems:
         """Save what can be saved: each object is stored or refused on its own, so one bad
         object never takes the others down. Returns, per object, its result or the error
@@ -242,7 +264,7 @@ class SampleView:
             self._wake_deliveries()
         inserted = self._writer.inserted
         self._record("save", (s.type for s in batch), len(batch))
-        if self._hub.active:
+        if self._hub.active and batch:
             touched = [m for s in batch for m in (*getattr(s, "objects", ()), s)]
             types = {s.type for s in touched}
             if any(s.sync_identifier is not None for s in touched):
@@ -255,6 +277,7 @@ class SampleView:
                 )
         return SavedBatch(results, inserted)
 
+    @serialized
     def delete(
         self,
         objects: Sample | Iterable[UUIDLike] | None = None,
@@ -321,6 +344,7 @@ class SampleView:
         return self._reader.anchors_of(uuids, self._delete_scope(types))
 
     # --- reading ------------------------------------------------------------------------
+    @serialized
     def samples(
         self,
         type: TypeLike | Iterable[TypeLike],
@@ -347,6 +371,7 @@ class SampleView:
         self._record("read.samples", types, len(found))
         return found
 
+    @serialized
     def changes(
         self,
         types: TypeLike | Iterable[TypeLike] | None = None,
@@ -365,6 +390,7 @@ class SampleView:
         self._record("read.changes", seen, len(found.added))
         return Changes(found.added, found.deleted, self._encode_anchor(found.anchor))
 
+    @serialized
     def sources(
         self, type: TypeLike | Iterable[TypeLike], predicate: p.Predicate | None = None
     ) -> list[Source]:
@@ -375,6 +401,7 @@ class SampleView:
         return found
 
     # --- statistics ---------------------------------------------------------------------
+    @serialized
     def statistics(
         self,
         type: TypeLike,
@@ -392,6 +419,7 @@ class SampleView:
         self._record("read.statistics", [t], len(result.sources))
         return result
 
+    @serialized
     def statistics_collection(
         self,
         type: TypeLike,
@@ -414,6 +442,7 @@ class SampleView:
         self._record("read.statistics", [request.type], sum(1 for r in found if r.has_data))
         return found
 
+    @serialized
     def live_statistics_collection(
         self,
         type: TypeLike,
@@ -455,6 +484,7 @@ class SampleView:
     def _answer(self, request: stats_reader.Request) -> list[Statistics]:
         return self._stats.answer(request, self._scope([request.type]))
 
+    @serialized
     def source_priority(self, type: TypeLike) -> list[Source]:
         """The order in which sources count when statistics merge them (first wins)."""
         t = sample_type(type)
@@ -464,6 +494,7 @@ class SampleView:
         return [s for s in order if s.bundle_id in visible]
 
     # --- workouts -----------------------------------------------------------------------
+    @serialized
     def add_to_workout(self, workout: Workout | UUID | str, samples: Iterable[UUIDLike]) -> None:
         """Associate saved samples with a saved workout."""
         workout_uuid = as_uuid(workout, 0)
@@ -479,6 +510,7 @@ class SampleView:
         self._writer.associate(found[workout_uuid], list(anchors.values()))
         self._record("save.workout_samples", [catalogue.object_type("workout")], len(anchors))
 
+    @serialized
     def workout_samples(
         self,
         workout: Workout | UUID | str,
@@ -495,6 +527,7 @@ class SampleView:
         return found
 
     # --- activity summaries ---------------------------------------------------------------
+    @serialized
     def activity_summaries(self, start: date, end: date) -> list[ActivitySummary]:
         """The daily activity rings of the days from ``start`` to ``end`` (both included)."""
         t = catalogue.object_type("activitySummary")
@@ -511,6 +544,7 @@ class SampleView:
     def _may_read_characteristic(self, t: ObjectType) -> bool:
         return True
 
+    @serialized
     def characteristic(self, type: TypeLike) -> int | date:
         """A characteristic's value: the raw enum value (0 is notSet) or, for dateOfBirth,
         a date. An unset dateOfBirth raises NoData."""

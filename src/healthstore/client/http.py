@@ -398,7 +398,8 @@ class HealthClient:
     # --- background delivery --------------------------------------------------------------
     def add_observer(self, type: TypeLike, url: str, frequency: str = "immediate") -> Observer:
         body = {"type": _name(type), "url": url, "frequency": frequency}
-        return _observer(self._t.request("POST", "/v1/observers", body=body))
+        answer = self._t.request("POST", "/v1/observers", body=body, idempotent=False)
+        return _observer(answer)
 
     def observers(self) -> list[Observer]:
         return [_observer(o) for o in self._t.request("GET", "/v1/observers")["observers"]]

@@ -1,11 +1,14 @@
 """``SyncEngine``: a device's samples uploaded to a server, reliably.
 
 The engine walks the device's history in windows (a week by default) from the oldest sample
-to now, uploading each window's samples in chunks. After every chunk the server confirmed, it
-writes its position to a small JSON file (atomically), so a crash or a lost connection costs
-at most one chunk, which is sent again and answered "duplicate" because samples keep their
-uuids. Failed requests are retried with exponential backoff; objects the server rejects are
-reported and skipped, never retried, so one bad record cannot stall a device.
+to now, uploading each window's samples in chunks. Samples that reach the device late (a
+watch syncing the night's sleep in the morning) are caught by ``lookback``: each run starts
+that far before where the last one ended, and what was sent already comes back "duplicate".
+After every chunk the server confirmed, it writes its position to a small JSON file
+(atomically), so a crash or a lost connection costs at most one chunk, which is sent again
+and answered "duplicate" because samples keep their uuids. Failed requests are retried with
+exponential backoff; objects the server rejects are reported and skipped, never retried, so
+one bad record cannot stall a device.
 """
 
 from __future__ import annotations
@@ -86,13 +89,23 @@ class SyncReport:
 class _State:
     position: datetime | None = None  # every sample starting before it is uploaded
     done_in_window: int = 0  # samples of the window at ``position`` already confirmed
+    window_end: datetime | None = None  # the end of that window, while it is unfinished
 
     def to_json(self) -> dict[str, object]:
         return {
             "version": 1,
-            "position": None if self.position is None else self.position.isoformat(),
+            "position": _text(self.position),
             "done_in_window": self.done_in_window,
+            "window_end": _text(self.window_end),
         }
+
+
+def _text(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _instant(value: object) -> datetime | None:
+    return datetime.fromisoformat(value) if isinstance(value, str) else None
 
 
 class SyncEngine:
@@ -109,6 +122,7 @@ class SyncEngine:
         chunk_size: int = 1000,
         retries: int = 6,
         backoff_s: float = 1.0,
+        lookback: timedelta = timedelta(0),
         progress: Callable[[SyncProgress], None] | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
@@ -124,6 +138,7 @@ class SyncEngine:
         self._chunk = chunk_size
         self._retries = retries
         self._backoff_s = backoff_s
+        self._lookback = lookback
         self._progress = progress
         self._sleep = sleep
         self._clock = clock
@@ -139,10 +154,10 @@ class SyncEngine:
             raise InvalidArgument(
                 f"sync state {self.state_file} is unreadable: {exc}", field="state_file"
             ) from None
-        position = data.get("position")
         return _State(
-            None if position is None else datetime.fromisoformat(position),
+            _instant(data.get("position")),
             int(data.get("done_in_window", 0)),
+            _instant(data.get("window_end")),
         )
 
     def _save(self, state: _State) -> None:
@@ -166,11 +181,18 @@ class SyncEngine:
             if earliest is None:
                 return report
             state.position = earliest
+        elif self._lookback and not state.done_in_window:
+            state.position -= (
+                self._lookback
+            )  # samples that arrived late; the rest come back duplicate
         began = state.position
         while state.position < until:
-            window_end = min(state.position + self._window, until)
+            # an unfinished window resumes with its own end, so the count of samples already
+            # confirmed refers to the same list
+            window_end = state.window_end or min(state.position + self._window, until)
+            state.window_end = window_end
             self._upload_window(state, began, window_end, until, report)
-            state.position, state.done_in_window = window_end, 0
+            state.position, state.done_in_window, state.window_end = window_end, 0, None
             self._save(state)
             report.windows += 1
             report.position = window_end

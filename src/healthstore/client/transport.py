@@ -15,6 +15,7 @@ from healthstore.client.errors import ServerUnavailable, error_from_json
 
 Params = Mapping[str, str | int | Sequence[str] | None]
 _RETRY_STATUSES = frozenset({423, 429, 502, 503, 504})
+_REFUSED_STATUSES = frozenset({423, 429})  # answered before anything was done
 
 
 class Transport:
@@ -55,9 +56,11 @@ class Transport:
         params: Params | None = None,
         body: Any = None,
         expect_json: bool = True,
+        idempotent: bool = True,
     ) -> Any:
-        """Send a request (every API call is safe to repeat: uploads carry uuids) and return
-        its JSON; retry connection failures, 423, 429 and 5xx gateway errors with backoff."""
+        """Send a request and return its JSON; retry connection failures, 423, 429 and 5xx
+        gateway errors with backoff. A request that is not ``idempotent`` (one that creates
+        something new each time) is retried only when it surely never reached the server."""
         content = None if body is None else orjson.dumps(body)
         headers = {"Content-Type": "application/json"} if content is not None else None
         query = {k: v for k, v in (params or {}).items() if v is not None}
@@ -69,13 +72,15 @@ class Transport:
                 )
             except httpx.TransportError as exc:
                 failures += 1
-                if failures > self.retries:
+                unsent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
+                if failures > self.retries or not (idempotent or unsent):
                     raise ServerUnavailable(
                         f"cannot reach {self.url}: {type(exc).__name__}"
                     ) from None
                 self._sleep(self._delay(failures, None))
                 continue
-            if response.status_code in _RETRY_STATUSES and failures < self.retries:
+            retry = _RETRY_STATUSES if idempotent else _REFUSED_STATUSES
+            if response.status_code in retry and failures < self.retries:
                 failures += 1
                 self._sleep(self._delay(failures, response.headers.get("Retry-After")))
                 continue

@@ -12,7 +12,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
+
+import httpx
 
 from healthstore.catalogue import ObjectType
 from healthstore.errors import InvalidArgument, NoData
@@ -85,8 +86,13 @@ def check_url(url: str) -> str:
     """A webhook URL: absolute http(s) with a host."""
     if not isinstance(url, str) or len(url) > _URL_LIMIT:
         raise InvalidArgument("url must be a string of at most 2048 characters", field="url")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parsed = httpx.URL(url)
+        parsed.host.encode("idna")
+        ok = parsed.scheme in ("http", "https") and bool(parsed.host)
+    except (httpx.InvalidURL, UnicodeError, ValueError):
+        ok = False
+    if not ok:
         raise InvalidArgument(f"url {url!r} is not an absolute http(s) URL", field="url")
     return url
 

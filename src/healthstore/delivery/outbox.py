@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
 from healthstore.delivery.observers import FREQUENCIES, PAUSE_AFTER
@@ -52,6 +53,28 @@ class Outbox:
         self._db = backend
         self._user = user_id
 
+    def locked(self) -> AbstractContextManager[object]:
+        """Hold the store while the worker reads and updates the outbox."""
+        return self._db.exclusive()
+
+    def recover(self) -> int:
+        """Notifications a crashed worker was sending go back to pending (at worker start;
+        the receiver may see one twice, with the same delivery id)."""
+        rows = self._db.query(
+            "SELECT COUNT(*) FROM deliveries WHERE user_id = ? AND state = 'sending'",
+            (self._user,),
+        )
+        with self._db.transaction():
+            self._db.execute(
+                "UPDATE deliveries SET state = 'pending' WHERE user_id = ? AND state = 'sending'",
+                (self._user,),
+            )
+        return int(rows[0][0])
+
+    def sending(self, due: Due) -> None:
+        """A POST is going out: later changes start a new notification."""
+        self._db.execute("UPDATE deliveries SET state = 'sending' WHERE id = ?", (due.row_id,))
+
     def enqueue(self, targets: Iterable[tuple[int, bool]], now_us: int) -> int:
         """Queue a notification for each (observer row id, whether the change includes the
         app's own samples), coalescing into pending ones. Call inside the write's
@@ -62,7 +85,7 @@ class Outbox:
                 "SELECT id FROM deliveries WHERE observer_id = ? AND state = 'pending'",
                 (observer_row,),
             )
-            if pending:
+            if pending:  # coalesce into the notification not yet sent
                 if own:
                     self._db.execute(
                         "UPDATE deliveries SET own_change = 1 WHERE id = ?", (pending[0][0],)
@@ -118,8 +141,19 @@ class Outbox:
             )
 
     def attempt_failed(self, due: Due, now_us: int, error: str, retry_at_us: int | None) -> None:
-        """A failed attempt: retry at ``retry_at_us``, or give up when None."""
+        """A failed attempt: retry at ``retry_at_us``, or give up when None. Changes queued
+        while it was out coalesce into it again."""
         with self._db.transaction():
+            newer = self._db.query(
+                "SELECT id, own_change FROM deliveries WHERE observer_id = ? AND state = 'pending'",
+                (due.observer_row,),
+            )
+            if newer and retry_at_us is not None:
+                self._db.execute("DELETE FROM deliveries WHERE id = ?", (newer[0][0],))
+                if newer[0][1]:
+                    self._db.execute(
+                        "UPDATE deliveries SET own_change = 1 WHERE id = ?", (due.row_id,)
+                    )
             if retry_at_us is None:
                 self._db.execute(
                     "UPDATE deliveries SET state = 'failed', attempts = attempts + 1, "
@@ -128,8 +162,8 @@ class Outbox:
                 )
             else:
                 self._db.execute(
-                    "UPDATE deliveries SET attempts = attempts + 1, last_error = ?, due_us = ? "
-                    "WHERE id = ?",
+                    "UPDATE deliveries SET state = 'pending', attempts = attempts + 1, "
+                    "last_error = ?, due_us = ? WHERE id = ?",
                     (error, retry_at_us, due.row_id),
                 )
 

@@ -93,7 +93,8 @@ class DeliveryWorker:
         """Attempt every notification due now; returns how many attempts were made."""
         attempts = 0
         while True:
-            batch = self._outbox.due(self._clock())
+            with self._outbox.locked():
+                batch = self._outbox.due(self._clock())
             if not batch:
                 return attempts
             for due in batch:
@@ -101,14 +102,16 @@ class DeliveryWorker:
                 attempts += 1
 
     def _attempt(self, due: Due) -> None:
-        now = self._clock()
-        if not self._may_notify(due):
-            self._outbox.dropped(due, now)
-            return
-        body = notification_body(due, self._type_name(due.type_id))
+        with self._outbox.locked():
+            if not self._may_notify(due):
+                self._outbox.dropped(due, self._clock())
+                return
+            body = notification_body(due, self._type_name(due.type_id))
+            secret = self._secret_for(due.observer_id)
+            self._outbox.sending(due)
         headers = {
             "Content-Type": "application/json",
-            SIGNATURE_HEADER: sign(self._secret_for(due.observer_id), body),
+            SIGNATURE_HEADER: sign(secret, body),
             DELIVERY_HEADER: due.delivery_id,
             "User-Agent": "healthstore-webhooks",
         }
@@ -117,22 +120,25 @@ class DeliveryWorker:
             response = self._http.post(due.url, content=body, headers=headers)
             if not response.is_success:
                 error = f"HTTP {response.status_code}"
-        except httpx.HTTPError as exc:
+        except Exception as exc:  # any failure to deliver is this delivery's, not the worker's
             error = type(exc).__name__
         now = self._clock()
+        with self._outbox.locked():
+            if error is None:
+                self._outbox.delivered(due, now)
+            else:
+                retry_at = self._retry.retry_at(now, due.attempts + 1, self._random)
+                self._outbox.attempt_failed(due, now, error, retry_at)
         if error is None:
-            self._outbox.delivered(due, now)
             log.info("delivered %s to observer %s", due.delivery_id, due.observer_id)
-            return
-        retry_at = self._retry.retry_at(now, due.attempts + 1, self._random)
-        self._outbox.attempt_failed(due, now, error, retry_at)
-        log.warning(
-            "delivery %s to observer %s failed (%s); %s",
-            due.delivery_id,
-            due.observer_id,
-            error,
-            "giving up" if retry_at is None else "will retry",
-        )
+        else:
+            log.warning(
+                "delivery %s to observer %s failed (%s); %s",
+                due.delivery_id,
+                due.observer_id,
+                error,
+                "giving up" if retry_at is None else "will retry",
+            )
 
     # --- background thread ----------------------------------------------------------------
     def start(self) -> None:
@@ -156,11 +162,20 @@ class DeliveryWorker:
         self._http.close()
 
     def _loop(self) -> None:
+        recovered = False
         while not self._stop.is_set():
+            if not recovered:
+                try:
+                    with self._outbox.locked():
+                        self._outbox.recover()
+                    recovered = True
+                except Exception:
+                    log.exception("could not recover interrupted deliveries; will retry")
             self._wake.clear()
             try:
                 self.run_once()
-                next_due = self._outbox.next_due_us()
+                with self._outbox.locked():
+                    next_due = self._outbox.next_due_us()
             except Exception:
                 log.exception("delivery worker step failed")
                 next_due = None

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
-from healthstore.errors import InvalidArgument
+from healthstore.errors import DataSizeExceeded, InvalidArgument
 from healthstore.times import MICROSECOND as _MICROSECOND
 from healthstore.times import from_micros, require_aware, to_micros
 
@@ -42,6 +42,8 @@ _UNITS = {
     "year": "years",
     "years": "years",
 }
+MAX_BUCKETS = 500_000  # a year of minutes; more would hold gigabytes of results
+
 _SPEC = re.compile(r"^\s*(\d+)\s*([a-z]+)\s*$")
 
 
@@ -175,4 +177,10 @@ class Calendar:
             raise InvalidArgument("the range's end must be after its start", field="end")
         first = self.index_of(start)
         last = self.index_of(from_micros(to_micros(end) - 1))
+        if last - first + 1 > MAX_BUCKETS:
+            raise DataSizeExceeded(
+                f"the range holds {last - first + 1:,} buckets; at most {MAX_BUCKETS:,} can be "
+                "asked for at once (use a longer interval or a shorter range)",
+                field="interval",
+            )
         return [self.boundary(k) for k in range(first, last + 2)]

@@ -91,4 +91,7 @@ class ChangeHub:
         with self._lock:
             queries = [q for q in self._queries if q.type in touched]
         for query in queries:
-            query.changed(lo, hi)
+            try:
+                query.changed(lo, hi)
+            except Exception:  # the write is committed; a stale live query must not undo that
+                log.exception("a live statistics query failed to update")

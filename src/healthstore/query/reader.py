@@ -245,18 +245,20 @@ class Reader:
             return Changes([], [], since)
         sql, params = where
         tail = " LIMIT ?" if limit else ""
-        added_rows = self.backend.query(
-            f"SELECT {codec.SELECT_COLUMNS} FROM samples s WHERE s.anchor > ? AND {sql} "
-            f"ORDER BY s.anchor{tail}",
-            [since, *params, *([limit] if limit else [])],
-        )
         scope_sql, scope_params = scope.deleted
-        deleted_rows = self.backend.query(
-            "SELECT d.anchor, d.uuid, d.type_id, d.sync_id, d.sync_version FROM deleted_objects d "
-            f"WHERE d.anchor > ? AND d.user_id = ? AND d.type_id IN ({_marks(type_ids)}) "
-            f"AND ({scope_sql}) ORDER BY d.anchor{tail}",
-            [since, self.user_id, *type_ids, *scope_params, *([limit] if limit else [])],
-        )
+        with self.backend.snapshot():  # additions and deletions as of one moment
+            added_rows = self.backend.query(
+                f"SELECT {codec.SELECT_COLUMNS} FROM samples s WHERE s.anchor > ? AND {sql} "
+                f"ORDER BY s.anchor{tail}",
+                [since, *params, *([limit] if limit else [])],
+            )
+            deleted_rows = self.backend.query(
+                "SELECT d.anchor, d.uuid, d.type_id, d.sync_id, d.sync_version "
+                "FROM deleted_objects d "
+                f"WHERE d.anchor > ? AND d.user_id = ? AND d.type_id IN ({_marks(type_ids)}) "
+                f"AND ({scope_sql}) ORDER BY d.anchor{tail}",
+                [since, self.user_id, *type_ids, *scope_params, *([limit] if limit else [])],
+            )
         merged = sorted(
             [(row[0], "added", row) for row in added_rows]
             + [(row[0], "deleted", row) for row in deleted_rows]

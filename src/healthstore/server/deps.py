@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
@@ -42,7 +41,7 @@ def current_app(
     except AuthorizationDenied as exc:
         raise Unauthenticated(exc.message, field="token") from None
     limiter: RateLimiter = request.app.state.limiter
-    limiter.check(hashlib.sha256(token.encode()).hexdigest())
+    limiter.check(app.bundle_id)
     return app
 
 

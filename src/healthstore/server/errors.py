@@ -3,9 +3,12 @@ code, and a status that says what kind of failure it was."""
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from healthstore.errors import (
     AuthorizationDenied,
@@ -15,6 +18,8 @@ from healthstore.errors import (
     ItemsRejected,
 )
 from healthstore.server.jsonio import json_response
+
+log = logging.getLogger("healthstore.http")
 
 STATUS = {
     ErrorCode.invalidArgument: 400,
@@ -75,5 +80,20 @@ def install(app: FastAPI) -> None:
         message = f"{field}: {first.get('msg', 'invalid')}" if field else "invalid request"
         return error_response(InvalidArgument(message, field=field))
 
+    async def on_http(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        code = ErrorCode.noData if exc.status_code == 404 else ErrorCode.invalidArgument
+        error = HealthStoreError(str(exc.detail), code=code)
+        return json_response(error.to_dict(), status_code=exc.status_code)
+
+    async def on_crash(request: Request, exc: Exception) -> Response:
+        log.error(
+            "internal error on %s %s: %s", request.method, request.url.path, type(exc).__name__
+        )
+        error = HealthStoreError("internal error; the request did not complete")
+        return json_response(error.to_dict(), status_code=500)
+
     app.add_exception_handler(HealthStoreError, on_error)
     app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(StarletteHTTPException, on_http)
+    app.add_exception_handler(Exception, on_crash)

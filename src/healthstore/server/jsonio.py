@@ -4,11 +4,12 @@ large sample pages and batches this API moves)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from fastapi import Request
 from fastapi.responses import Response
+from pydantic import BaseModel, ValidationError
 
 from healthstore.errors import InvalidArgument
 
@@ -44,3 +45,25 @@ def json_object(data: Any, what: str = "body") -> dict[str, Any]:
     if not isinstance(data, dict):
         raise InvalidArgument(f"the request {what} must be a JSON object", field=what)
     return data
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def body_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """``openapi_extra`` describing a JSON request body by a pydantic model."""
+    schema = model.model_json_schema()
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+
+
+async def read_model(request: Request, model: type[M]) -> M:
+    """The request body as ``model``: read under the body limit (a body that streams past it
+    is 413), then validated; errors are invalidArgument naming the field."""
+    data = parse_json(await request.body())
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(part) for part in first.get("loc", ())) or None
+        message = f"{field}: {first.get('msg', 'invalid')}" if field else "invalid body"
+        raise InvalidArgument(message, field=field) from None

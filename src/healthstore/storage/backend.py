@@ -31,6 +31,16 @@ class Backend(Protocol):
         """A write transaction: everything inside commits together or not at all."""
         ...
 
+    def exclusive(self) -> AbstractContextManager[object]:
+        """Hold the connection for a whole operation: other threads of this process wait,
+        so an operation's several statements and caches are never interleaved."""
+        ...
+
+    def snapshot(self) -> AbstractContextManager[None]:
+        """A read-only stretch in which every query sees the same state of the store (joins
+        the transaction already open, if any)."""
+        ...
+
     def savepoint(self) -> AbstractContextManager[Savepoint]:
         """A nested transaction inside the open one; ``rollback()`` undoes just it."""
         ...

@@ -99,7 +99,7 @@ class SQLiteBackend:
                 finally:
                     self._depth -= 1
                 return
-            self._conn.execute("BEGIN IMMEDIATE")
+            self._run("BEGIN IMMEDIATE")
             self._depth = 1
             try:
                 yield
@@ -109,6 +109,23 @@ class SQLiteBackend:
                 raise
             self._depth = 0
             self._conn.execute("COMMIT")
+
+    def exclusive(self) -> threading.RLock:
+        return self._lock
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        with self._lock:
+            if self._depth:
+                yield
+                return
+            self._run("BEGIN")
+            self._depth = 1
+            try:
+                yield
+            finally:
+                self._depth = 0
+                self._conn.execute("COMMIT")
 
     @contextmanager
     def savepoint(self) -> Iterator[_Savepoint]:
@@ -125,17 +142,34 @@ class SQLiteBackend:
                 raise
             self._conn.execute(f"RELEASE {name}")
 
+    def _run(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        """Run a statement; a store another process keeps locked past the busy timeout is
+        databaseInaccessible, not a crash."""
+        try:
+            return self._conn.execute(sql, params)
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise DatabaseInaccessible(
+                    f"the store is busy (another process holds it): {exc}"
+                ) from None
+            raise
+
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         with self._lock:
-            self._conn.execute(sql, params)
+            self._run(sql, params)
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> int:
         with self._lock:
-            return self._conn.executemany(sql, rows).rowcount
+            try:
+                return self._conn.executemany(sql, rows).rowcount
+            except sqlite3.OperationalError as exc:
+                if "locked" in str(exc) or "busy" in str(exc):
+                    raise DatabaseInaccessible(f"the store is busy: {exc}") from None
+                raise
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         with self._lock:
-            return self._conn.execute(sql, params).fetchall()
+            return self._run(sql, params).fetchall()
 
     def iterate(self, sql: str, params: Sequence[Any] = ()) -> Iterator[Row]:
         with self._lock:

@@ -109,8 +109,32 @@ def _sorted(items: Any) -> list[JSONObject]:
     return sorted(items, key=lambda item: json.dumps(item, sort_keys=True))
 
 
+MAX_DEPTH = 32
+
+
 def predicate_from_json(obj: object, *, field: str = "predicate") -> p.Predicate:
-    """A predicate from its JSON form; errors name the path below ``field``."""
+    """A predicate from its JSON form; errors name the path below ``field``. Nesting deeper
+    than :data:`MAX_DEPTH` is refused before it is read."""
+    _check_depth(obj, field)
+    return _read(obj, field)
+
+
+def _check_depth(obj: object, field: str) -> None:
+    stack: list[tuple[object, int]] = [(obj, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, Mapping):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise InvalidArgument(
+                    f"the predicate nests deeper than {MAX_DEPTH} levels", field=field
+                )
+            stack.extend((child, depth) for child in node.values())
+        elif isinstance(node, list):
+            stack.extend((child, depth) for child in node)
+
+
+def _read(obj: object, field: str) -> p.Predicate:
     with at(field):
         if not isinstance(obj, Mapping):
             raise InvalidArgument("a predicate must be a JSON object")
@@ -123,10 +147,7 @@ def predicate_from_json(obj: object, *, field: str = "predicate") -> p.Predicate
 
 
 def _parts(data: Mapping[str, Any]) -> list[p.Predicate]:
-    return [
-        predicate_from_json(item, field=f"parts[{i}]")
-        for i, item in enumerate(array(data, "parts"))
-    ]
+    return [_read(item, f"parts[{i}]") for i, item in enumerate(array(data, "parts"))]
 
 
 def _cmp(data: Mapping[str, Any]) -> str:
@@ -240,7 +261,7 @@ Reader = Callable[[Mapping[str, Any]], p.Predicate]
 _READERS: dict[str, tuple[tuple[str, ...], Reader]] = {
     "and": (("parts",), lambda d: p.all_of(*_parts(d))),
     "or": (("parts",), lambda d: p.any_of(*_parts(d))),
-    "not": (("part",), lambda d: ~predicate_from_json(require(d, "part"), field="part")),
+    "not": (("part",), lambda d: ~_read(require(d, "part"), "part")),
     "time_window": (("start", "end", "strict_start", "strict_end", "time_zone"), _time_window),
     "sources": (("bundle_ids",), lambda d: p.from_sources(*_strings(d, "bundle_ids"))),
     "source_revisions": (("revisions",), _revisions),

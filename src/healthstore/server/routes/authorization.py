@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from healthstore.server.deps import CurrentApp
-from healthstore.server.jsonio import json_response
+from healthstore.server.jsonio import body_schema, json_response, read_model
 from healthstore.server.routes import params
 
 router = APIRouter(tags=["authorization"])
@@ -27,11 +28,13 @@ class AuthorizationRequest(BaseModel):
     "/v1/authorization/requests",
     operation_id="requestAuthorization",
     summary="Ask the person for permission",
+    openapi_extra=body_schema(AuthorizationRequest),
 )
-def request_authorization(app: CurrentApp, body: AuthorizationRequest) -> Response:
+async def request_authorization(request: Request, app: CurrentApp) -> Response:
     """Records the request; the person answers later, type by type. The answer never says
     what the person decided about reading."""
-    app.request_authorization(share=body.share, read=body.read)
+    body = await read_model(request, AuthorizationRequest)
+    await run_in_threadpool(lambda: app.request_authorization(share=body.share, read=body.read))
     return json_response({"requested": True}, status_code=202)
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from healthstore.server.deps import CurrentApp
-from healthstore.server.jsonio import json_response
+from healthstore.server.jsonio import body_schema, json_response, read_model
 
 router = APIRouter(tags=["observers"])
 
@@ -25,13 +26,19 @@ class ObserverRequest(BaseModel):
     )
 
 
-@router.post("/v1/observers", operation_id="createObserver", summary="Observe a type")
-def create_observer(app: CurrentApp, body: ObserverRequest) -> Response:
+@router.post(
+    "/v1/observers",
+    operation_id="createObserver",
+    summary="Observe a type",
+    openapi_extra=body_schema(ObserverRequest),
+)
+async def create_observer(request: Request, app: CurrentApp) -> Response:
     """Answers the observer with its ``id`` and webhook ``secret`` (shown this once). Each
     delivery is a POST with ``X-Healthstore-Delivery`` and ``X-Healthstore-Signature:
     sha256=<hex HMAC-SHA256 of the body under the secret>``. Acknowledge each delivery;
     after three unacknowledged ones the observer pauses."""
-    observer = app.add_observer(body.type, body.url, body.frequency)
+    body = await read_model(request, ObserverRequest)
+    observer = await run_in_threadpool(app.add_observer, body.type, body.url, body.frequency)
     return json_response(observer.to_json(), status_code=201)
 
 

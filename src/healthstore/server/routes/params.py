@@ -45,6 +45,15 @@ def predicate(text: str | None) -> Predicate | None:
     return predicate_from_json(parse_json(text.encode("utf-8"), "predicate"), field="predicate")
 
 
+MAX_OFFSET = 2**31
+
+
+def offset_value(offset: int) -> int:
+    if not 0 <= offset <= MAX_OFFSET:
+        raise InvalidArgument(f"offset must be 0..{MAX_OFFSET}", field="offset")
+    return offset
+
+
 def encode_cursor(offset: int) -> str:
     return base64.urlsafe_b64encode(orjson.dumps({"offset": offset})).decode().rstrip("=")
 
@@ -58,6 +67,6 @@ def decode_cursor(cursor: str | None) -> int:
         offset = data["offset"]
     except (binascii.Error, ValueError, KeyError, TypeError):
         raise InvalidArgument("cursor is not one this server gave out", field="cursor") from None
-    if not isinstance(offset, int) or offset < 0:
+    if not isinstance(offset, int) or not 0 <= offset <= MAX_OFFSET:
         raise InvalidArgument("cursor is not one this server gave out", field="cursor")
     return offset

@@ -113,7 +113,8 @@ async def save_samples(
     """Save up to 10,000 objects (``{"samples": [...]}``). Each gets a status: created,
     duplicate, replaced, ignored_older_version, or rejected with its error; valid objects
     are stored even when others are rejected. The counts say how far the upload got."""
-    data = json_object(parse_json(await request.body()))
+    body = await request.body()
+    data = json_object(await run_in_threadpool(parse_json, body))
     unknown = sorted(set(data) - {"samples"})
     if unknown:
         raise InvalidArgument(f"unknown field {unknown[0]!r}", field=unknown[0])
@@ -145,8 +146,7 @@ def query_samples(
     """Samples of the types matching the predicate and overlapping [start, end), a page at a
     time: pass ``next_cursor`` back as ``cursor`` for the next."""
     limit = min(limit, settings.max_page)
-    if cursor:
-        offset = params.decode_cursor(cursor)
+    offset = params.decode_cursor(cursor) if cursor else params.offset_value(offset)
     found = app.samples(
         params.names(type),
         params.predicate(predicate),

@@ -15,8 +15,9 @@ CREATE TABLE observers (
 );
 CREATE INDEX observers_by_type ON observers (user_id, type_id);
 
--- state: 'pending' (to send, possibly after failed attempts), 'delivered', 'failed' (gave
--- up after the last retry) or 'dropped' (the app may no longer see the change).
+-- state: 'pending' (to send, possibly after failed attempts), 'sending' (a POST is out:
+-- changes from now on start a new notification), 'delivered', 'failed' (gave up after the
+-- last retry) or 'dropped' (the app may no longer see the change).
 CREATE TABLE deliveries (
     id           INTEGER PRIMARY KEY,
     user_id      INTEGER NOT NULL,
@@ -27,7 +28,7 @@ CREATE TABLE deliveries (
     due_us       INTEGER NOT NULL,
     attempts     INTEGER NOT NULL DEFAULT 0,
     state        TEXT NOT NULL DEFAULT 'pending'
-                 CHECK (state IN ('pending', 'delivered', 'failed', 'dropped')),
+                 CHECK (state IN ('pending', 'sending', 'delivered', 'failed', 'dropped')),
     last_error   TEXT,
     finished_us  INTEGER
 );

@@ -22,7 +22,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from healthstore import catalogue, importing
+from healthstore import catalogue, fhir_import, importing
 from healthstore.access.anchors import AnchorCipher, app_key
 from healthstore.access.apps import App, AppRegistry
 from healthstore.access.audit import PERSON, AuditEntry, AuditLog
@@ -35,8 +35,10 @@ from healthstore.delivery.observers import Observer
 from healthstore.delivery.outbox import Delivery
 from healthstore.delivery.worker import DeliveryWorker
 from healthstore.errors import DatabaseInaccessible, InvalidArgument
+from healthstore.fhir_import import FhirImportSummary
 from healthstore.importing import ImportSummary
 from healthstore.interop.apple.parser import Progress
+from healthstore.interop.fhir.files import read_path
 from healthstore.model import ActivitySummary, Sample, SaveStatus, Source
 from healthstore.query import predicates as p
 from healthstore.query import stats_reader
@@ -228,6 +230,24 @@ class HealthStore(SampleView):
         the skipped elements with their line and reason."""
         summary = importing.import_apple_health(self, path, progress, batch_size)
         self._audit.append(PERSON, "import.apple_health", (), summary.samples_added, now_us())
+        return summary
+
+    def import_fhir(
+        self,
+        path: str | Path,
+        *,
+        source: str,
+        source_url: str | None = None,
+        release: str | None = None,
+    ) -> FhirImportSummary:
+        """Import FHIR resources (a Bundle of any type, a single resource, or a folder of
+        ``.json`` files) as clinical records of the institution ``source``. ``release``
+        (DSTU2 or R4) is recognised per file when not given. Importing again updates changed
+        records and never duplicates; invalid resources are skipped with their FHIR path."""
+        summary = fhir_import.import_resources(
+            self, read_path(path), source_name=source, source_url=source_url, release=release
+        )
+        self._audit.append(PERSON, "import.fhir", (), sum(summary.added.values()), now_us())
         return summary
 
     # --- activity summaries ---------------------------------------------------------------

@@ -17,6 +17,7 @@ from healthstore.cli import (
     changes,
     demo,
     export,
+    fhir,
     samples,
     serve,
     stats,
@@ -84,6 +85,7 @@ demo.app.command("export")(export.demo_export)
 app.add_typer(demo.app, name="demo")
 app.add_typer(export.app, name="export")
 app.add_typer(apps.app, name="apps")
+import_app.command("fhir")(fhir.import_fhir)
 app.add_typer(import_app, name="import")
 app.command("audit")(audit.audit)
 app.command("serve")(serve.serve)

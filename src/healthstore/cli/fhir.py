@@ -1,0 +1,77 @@
+"""``healthstore import fhir``: FHIR resources (files) as clinical records."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from healthstore.cli.options import JsonOption, StoreOption, open_store
+from healthstore.cli.output import emit_json, table
+from healthstore.fhir_import import FhirImportSummary
+
+SKIPS_SHOWN = 10
+
+SourceOption = Annotated[
+    str,
+    typer.Option("--source", metavar="NAME", help="The institution the records come from."),
+]
+SourceUrlOption = Annotated[
+    str | None, typer.Option("--source-url", metavar="URL", help="The institution's address.")
+]
+ReleaseOption = Annotated[
+    str | None,
+    typer.Option(
+        "--release", metavar="DSTU2|R4", help="The FHIR release (default: recognised per file)."
+    ),
+]
+
+
+def print_fhir_summary(summary: FhirImportSummary) -> None:
+    """Per clinical type: added, updated, unchanged; then what was left out."""
+    names = sorted({*summary.added, *summary.updated, *summary.unchanged})
+    rows = [
+        (
+            name,
+            f"{summary.added[name]:,}",
+            f"{summary.updated[name]:,}",
+            f"{summary.unchanged[name]:,}",
+        )
+        for name in names
+    ]
+    table(("record type", "added", "updated", "unchanged"), rows, caption=f"from {summary.source}")
+    if summary.not_kept:
+        kept_out = ", ".join(f"{k} {v:,}" for k, v in sorted(summary.not_kept.items()))
+        typer.echo(f"not clinical records (left out): {kept_out}")
+    if summary.skips:
+        shown = summary.skips[:SKIPS_SHOWN]
+        table(
+            ("where", "reason"),
+            ((s.where, s.reason) for s in shown),
+            caption=f"{len(shown)} of {summary.skipped_total:,} skipped",
+        )
+    else:
+        typer.echo("nothing skipped")
+
+
+def import_fhir(
+    path: Annotated[
+        Path, typer.Argument(metavar="PATH", help="A Bundle, a resource, or a folder of them.")
+    ],
+    source: SourceOption,
+    source_url: SourceUrlOption = None,
+    release: ReleaseOption = None,
+    store: StoreOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Import FHIR resources as clinical records of the institution NAME.
+
+    Importing again updates changed records and never duplicates them.
+    """
+    with open_store(store) as hs:
+        summary = hs.import_fhir(path, source=source, source_url=source_url, release=release)
+    if json_output:
+        emit_json(summary.to_json())
+    else:
+        print_fhir_summary(summary)

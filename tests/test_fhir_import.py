@@ -1,0 +1,215 @@
+"""FHIR import: Synthea bundles (DSTU2 and R4) as clinical records, identity on re-import,
+updates, invalid resources skipped with their FHIR path, and the command line."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from healthstore import HealthStore
+from healthstore.catalogue import Kind
+from healthstore.cli import app as cli_app
+from healthstore.clinical.fhir import r4_problems, release_of
+from healthstore.clinical.mapping import clinical_type, display_name
+from healthstore.records import ClinicalRecord
+from tests.conftest import shared_path
+
+HOSPITAL = "St. Mary’s Hospital"
+
+
+def bundles() -> list[Path]:
+    return sorted(shared_path("data", "fhir").glob("*.json"))
+
+
+def expected_type(resource: dict[str, Any]) -> str | None:
+    """The clinical type, worked out independently of the library's table."""
+    kind = resource["resourceType"]
+    if kind == "Observation":
+        raw = resource.get("category")
+        text = json.dumps(raw)
+        if '"laboratory"' in text:
+            return "labResultRecord"
+        if '"vital-signs"' in text:
+            return "vitalSignRecord"
+        return None
+    if kind.startswith("Medication") and kind != "Medication":
+        return "medicationRecord"
+    return {
+        "AllergyIntolerance": "allergyRecord",
+        "Condition": "conditionRecord",
+        "Immunization": "immunizationRecord",
+        "Procedure": "procedureRecord",
+        "Coverage": "coverageRecord",
+        "DocumentReference": "clinicalNoteRecord",
+    }.get(kind)
+
+
+def entries(path: Path) -> list[dict[str, Any]]:
+    return [e["resource"] for e in json.loads(path.read_text())["entry"]]
+
+
+def stored_counts(store: HealthStore) -> Counter[str]:
+    clinical = [
+        t for t in __import__("healthstore").catalogue.all_types() if t.kind is Kind.clinical
+    ]
+    return Counter(s.type.short_name for s in store.samples(clinical))
+
+
+SYNTHEA = [
+    "dstu2-synthea-Collins",
+    "dstu2-synthea-Steuber",
+    "r4-synthea-Judson",
+    "r4-synthea-Kermit",
+    "r4-synthea-Louis",
+]
+
+
+@pytest.mark.parametrize("name", SYNTHEA)
+def test_each_synthea_bundle_gives_exact_counts(store: HealthStore, name: str) -> None:
+    (path,) = [p for p in bundles() if p.name.startswith(name)]
+    resources = entries(path)
+    expected = Counter(t for r in resources if (t := expected_type(r)) is not None)
+    summary = store.import_fhir(path, source=HOSPITAL)
+    assert summary.added == expected
+    assert summary.skipped_total == 0
+    assert summary.releases[path.name] == ("DSTU2" if name.startswith("dstu2") else "R4")
+    assert stored_counts(store) == expected
+    not_kept = Counter(r["resourceType"] for r in resources if expected_type(r) is None)
+    assert summary.not_kept == not_kept
+
+
+def test_records_keep_the_resource_verbatim_with_their_provenance(store: HealthStore) -> None:
+    (path,) = [p for p in bundles() if p.name.startswith("r4-synthea-Kermit")]
+    store.import_fhir(path, source=HOSPITAL, source_url="https://fhir.example.org/r4")
+    by_id = {r["id"]: r for r in entries(path) if "id" in r}
+    for record in store.samples(["conditionRecord", "labResultRecord", "medicationRecord"]):
+        assert isinstance(record, ClinicalRecord)
+        assert record.resource == by_id[record.fhir_id]
+        assert record.fhir_release == "R4"
+        assert record.source_name == "St. Mary's Hospital"  # one spelling of the apostrophe
+        assert record.source_url == "https://fhir.example.org/r4"
+        assert record.display_name == display_name(record.resource) != record.resource_type
+
+
+def test_importing_again_never_duplicates_and_updates_what_changed(
+    store: HealthStore, tmp_path: Path
+) -> None:
+    folder = shared_path("data", "fhir")
+    first = store.import_fhir(folder, source=HOSPITAL)
+    total = sum(first.added.values())
+    again = store.import_fhir(folder, source=HOSPITAL)
+    assert sum(again.added.values()) == 0 and sum(again.unchanged.values()) == total
+    (path,) = [p for p in bundles() if p.name.startswith("r4-synthea-Louis")]
+    bundle = json.loads(path.read_text())
+    changed = next(
+        e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Condition"
+    )
+    changed["note"] = [{"text": "reviewed at the follow-up visit"}]
+    (tmp_path / "louis.json").write_text(json.dumps(bundle))
+    anchor = store.changes("conditionRecord").anchor
+    later = store.import_fhir(tmp_path / "louis.json", source=HOSPITAL)
+    assert later.updated == Counter({"conditionRecord": 1})
+    assert sum(later.added.values()) == 0
+    assert sum(stored_counts(store).values()) == total
+    feed = store.changes("conditionRecord", anchor=anchor)
+    assert [r.resource.get("note") for r in feed.added] == [changed["note"]]
+    assert len(feed.deleted) == 1
+    other = store.import_fhir(tmp_path / "louis.json", source="Another Clinic")
+    assert sum(other.added.values()) > 0  # identity includes the institution
+
+
+def test_an_invalid_r4_resource_is_skipped_with_its_path(
+    store: HealthStore, tmp_path: Path
+) -> None:
+    (path,) = [p for p in bundles() if p.name.startswith("r4-synthea-Judson")]
+    bundle = json.loads(path.read_text())
+    index, bad = next(
+        (i, e["resource"]) for i, e in enumerate(bundle["entry"])
+        if e["resource"]["resourceType"] == "Observation"
+    )  # fmt: skip
+    bad["status"] = 42
+    bad["valueQuantity"] = {"value": "lots"}
+    (tmp_path / "judson.json").write_text(json.dumps(bundle))
+    summary = store.import_fhir(tmp_path / "judson.json", source=HOSPITAL)
+    (skip,) = summary.skips
+    assert skip.where == f"judson.json entry[{index}]"
+    assert "Observation.status" in skip.reason and "more" in skip.reason
+    expected = Counter(t for r in entries(path) if (t := expected_type(r)) is not None)
+    assert sum(summary.added.values()) == sum(expected.values()) - 1
+
+
+def test_r4_validation_names_fhir_paths() -> None:
+    assert r4_problems({"resourceType": "Condition", "subject": {"reference": "Patient/1"}}) == []
+    problems = r4_problems({"resourceType": "Condition", "subject": {"reference": 7}})
+    assert problems and problems[0].startswith("Condition.subject.reference")
+    assert r4_problems({"resourceType": "NotAThing"})[0].startswith("resourceType")
+
+
+def test_single_resources_folders_and_unreadable_files(store: HealthStore, tmp_path: Path) -> None:
+    (path,) = [p for p in bundles() if p.name.startswith("r4-synthea-Kermit")]
+    condition = next(r for r in entries(path) if r["resourceType"] == "Condition")
+    (tmp_path / "one.json").write_text(json.dumps(condition))
+    (tmp_path / "notes.json").write_text("{not json")
+    (tmp_path / "readme.txt").write_text("ignored: not .json")
+    summary = store.import_fhir(tmp_path, source=HOSPITAL)
+    assert summary.added == Counter({"conditionRecord": 1})
+    assert [s.where for s in summary.skips] == ["notes.json"]
+    single = store.import_fhir(tmp_path / "one.json", source=HOSPITAL)
+    assert single.unchanged == Counter({"conditionRecord": 1})
+
+
+def test_mapping_reads_both_observation_shapes() -> None:
+    vital = {"coding": [{"code": "vital-signs"}]}
+    lab = {"coding": [{"code": "laboratory"}]}
+    assert (
+        clinical_type({"resourceType": "Observation", "category": vital}).short_name
+        == "vitalSignRecord"
+    )
+    assert (
+        clinical_type({"resourceType": "Observation", "category": [lab]}).short_name
+        == "labResultRecord"
+    )
+    assert clinical_type({"resourceType": "Observation", "category": [{"coding": []}]}) is None
+    assert clinical_type({"resourceType": "Patient"}) is None
+    assert release_of([{"resourceType": "Observation", "category": vital}]) == "DSTU2"
+    assert release_of([{"resourceType": "MedicationRequest"}]) == "R4"
+    assert (
+        display_name(
+            {
+                "resourceType": "MedicationStatement",
+                "medicationCodeableConcept": {"coding": [{"display": "Aspirin"}]},
+            }
+        )
+        == "Aspirin"
+    )
+
+
+def test_the_command_line(tmp_path: Path) -> None:
+    runner = CliRunner()
+    directory = tmp_path / "store"
+    assert runner.invoke(cli_app, ["init", str(directory)]).exit_code == 0
+    args = [
+        "import",
+        "fhir",
+        str(shared_path("data", "fhir")),
+        "--source",
+        HOSPITAL,
+        "--store",
+        str(directory),
+    ]
+    first = runner.invoke(cli_app, [*args, "--json"])
+    assert first.exit_code == 0, first.output
+    data = json.loads(first.output)
+    assert sum(data["added"].values()) > 200 and data["skipped"] == 0
+    text = runner.invoke(cli_app, args)
+    assert text.exit_code == 0 and "unchanged" in text.output and "nothing skipped" in text.output
+    missing = runner.invoke(
+        cli_app,
+        ["import", "fhir", str(tmp_path / "nope"), "--source", "X", "--store", str(directory)],
+    )
+    assert missing.exit_code == 1 and "does not exist" in missing.output

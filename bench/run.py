@@ -14,6 +14,7 @@ from pathlib import Path
 import apple_import
 import bulk_save
 import day_query
+import fhir_import
 import report
 import stats
 import upload
@@ -42,7 +43,7 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument(
         "--only",
-        choices=("save", "query", "stats", "import", "upload"),
+        choices=("save", "query", "stats", "import", "upload", "fhir"),
         help="run one benchmark (or group)",
     )
     parser.add_argument(
@@ -135,6 +136,10 @@ def main() -> None:
             rows, lines = upload.run(args.upload_samples, scratch)
         finally:
             shutil.rmtree(scratch)
+        results += rows
+        described += lines
+    if args.only in (None, "fhir"):
+        rows, lines = fhir_import.run(args.cache)
         results += rows
         described += lines
     info = machine()

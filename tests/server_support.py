@@ -9,6 +9,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import uvicorn
 
@@ -29,14 +30,16 @@ def listening_socket() -> socket.socket:
 @contextmanager
 def serve(store: HealthStore, settings: ServerSettings | None = None) -> Iterator[str]:
     """Serve ``store`` with uvicorn in a thread; yields the base URL."""
+    with serve_app(create_app(store, settings or ServerSettings())) as url:
+        yield url
+
+
+@contextmanager
+def serve_app(app: Any) -> Iterator[str]:
+    """Serve any ASGI app with uvicorn in a thread on loopback; yields the base URL."""
     sock = listening_socket()
     port = sock.getsockname()[1]
-    config = uvicorn.Config(
-        create_app(store, settings or ServerSettings()),
-        log_level="warning",
-        access_log=False,
-        lifespan="on",
-    )
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

@@ -16,8 +16,11 @@ from healthstore.catalogue import Kind
 from healthstore.cli import app as cli_app
 from healthstore.clinical.fhir import r4_problems, release_of
 from healthstore.clinical.mapping import clinical_type, display_name
+from healthstore.errors import AuthorizationDenied
 from healthstore.records import ClinicalRecord
 from tests.conftest import shared_path
+from tests.fhir_server import fhir_app
+from tests.server_support import serve_app
 
 HOSPITAL = "St. Mary’s Hospital"
 
@@ -213,3 +216,66 @@ def test_the_command_line(tmp_path: Path) -> None:
         ["import", "fhir", str(tmp_path / "nope"), "--source", "X", "--store", str(directory)],
     )
     assert missing.exit_code == 1 and "does not exist" in missing.output
+
+
+# --- downloading from a provider's FHIR server ---------------------------------------------
+
+
+def _patient_id(path: Path) -> str:
+    return next(r["id"] for r in entries(path) if r["resourceType"] == "Patient")
+
+
+def test_download_from_a_fhir_server_follows_paging(store: HealthStore) -> None:
+    r4 = [p for p in bundles() if p.name.startswith("r4-")]
+    kermit = next(p for p in r4 if "Kermit" in p.name)
+    server = fhir_app(r4, token="s3cret")
+    with serve_app(server) as url:
+        summary = store.connect_fhir(
+            url, source=HOSPITAL, patient=_patient_id(kermit), token="s3cret"
+        )
+    expected = Counter(t for r in entries(kermit) if (t := expected_type(r)) is not None)
+    assert summary.added == expected and summary.skipped_total == 0
+    assert summary.releases == {url: "R4"}
+    pages = [u for u in server.state.requests if "_offset=" in u]
+    assert len(pages) >= 5  # pages of at most 5 were followed through their next links
+    records = store.samples(["labResultRecord"])
+    assert all(isinstance(r, ClinicalRecord) and r.source_url == url for r in records)
+
+
+def test_download_again_updates_nothing_and_a_bad_token_is_refused(store: HealthStore) -> None:
+    r4 = [p for p in bundles() if p.name.startswith("r4-")]
+    louis = next(p for p in r4 if "Louis" in p.name)
+    with serve_app(fhir_app(r4, token="s3cret", unsupported=frozenset({"Coverage"}))) as url:
+        first = store.connect_fhir(url, source=HOSPITAL, patient=_patient_id(louis), token="s3cret")
+        again = store.connect_fhir(url, source=HOSPITAL, patient=_patient_id(louis), token="s3cret")
+        with pytest.raises(AuthorizationDenied) as refused:
+            store.connect_fhir(url, source=HOSPITAL, token="wrong")
+    assert sum(first.added.values()) > 0 and sum(again.added.values()) == 0
+    assert sum(again.unchanged.values()) == sum(first.added.values())
+    assert [s.where for s in first.skips] == ["Coverage search page 1"]
+    assert "HTTP 401" in refused.value.message and "s3cret" not in refused.value.message
+
+
+def test_dstu2_servers_are_read_as_dstu2(store: HealthStore) -> None:
+    dstu2 = [p for p in bundles() if p.name.startswith("dstu2-")]
+    with serve_app(fhir_app(dstu2, version="1.0.2")) as url:
+        summary = store.connect_fhir(url, source=HOSPITAL)
+    expected = Counter(t for p in dstu2 for r in entries(p) if (t := expected_type(r)) is not None)
+    assert summary.added == expected
+    assert summary.releases == {url: "DSTU2"}
+
+
+def test_connect_on_the_command_line(tmp_path: Path) -> None:
+    runner = CliRunner()
+    directory = tmp_path / "store"
+    runner.invoke(cli_app, ["init", str(directory)])
+    r4 = [p for p in bundles() if p.name.startswith("r4-")]
+    with serve_app(fhir_app(r4)) as url:
+        result = runner.invoke(
+            cli_app,
+            ["connect", "fhir", url, "--source", HOSPITAL, "--store", str(directory), "--json"],
+        )
+    assert result.exit_code == 0, result.output
+    assert sum(json.loads(result.output)["added"].values()) == sum(
+        1 for p in r4 for r in entries(p) if expected_type(r) is not None
+    )

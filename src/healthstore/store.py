@@ -39,6 +39,7 @@ from healthstore.fhir_import import FhirImportSummary
 from healthstore.importing import ImportSummary
 from healthstore.interop.apple.parser import Progress
 from healthstore.interop.fhir.files import read_path
+from healthstore.interop.fhir.server import FhirServer
 from healthstore.model import ActivitySummary, Sample, SaveStatus, Source
 from healthstore.query import predicates as p
 from healthstore.query import stats_reader
@@ -248,6 +249,31 @@ class HealthStore(SampleView):
             self, read_path(path), source_name=source, source_url=source_url, release=release
         )
         self._audit.append(PERSON, "import.fhir", (), sum(summary.added.values()), now_us())
+        return summary
+
+    def connect_fhir(
+        self,
+        base_url: str,
+        *,
+        source: str,
+        patient: str | None = None,
+        token: str | None = None,
+        release: str | None = None,
+    ) -> FhirImportSummary:
+        """Download the patient's records from a provider's FHIR server: every resource of
+        a clinical type, following search paging, imported as :meth:`import_fhir` does (the
+        server's address becomes the records' source URL). ``token`` is a bearer token for
+        the server; it is used for this download only and never stored."""
+        with FhirServer(base_url, patient=patient, token=token) as server:
+            chosen = release or server.release()
+            summary = fhir_import.import_resources(
+                self,
+                server.resources(chosen),
+                source_name=source,
+                source_url=server.base_url,
+                release=chosen,
+            )
+        self._audit.append(PERSON, "connect.fhir", (), sum(summary.added.values()), now_us())
         return summary
 
     # --- activity summaries ---------------------------------------------------------------

@@ -87,6 +87,7 @@ app.add_typer(export.app, name="export")
 app.add_typer(apps.app, name="apps")
 import_app.command("fhir")(fhir.import_fhir)
 app.add_typer(import_app, name="import")
+app.add_typer(fhir.connect_app, name="connect")
 app.command("audit")(audit.audit)
 app.command("serve")(serve.serve)
 

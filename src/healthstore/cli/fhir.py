@@ -1,4 +1,5 @@
-"""``healthstore import fhir``: FHIR resources (files) as clinical records."""
+"""``healthstore import fhir`` and ``healthstore connect fhir``: FHIR resources, from files or
+from a provider's server, as clinical records."""
 
 from __future__ import annotations
 
@@ -71,6 +72,45 @@ def import_fhir(
     """
     with open_store(store) as hs:
         summary = hs.import_fhir(path, source=source, source_url=source_url, release=release)
+    if json_output:
+        emit_json(summary.to_json())
+    else:
+        print_fhir_summary(summary)
+
+
+connect_app = typer.Typer(help="Download records from a provider.", no_args_is_help=True)
+
+
+@connect_app.command("fhir")
+def connect_fhir(
+    base_url: Annotated[str, typer.Argument(metavar="BASE_URL", help="The FHIR server's base.")],
+    source: SourceOption,
+    patient: Annotated[
+        str | None, typer.Option("--patient", metavar="ID", help="The patient's FHIR id.")
+    ] = None,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            "--token",
+            metavar="TOKEN",
+            envvar="HEALTHSTORE_FHIR_TOKEN",
+            show_envvar=True,
+            help="A bearer token for the server (used for this download, never stored).",
+        ),
+    ] = None,
+    release: ReleaseOption = None,
+    store: StoreOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Download the patient's clinical records from a FHIR server as records of NAME.
+
+    Every resource type kept as a clinical record is searched, page by page. Downloading
+    again updates changed records and never duplicates them.
+    """
+    with open_store(store) as hs:
+        summary = hs.connect_fhir(
+            base_url, source=source, patient=patient, token=token, release=release
+        )
     if json_output:
         emit_json(summary.to_json())
     else:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from healthstore import HealthStore
+from healthstore import HealthStore, catalogue
 from healthstore.catalogue import Kind
 from healthstore.cli import app as cli_app
 from healthstore.clinical.fhir import r4_problems, release_of
@@ -57,9 +57,7 @@ def entries(path: Path) -> list[dict[str, Any]]:
 
 
 def stored_counts(store: HealthStore) -> Counter[str]:
-    clinical = [
-        t for t in __import__("healthstore").catalogue.all_types() if t.kind is Kind.clinical
-    ]
+    clinical = [t for t in catalogue.all_types() if t.kind is Kind.clinical]
     return Counter(s.type.short_name for s in store.samples(clinical))
 
 
@@ -279,3 +277,54 @@ def test_connect_on_the_command_line(tmp_path: Path) -> None:
     assert sum(json.loads(result.output)["added"].values()) == sum(
         1 for p in r4 for r in entries(p) if expected_type(r) is not None
     )
+
+
+def test_records_are_found_by_fhir_resource_type(store: HealthStore) -> None:
+    from healthstore.query import predicates as p
+
+    (path,) = [p_ for p_ in bundles() if p_.name.startswith("r4-synthea-Kermit")]
+    store.import_fhir(path, source=HOSPITAL)
+    clinical = [t for t in catalogue.all_types() if t.kind is Kind.clinical]
+    found = store.samples(clinical, p.fhir_resource_type("MedicationRequest", "Immunization"))
+    expected = Counter(
+        r["resourceType"]
+        for r in entries(path)
+        if r["resourceType"] in ("MedicationRequest", "Immunization")
+    )
+    assert Counter(r.resource_type for r in found if isinstance(r, ClinicalRecord)) == expected
+    assert store.samples("stepCount", p.fhir_resource_type("Observation")) == []
+
+
+RECORDS_APP: dict[str, Any] = {
+    "bundle_id": "com.example.records",
+    "name": "Records",
+    "usage_descriptions": {
+        "NSHealthShareUsageDescription": "Shows your health.",
+        "NSHealthClinicalHealthRecordsShareUsageDescription": "Shows your lab results.",
+    },
+    "privacy_policy_url": "https://example.com/privacy",
+    "entitlements": ["healthkit", "health-records"],
+    "purposes": ["personal"],
+}
+
+
+def test_apps_read_records_per_type_and_never_write_them(store: HealthStore) -> None:
+    from healthstore.query import predicates as p
+
+    (path,) = [p_ for p_ in bundles() if p_.name.startswith("r4-synthea-Kermit")]
+    store.import_fhir(path, source=HOSPITAL)
+    store.register_app(RECORDS_APP)
+    app = store.app("com.example.records")
+    assert app.samples("labResultRecord") == []  # not asked, not granted: nothing shows
+    app.request_authorization(read=["labResultRecord", "conditionRecord"])
+    store.grant("com.example.records", read=["labResultRecord"])
+    labs = app.samples("labResultRecord")
+    assert len(labs) == sum(1 for r in entries(path) if expected_type(r) == "labResultRecord")
+    assert app.samples("conditionRecord") == []  # denied looks like empty
+    observations = app.samples(
+        ["labResultRecord", "conditionRecord"], p.fhir_resource_type("Observation")
+    )
+    assert {s.uuid for s in observations} == {s.uuid for s in labs}
+    with pytest.raises(AuthorizationDenied):
+        app.save(labs[0])
+    assert [e.operation for e in store.audit(app="com.example.records")][-1] == "read.samples"

@@ -61,6 +61,9 @@ leaves: st.SearchStrategy[p.Predicate] = st.one_of(
     st.builds(p.workout_duration, cmps, st.timedeltas()),
     st.builds(p.workout_total, st.sampled_from(get_args(p.WorkoutTotalName)), cmps, quantities),
     st.uuids().map(p.in_workout),
+    st.lists(st.sampled_from(["Observation", "Condition", "Procedure"]), min_size=1).map(
+        lambda kinds: p.fhir_resource_type(*kinds)
+    ),
 )
 predicates = st.recursive(
     leaves,
@@ -164,6 +167,10 @@ SHAPES: list[tuple[p.Predicate, dict[str, Any]]] = [
         {"op": "workout_total", "total": "total_distance", "cmp": ">", "value": 5.0, "unit": "km"},
     ),
     (p.in_workout(U1), {"op": "in_workout", "workout": str(U1)}),
+    (
+        p.fhir_resource_type("Observation", "Condition"),
+        {"op": "fhir_resource_type", "resource_types": ["Condition", "Observation"]},
+    ),
 ]
 
 

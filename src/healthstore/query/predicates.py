@@ -151,6 +151,13 @@ class InWorkout(Predicate):
     workout: UUID
 
 
+@dataclass(frozen=True, slots=True)
+class FhirResourceType(Predicate):
+    """Clinical records whose FHIR resource is of one of ``resource_types``."""
+
+    resource_types: frozenset[str]
+
+
 # --- builders ---------------------------------------------------------------------------
 
 
@@ -258,6 +265,14 @@ def in_workout(workout: Workout | UUID | str) -> InWorkout:
     if isinstance(workout, Workout):
         return InWorkout(workout.uuid)
     return InWorkout(workout if isinstance(workout, UUID) else UUID(str(workout)))
+
+
+def fhir_resource_type(*resource_types: str) -> FhirResourceType:
+    """Clinical records holding a FHIR resource of one of these types (``"Observation"``,
+    ``"MedicationStatement"``…)."""
+    if not resource_types or not all(isinstance(t, str) and t for t in resource_types):
+        raise InvalidArgument("name one or more FHIR resource types", field="resource_types")
+    return FhirResourceType(frozenset(resource_types))
 
 
 def all_of(*parts: Predicate) -> Predicate:

@@ -144,6 +144,11 @@ class Compiler:
             value = md.normalize({pred.key: value}, "predicate")[key]
         return f"{field} {_SQL_OPS[pred.op]} ?", [*params, value]
 
+    def _FhirResourceType(self, pred: p.FhirResourceType) -> Fragment:
+        field, params = self.backend.json_field("s.detail", "resource", "resourceType")
+        kinds = sorted(pred.resource_types)
+        return f"{field} IN ({', '.join('?' * len(kinds))})", [*params, *kinds]
+
     def _UUIDs(self, pred: p.UUIDs) -> Fragment:
         return _in("s.uuid", [u.bytes for u in pred.uuids])
 

@@ -60,8 +60,9 @@ class Backend(Protocol):
         first."""
         ...
 
-    def json_field(self, column: str, key: str) -> tuple[str, list[Any]]:
-        """SQL (and its parameters) for the scalar at ``key`` of a JSON text column."""
+    def json_field(self, column: str, key: str, *more: str) -> tuple[str, list[Any]]:
+        """SQL (and its parameters) for the scalar at ``key`` (then ``more`` keys, one
+        level down each) of a JSON text column."""
         ...
 
     def close(self) -> None: ...

@@ -189,9 +189,11 @@ class SQLiteBackend:
             ).fetchone()
         return int(last) - count + 1
 
-    def json_field(self, column: str, key: str) -> tuple[str, list[Any]]:
-        escaped = key.replace("\\", "\\\\").replace('"', '\\"')
-        return f"json_extract({column}, ?)", [f'$."{escaped}"']
+    def json_field(self, column: str, key: str, *more: str) -> tuple[str, list[Any]]:
+        path = "".join(
+            '."' + part.replace("\\", "\\\\").replace('"', '\\"') + '"' for part in (key, *more)
+        )
+        return f"json_extract({column}, ?)", ["$" + path]
 
     def close(self) -> None:
         with self._lock:

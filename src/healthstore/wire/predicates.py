@@ -17,6 +17,7 @@
     {"op": "workout_duration", "cmp": ">=", "duration_us": 1800000000}
     {"op": "workout_total", "total": "total_distance", "cmp": ">", "value": 5.0, "unit": "km"}
     {"op": "in_workout", "workout": "0190…"}
+    {"op": "fhir_resource_type", "resource_types": ["MedicationStatement", "Observation"]}
 
 ``cmp`` is one of ``== != < <= > >=``. Sets are written as sorted lists. ``time_zone``
 (optional) is the zone of the window's bounds: a bound whose offset it matches is read back
@@ -102,6 +103,8 @@ def predicate_to_json(predicate: p.Predicate) -> JSONObject:
             return {"op": "workout_total", "total": total, "cmp": cmp, **quantity_to_json(quantity)}
         case p.InWorkout(workout):
             return {"op": "in_workout", "workout": str(workout)}
+        case p.FhirResourceType(resource_types):
+            return {"op": "fhir_resource_type", "resource_types": sorted(resource_types)}
     raise InvalidArgument(f"{type(predicate).__name__} has no JSON form", field="predicate")
 
 
@@ -283,4 +286,8 @@ _READERS: dict[str, tuple[tuple[str, ...], Reader]] = {
     "workout_duration": (("cmp", "duration_us"), _workout_duration),
     "workout_total": (("total", "cmp", "value", "unit"), _workout_total),
     "in_workout": (("workout",), lambda d: p.in_workout(_uuid(require(d, "workout"), "workout"))),
+    "fhir_resource_type": (
+        ("resource_types",),
+        lambda d: p.fhir_resource_type(*_strings(d, "resource_types")),
+    ),
 }

@@ -22,7 +22,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from healthstore import catalogue, fhir_import, importing
+from healthstore import catalogue, cda_import, fhir_import, importing
 from healthstore.access.anchors import AnchorCipher, app_key
 from healthstore.access.apps import App, AppRegistry
 from healthstore.access.audit import PERSON, AuditEntry, AuditLog
@@ -31,6 +31,7 @@ from healthstore.access.grants import Decision, Grants, Mode, PendingRequest, ob
 from healthstore.access.manifest import AppManifest
 from healthstore.app_store import AppStore
 from healthstore.background import Background
+from healthstore.cda_import import DocumentResult
 from healthstore.delivery.observers import Observer
 from healthstore.delivery.outbox import Delivery
 from healthstore.delivery.worker import DeliveryWorker
@@ -250,6 +251,15 @@ class HealthStore(SampleView):
         )
         self._audit.append(PERSON, "import.fhir", (), sum(summary.added.values()), now_us())
         return summary
+
+    def import_cda(self, paths: Iterable[str | Path], *, source: str) -> list[DocumentResult]:
+        """Import HL7 C-CDA documents (one a file) as the institution ``source``'s, with
+        their title, patient, author and custodian names read from the header. Importing a
+        file again finds it present; a file that is not a CDA document is skipped."""
+        results = cda_import.import_documents(self, paths, source_name=source)
+        added = sum(1 for r in results if r.status == "added")
+        self._audit.append(PERSON, "import.cda", ["cda"], added, now_us())
+        return results
 
     def connect_fhir(
         self,

@@ -1,5 +1,5 @@
-"""``healthstore import fhir`` and ``healthstore connect fhir``: FHIR resources, from files or
-from a provider's server, as clinical records."""
+"""``healthstore import fhir``, ``healthstore connect fhir`` and ``healthstore import cda``:
+clinical records from files or a provider's FHIR server, and CDA documents."""
 
 from __future__ import annotations
 
@@ -115,3 +115,25 @@ def connect_fhir(
         emit_json(summary.to_json())
     else:
         print_fhir_summary(summary)
+
+
+def import_cda(
+    files: Annotated[list[Path], typer.Argument(metavar="FILE...", help="CDA XML documents.")],
+    source: SourceOption,
+    store: StoreOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Import HL7 C-CDA documents as the institution NAME's.
+
+    Title, patient, author and custodian are read from each document's header; importing a
+    file again finds it already present.
+    """
+    with open_store(store) as hs:
+        results = hs.import_cda(files, source=source)
+    if json_output:
+        emit_json([r.to_json() for r in results])
+        return
+    table(
+        ("file", "status", "title", "reason"),
+        ((r.file, r.status, r.title or "", r.reason or "") for r in results),
+    )

@@ -7,6 +7,7 @@ import io
 from datetime import timedelta
 from typing import Any
 
+from healthstore.clinical.cda import cda_document
 from healthstore.errors import HealthStoreError
 from healthstore.interop.apple.cleaning import split_roots
 from healthstore.interop.apple.elements import Rejected
@@ -98,48 +99,14 @@ def _number(text: str) -> bool:
 
 
 CDA_SOURCE = SourceRevision(Source("org.healthstore.apple-export", "Apple Health export"))
-_NS = {"cda": "urn:hl7-org:v3"}
-
-
-def _effective_time(value: str | None, fallback: Any) -> Any:
-    """The document's own date (``20190617210711-0400``), else the export's."""
-    if value:
-        try:
-            return parse_date(value)
-        except HealthStoreError:
-            pass
-    return fallback
 
 
 def cda_documents(data: bytes, exported: Any) -> list[CDADocument]:
     """The CDA documents in ``export_cda.xml`` (some exports hold several roots)."""
-    from lxml import etree
-
     out = []
     for index, part in enumerate(split_roots(data)):
         try:
-            root = etree.fromstring(part, etree.XMLParser(resolve_entities=False, no_network=True))
-        except etree.XMLSyntaxError as exc:
-            raise Rejected(f"export_cda.xml document {index + 1} is malformed: {exc}") from None
-        xml = part.decode("utf-8", errors="replace")
-
-        def text(path: str, root: Any = root) -> str | None:
-            found = root.xpath(path, namespaces=_NS)
-            words = " ".join(" ".join(str(f).split()) for f in found if str(f).strip())
-            return words or None
-
-        when = _effective_time(text("/cda:ClinicalDocument/cda:effectiveTime/@value"), exported)
-        out.append(
-            CDADocument(
-                when,
-                when,
-                xml,
-                title=text("/cda:ClinicalDocument/cda:title/text()"),
-                patient_name=text("//cda:recordTarget//cda:patient/cda:name//text()"),
-                author_name=text("//cda:author//cda:name//text()"),
-                custodian_name=text("//cda:custodian//cda:name//text()"),
-                source=CDA_SOURCE,
-                uuid=stable_uuid(when, f"cda\x1f{xml}"),
-            )
-        )
+            out.append(cda_document(part, source=CDA_SOURCE, fallback=exported))
+        except HealthStoreError as exc:
+            raise Rejected(f"export_cda.xml document {index + 1}: {exc.message}") from None
     return out

@@ -22,7 +22,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from healthstore import catalogue, cda_import, fhir_import, importing
+from healthstore import catalogue, cda_import, fhir_export, fhir_import, importing
 from healthstore.access.anchors import AnchorCipher, app_key
 from healthstore.access.apps import App, AppRegistry
 from healthstore.access.audit import PERSON, AuditEntry, AuditLog
@@ -36,6 +36,7 @@ from healthstore.delivery.observers import Observer
 from healthstore.delivery.outbox import Delivery
 from healthstore.delivery.worker import DeliveryWorker
 from healthstore.errors import DatabaseInaccessible, InvalidArgument
+from healthstore.fhir_export import FhirExportCounts
 from healthstore.fhir_import import FhirImportSummary
 from healthstore.importing import ImportSummary
 from healthstore.interop.apple.parser import Progress
@@ -251,6 +252,17 @@ class HealthStore(SampleView):
         )
         self._audit.append(PERSON, "import.fhir", (), sum(summary.added.values()), now_us())
         return summary
+
+    def export_fhir(
+        self, out: str | Path, *, start: datetime | None = None, end: datetime | None = None
+    ) -> FhirExportCounts:
+        """Write a FHIR R4 Bundle: the clinical records verbatim (DSTU2 ones are left out
+        and counted), the person as a Patient, and heart rate, steps, body mass, blood
+        pressure, glucose, oxygen saturation, body temperature and respiratory rate as
+        Observations with LOINC codes and UCUM units; within [start, end) when given."""
+        counts = fhir_export.export_fhir(self, out, start=start, end=end)
+        self._audit.append(PERSON, "export.fhir", (), sum(counts.resources.values()), now_us())
+        return counts
 
     def import_cda(self, paths: Iterable[str | Path], *, source: str) -> list[DocumentResult]:
         """Import HL7 C-CDA documents (one a file) as the institution ``source``'s, with

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from healthstore.cli.options import JsonOption, StoreOption, open_store
+from healthstore.cli.options import JsonOption, StoreOption, instant, open_store
 from healthstore.cli.output import emit_json, note, table
 from healthstore.errors import InvalidArgument
 from healthstore.interop.apple.synthetic import write_synthetic_export
@@ -53,6 +53,34 @@ def apple_health(
         note(f"writing {path} ...")
         counts = write_export(health, path)
     _print(counts, {}, json_output)
+
+
+@app.command("fhir")
+def fhir(
+    out: Annotated[
+        Path, typer.Argument(metavar="OUT.json", help="The file to write (must not exist).")
+    ],
+    start: Annotated[
+        str | None,
+        typer.Option(metavar="ISO", help="Only what starts before END and ends after this."),
+    ] = None,
+    end: Annotated[str | None, typer.Option(metavar="ISO", help="See --start.")] = None,
+    store: StoreOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Write a FHIR R4 Bundle: clinical records and common measurements as Observations."""
+    path = _new_file(out)
+    with open_store(store) as health:
+        counts = health.export_fhir(path, start=instant(start, "start"), end=instant(end, "end"))
+    if json_output:
+        emit_json(counts.to_json())
+        return
+    rows = sorted(counts.resources.items())
+    total = sum(n for _, n in rows)
+    table(("resource", "count"), ((k, str(n)) for k, n in rows), caption=f"total: {total}")
+    for kind, n in sorted(counts.left_out.items()):
+        note(f"left out: {n} {kind} (not R4)")
+    typer.echo(f"wrote {counts.path}")
 
 
 def demo_export(

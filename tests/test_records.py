@@ -20,6 +20,7 @@ from healthstore import (
     Sample,
     ScoredAssessment,
     StateOfMind,
+    VerifiableClinicalRecord,
     VisionPrescription,
     WorkoutRoute,
 )
@@ -64,6 +65,17 @@ def examples() -> list[Sample]:
             source_name="City Hospital",
         ),
         CDADocument(T0, T0, "<ClinicalDocument/>", title="Summary", patient_name="Alex"),
+        VerifiableClinicalRecord(
+            T0,
+            jws="eyJhbGciOiJFUzI1NiJ9.eyJpc3MiOiJ4In0.c2ln",
+            issuer="https://issuer.example.org",
+            record_types=["https://smarthealth.cards#health-card"],
+            fhir_bundle={"resourceType": "Bundle", "type": "collection", "entry": []},
+            item_names=["CVX 207"],
+            subject_name="Alex Martin",
+            subject_birth_date="1990-01-02",
+            relevant=T0 - timedelta(days=30),
+        ),
     ]
 
 

@@ -296,7 +296,7 @@ DELETE = object()
 
 
 def base_examples() -> dict[str, Sample]:
-    route, beats, ecg, audiogram, vision, mood, assessment, clinical, cda = examples()
+    route, beats, ecg, audiogram, vision, mood, assessment, clinical, cda, *_ = examples()
     return {
         "workout": multisport(),
         "correlation": food(),

@@ -53,6 +53,9 @@ OTHER_TYPES = [
             "VitalSignRecord",
         ]
     ],
+    ("HKVerifiableClinicalRecordTypeIdentifier", "verifiableClinicalRecord",
+     "verifiableClinicalRecord", "", "no",
+     "ours: SMART Health Cards kept with their JWS; read with the health-records entitlement"),
     ("HKWorkoutTypeIdentifier", "workout", "workout", "", "yes", ""),
     ("HKWorkoutRouteTypeIdentifier", "workoutRoute", "workoutRoute", "", "yes",
      "series of locations attached to a workout"),

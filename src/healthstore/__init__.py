@@ -44,6 +44,7 @@ from healthstore.records import (
     Location,
     ScoredAssessment,
     StateOfMind,
+    VerifiableClinicalRecord,
     VisionPrescription,
     WorkoutRoute,
 )
@@ -81,6 +82,7 @@ __all__ = [
     "SourceRevision",
     "StateOfMind",
     "Unit",
+    "VerifiableClinicalRecord",
     "VisionPrescription",
     "Workout",
     "WorkoutActivity",

@@ -583,6 +583,96 @@ class ClinicalRecord(PayloadSample):
         return dict(payload)
 
 
+class VerifiableClinicalRecord(PayloadSample):
+    """A verified SMART Health Card: what it certifies, who issued it, for whom, and the
+    signed JWS itself (so it can be shown or verified again). The sample's start and end are
+    the time it was issued."""
+
+    __slots__ = (
+        "expiration",
+        "fhir_bundle",
+        "issuer",
+        "item_names",
+        "jws",
+        "record_types",
+        "relevant",
+        "subject_birth_date",
+        "subject_name",
+    )
+    kind = Kind.verifiableClinicalRecord
+    kinds = (Kind.verifiableClinicalRecord,)
+    record_types: tuple[str, ...]
+    issuer: str
+    subject_name: str | None
+    subject_birth_date: str | None
+    relevant: datetime | None
+    expiration: datetime | None
+    item_names: tuple[str, ...]
+    jws: str
+    fhir_bundle: Mapping[str, Any]
+
+    def __init__(
+        self,
+        issued: datetime,
+        *,
+        jws: str,
+        issuer: str,
+        record_types: Sequence[str],
+        fhir_bundle: Mapping[str, Any],
+        item_names: Sequence[str] = (),
+        subject_name: str | None = None,
+        subject_birth_date: str | None = None,
+        relevant: datetime | None = None,
+        expiration: datetime | None = None,
+        source: Source | SourceRevision | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        uuid: UUIDLike | None = None,
+    ) -> None:
+        if not isinstance(jws, str) or jws.count(".") != 2:
+            raise InvalidArgument("jws must be the card's compact JWS", field="jws")
+        if not isinstance(issuer, str) or not issuer:
+            raise InvalidArgument("issuer must be the issuer's URL", field="issuer")
+        if not isinstance(fhir_bundle, Mapping):
+            raise InvalidArgument("fhir_bundle must be the card's FHIR Bundle", field="fhir_bundle")
+        for name, value in (("relevant", relevant), ("expiration", expiration)):
+            if value is not None:
+                require_aware(value, name)
+        self._init_sample("verifiableClinicalRecord", issued, issued, source, None, metadata, uuid)
+        set_ = object.__setattr__
+        set_(self, "jws", jws)
+        set_(self, "issuer", issuer)
+        set_(self, "record_types", _strings(record_types, "record_types"))
+        set_(self, "fhir_bundle", dict(fhir_bundle))
+        set_(self, "item_names", _strings(item_names, "item_names"))
+        set_(self, "subject_name", subject_name)
+        set_(self, "subject_birth_date", subject_birth_date)
+        set_(self, "relevant", relevant)
+        set_(self, "expiration", expiration)
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "jws": self.jws,
+            "issuer": self.issuer,
+            "record_types": list(self.record_types),
+            "fhir_bundle": dict(self.fhir_bundle),
+            "item_names": list(self.item_names),
+            "subject_name": self.subject_name,
+            "subject_birth_date": self.subject_birth_date,
+            "relevant": None if self.relevant is None else self.relevant.isoformat(),
+            "expiration": None if self.expiration is None else self.expiration.isoformat(),
+        }
+
+    @classmethod
+    def payload_fields(cls, payload: Mapping[str, Any]) -> dict[str, Any]:
+        out = dict(payload)
+        out["record_types"] = tuple(payload["record_types"])
+        out["item_names"] = tuple(payload["item_names"])
+        for name in ("relevant", "expiration"):
+            value = payload.get(name)
+            out[name] = None if value is None else datetime.fromisoformat(value)
+        return out
+
+
 class CDADocument(PayloadSample):
     """An HL7 C-CDA XML document with the names found in it."""
 
@@ -639,6 +729,7 @@ PAYLOAD_CLASSES: dict[Kind, type[PayloadSample]] = {
         StateOfMind,
         ScoredAssessment,
         ClinicalRecord,
+        VerifiableClinicalRecord,
         CDADocument,
     )
 }

@@ -87,7 +87,7 @@ def validate_request(app: App, share: list[ObjectType], read: list[ObjectType]) 
                 f"{t.short_name} is a correlation: request its member types instead",
                 field="read" if t in read else "share",
             )
-    if any(t.kind is Kind.clinical for t in read):
+    if any(t.kind in (Kind.clinical, Kind.verifiableClinicalRecord) for t in read):
         if not m.has("health-records"):
             raise InvalidArgument(
                 "clinical records need the health-records entitlement", field="read"

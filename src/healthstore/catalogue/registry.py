@@ -28,6 +28,7 @@ class Kind(StrEnum):
     characteristic = "characteristic"
     correlation = "correlation"
     clinical = "clinical"
+    verifiableClinicalRecord = "verifiableClinicalRecord"
     workout = "workout"
     workoutRoute = "workoutRoute"
     heartbeatSeries = "heartbeatSeries"

@@ -30,6 +30,7 @@ from healthstore.records import (
     PayloadSample,
     ScoredAssessment,
     StateOfMind,
+    VerifiableClinicalRecord,
     VisionPrescription,
     WorkoutRoute,
 )
@@ -101,6 +102,11 @@ def _build(
             raise InvalidArgument("clinical records have no device", field="device")
         rest = {key: value for key, value in common.items() if key != "device"}
         return ClinicalRecord(t, start, **fields, **rest)
+    if kind is Kind.verifiableClinicalRecord:
+        if common.get("device") is not None:
+            raise InvalidArgument("verifiable records have no device", field="device")
+        rest = {key: value for key, value in common.items() if key != "device"}
+        return VerifiableClinicalRecord(start, **fields, **rest)
     return _SPANS[kind](start, end, **fields, **common)
 
 
@@ -197,6 +203,20 @@ def _clinical(data: Mapping[str, Any], zone: tzinfo | None) -> dict[str, Any]:
     }
 
 
+def _verifiable(data: Mapping[str, Any], zone: tzinfo | None) -> dict[str, Any]:
+    names = ("subject_name", "subject_birth_date")
+    return {
+        "jws": text(data, "jws", required=True),
+        "issuer": text(data, "issuer", required=True),
+        "record_types": array(data, "record_types"),
+        "fhir_bundle": require(data, "fhir_bundle"),
+        "item_names": array(data, "item_names", required=False),
+        **{key: text(data, key) for key in names},
+        "relevant": optional_instant(data, "relevant", zone),
+        "expiration": optional_instant(data, "expiration", zone),
+    }
+
+
 def _cda(data: Mapping[str, Any], zone: tzinfo | None) -> dict[str, Any]:
     names = ("title", "patient_name", "author_name", "custodian_name")
     return {"xml": require(data, "xml"), **{key: text(data, key) for key in names}}
@@ -238,6 +258,20 @@ _READERS: dict[Kind, tuple[tuple[str, ...], Reader]] = {
         _clinical,
     ),
     Kind.document: (("xml", "title", "patient_name", "author_name", "custodian_name"), _cda),
+    Kind.verifiableClinicalRecord: (
+        (
+            "jws",
+            "issuer",
+            "record_types",
+            "fhir_bundle",
+            "item_names",
+            "subject_name",
+            "subject_birth_date",
+            "relevant",
+            "expiration",
+        ),
+        _verifiable,
+    ),
 }
 _SPANS: dict[Kind, Callable[..., PayloadSample]] = {
     Kind.workoutRoute: WorkoutRoute,
@@ -246,5 +280,11 @@ _SPANS: dict[Kind, Callable[..., PayloadSample]] = {
     Kind.audiogram: Audiogram,
     Kind.document: CDADocument,
 }
-_INSTANTS = (Kind.visionPrescription, Kind.stateOfMind, Kind.scoredAssessment, Kind.clinical)
+_INSTANTS = (
+    Kind.visionPrescription,
+    Kind.stateOfMind,
+    Kind.scoredAssessment,
+    Kind.clinical,
+    Kind.verifiableClinicalRecord,
+)
 PAYLOAD_KINDS = frozenset(_READERS)

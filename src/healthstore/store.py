@@ -22,7 +22,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from healthstore import catalogue, cda_import, fhir_export, fhir_import, importing
+from healthstore import catalogue, cda_import, fhir_export, fhir_import, importing, shc_import
 from healthstore.access.anchors import AnchorCipher, app_key
 from healthstore.access.apps import App, AppRegistry
 from healthstore.access.audit import PERSON, AuditEntry, AuditLog
@@ -42,10 +42,12 @@ from healthstore.importing import ImportSummary
 from healthstore.interop.apple.parser import Progress
 from healthstore.interop.fhir.files import read_path
 from healthstore.interop.fhir.server import FhirServer
+from healthstore.interop.shc.issuers import TrustedIssuers
 from healthstore.model import ActivitySummary, Sample, SaveStatus, Source
 from healthstore.query import predicates as p
 from healthstore.query import stats_reader
 from healthstore.query.live import ChangeHub
+from healthstore.shc_import import CardResult
 from healthstore.storage import summaries
 from healthstore.storage.backend import Backend
 from healthstore.storage.dimensions import Dimensions
@@ -263,6 +265,29 @@ class HealthStore(SampleView):
         counts = fhir_export.export_fhir(self, out, start=start, end=end)
         self._audit.append(PERSON, "export.fhir", (), sum(counts.resources.values()), now_us())
         return counts
+
+    def import_smart_health_cards(
+        self,
+        inputs: Iterable[str | Path],
+        *,
+        trusted_issuers: str | Path | TrustedIssuers,
+        now: datetime | None = None,
+    ) -> list[CardResult]:
+        """Verify and store SMART Health Cards. Each input is a ``.smart-health-card`` file,
+        a file holding a JWS or ``shc:/`` QR text, or such text itself. ``trusted_issuers``
+        is a JWKS file, a folder with ``jwks.json`` and ``crl-*.json``, an issuer URL, or
+        loaded :class:`~healthstore.interop.shc.issuers.TrustedIssuers`. A tampered, unknown,
+        expired or revoked card is refused with the check that failed; the others are kept."""
+        issuers = (
+            trusted_issuers
+            if isinstance(trusted_issuers, TrustedIssuers)
+            else TrustedIssuers.load(trusted_issuers)
+        )
+        texts = [_card_input(item) for item in inputs]
+        results = shc_import.import_cards(self, texts, issuers, now)
+        added = sum(1 for r in results if r.status == "added")
+        self._audit.append(PERSON, "import.shc", ["verifiableClinicalRecord"], added, now_us())
+        return results
 
     def import_cda(self, paths: Iterable[str | Path], *, source: str) -> list[DocumentResult]:
         """Import HL7 C-CDA documents (one a file) as the institution ``source``'s, with
@@ -538,6 +563,26 @@ class HealthStore(SampleView):
             {"recipient": recipient, "purpose": purpose},
         )
         return out
+
+
+def _is_file(text: str) -> bool:
+    try:
+        return Path(text).is_file()
+    except (OSError, ValueError):  # a name too long, or holding NUL: text, not a path
+        return False
+
+
+def _card_input(item: str | Path) -> tuple[str, str]:
+    """(name, text) of one card input: a path that exists is read, anything else is the
+    card's text itself."""
+    if isinstance(item, Path) or _is_file(str(item)):
+        path = Path(item)
+        try:
+            return path.name, path.read_text("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InvalidArgument(f"cannot read {path}: {exc}", field="inputs") from None
+    text = str(item)
+    return (text[:24] + "…" if len(text) > 24 else text), text
 
 
 _ANY = (Decision.requested, Decision.authorized, Decision.denied)

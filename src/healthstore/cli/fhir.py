@@ -1,5 +1,5 @@
-"""``healthstore import fhir``, ``healthstore connect fhir`` and ``healthstore import cda``:
-clinical records from files or a provider's FHIR server, and CDA documents."""
+"""``healthstore import fhir``, ``connect fhir``, ``import cda`` and ``import shc``: clinical
+records from files or a provider's FHIR server, CDA documents, SMART Health Cards."""
 
 from __future__ import annotations
 
@@ -137,3 +137,47 @@ def import_cda(
         ("file", "status", "title", "reason"),
         ((r.file, r.status, r.title or "", r.reason or "") for r in results),
     )
+
+
+def import_shc(
+    cards: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="FILE|TEXT...",
+            help=".smart-health-card files, files or text holding a JWS or shc:/ QR text.",
+        ),
+    ],
+    trusted_issuers: Annotated[
+        str,
+        typer.Option(
+            "--trusted-issuers",
+            metavar="PATH|URL",
+            help="A JWKS file, a folder with jwks.json and crl-*.json, or an issuer URL.",
+        ),
+    ],
+    store: StoreOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Verify SMART Health Cards and keep those that verify.
+
+    Exits 1 when any card was refused (tampered, unknown issuer, expired, revoked).
+    """
+    with open_store(store) as hs:
+        results = hs.import_smart_health_cards(cards, trusted_issuers=trusted_issuers)
+    if json_output:
+        emit_json([r.to_json() for r in results])
+    else:
+        table(
+            ("card", "status", "subject / check", "items / reason"),
+            (
+                (
+                    r.input,
+                    r.status,
+                    (r.check or "") if r.status == "refused" else (r.subject_name or ""),
+                    (r.reason or "") if r.status == "refused" else ", ".join(r.items),
+                )
+                for r in results
+            ),
+        )
+    if any(r.status == "refused" for r in results):
+        raise typer.Exit(1)

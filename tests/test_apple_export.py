@@ -24,7 +24,6 @@ from healthstore import (
     AudiogramPoint,
     CategorySample,
     CDADocument,
-    ClinicalRecord,
     Correlation,
     Electrocardiogram,
     HealthStore,
@@ -42,10 +41,11 @@ from healthstore import (
     WorkoutEvent,
     WorkoutRoute,
     WorkoutStatistics,
+    catalogue,
     demo,
 )
 from healthstore.cli import app
-from healthstore.interop.apple.elements import fhir_display_name
+from healthstore.clinical.records import clinical_record
 from healthstore.interop.apple.files import CDA_SOURCE, ECG_SOURCE
 from healthstore.interop.apple.writer import ROOT, ExportCounts, pages, write_export
 from healthstore.times import to_micros
@@ -171,15 +171,13 @@ def add_every_other_kind(store: HealthStore) -> None:
         "code": {"text": "Hemoglobin A1c", "coding": [{"code": "4548-4", "display": "HbA1c"}]},
         "valueQuantity": {"value": 5.4, "unit": "%"},
     }
-    clinical = ClinicalRecord(
-        "labResultRecord",
-        t(-5, 10),
+    clinical = clinical_record(  # as every importer makes them
         resource,
-        fhir_release="R4",
-        display_name=fhir_display_name(resource),
+        release="R4",
         source_name=HOSPITAL,
         source_url="https://fhir.example.org/r4",
-        source=Source("com.example.hospital", HOSPITAL),
+        received=t(-5, 10),
+        type=catalogue.object_type("labResultRecord"),
     )
     cda_xml = (
         '<?xml version="1.0"?>\n<ClinicalDocument xmlns="urn:hl7-org:v3">'

@@ -17,6 +17,7 @@ from healthstore.cli import app as cli_app
 from healthstore.clinical.fhir import r4_problems, release_of
 from healthstore.clinical.mapping import clinical_type, display_name
 from healthstore.errors import AuthorizationDenied
+from healthstore.interop.apple.writer import write_export
 from healthstore.records import ClinicalRecord
 from tests.conftest import shared_path
 from tests.fhir_server import fhir_app
@@ -328,3 +329,17 @@ def test_apps_read_records_per_type_and_never_write_them(store: HealthStore) -> 
     with pytest.raises(AuthorizationDenied):
         app.save(labs[0])
     assert [e.operation for e in store.audit(app="com.example.records")][-1] == "read.samples"
+
+
+def test_an_apple_export_and_a_fhir_import_share_record_identity(tmp_path: Path) -> None:
+    """Records that reached the store through an Apple Health export are the same records
+    as those a FHIR import of the same institution brings: nothing is doubled."""
+    (path,) = [p_ for p_ in bundles() if p_.name.startswith("r4-synthea-Judson")]
+    with HealthStore.create(tmp_path / "phone") as phone:
+        first = phone.import_fhir(path, source=HOSPITAL)
+        write_export(phone, tmp_path / "export.zip")
+    with HealthStore.create(tmp_path / "mine") as mine:
+        mine.import_apple_health(tmp_path / "export.zip")
+        again = mine.import_fhir(path, source=HOSPITAL)
+        assert sum(again.added.values()) == 0
+        assert again.unchanged == first.added

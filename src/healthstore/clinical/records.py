@@ -15,7 +15,9 @@ import unicodedata
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
+from healthstore.catalogue import ObjectType
 from healthstore.clinical.mapping import clinical_type, display_name
 from healthstore.errors import InvalidArgument
 from healthstore.metadata import SYNC_IDENTIFIER, SYNC_VERSION
@@ -61,10 +63,13 @@ def clinical_record(
     source_url: str | None,
     received: datetime,
     full_url: str | None = None,
+    type: ObjectType | None = None,
+    uuid: UUID | None = None,
 ) -> ClinicalRecord:
-    """The record of a mapped resource (invalidArgument when it maps to no clinical type or
-    has no identity: no id, and no ``full_url`` of its Bundle entry)."""
-    t = clinical_type(resource)
+    """The record of a resource: of the clinical type its content maps to, or ``type`` when
+    the caller knows better (an Apple export names each record's type); invalidArgument when
+    neither gives one."""
+    t = type or clinical_type(resource)
     if t is None:
         raise InvalidArgument(
             f"{resource.get('resourceType')} resources are not kept as clinical records",
@@ -84,4 +89,5 @@ def clinical_record(
         source_url=source_url,
         source=SourceRevision(source),
         metadata={SYNC_IDENTIFIER: key, SYNC_VERSION: float(to_micros(received))},
+        uuid=uuid,
     )

@@ -638,31 +638,13 @@ def vision_prescription(element: Element, ctx: Context) -> Converted:
     return Converted([sample])
 
 
-_FHIR_RELEASES = {"1.0.2": "DSTU2", "4.0.1": "R4", "4.0.0": "R4"}
-
-
-def fhir_display_name(resource: Mapping[str, Any]) -> str:
-    """A short name for a FHIR resource: its code's text or display, the medication or
-    vaccine name, else its type."""
-    for key in ("code", "medicationCodeableConcept", "vaccineCode", "type"):
-        concept = resource.get(key)
-        if isinstance(concept, Mapping):
-            if concept.get("text"):
-                return str(concept["text"])
-            for coding in concept.get("coding") or ():
-                if isinstance(coding, Mapping) and coding.get("display"):
-                    return str(coding["display"])
-    for contained in resource.get("contained") or ():
-        if isinstance(contained, Mapping) and contained.get("resourceType") == "Medication":
-            return fhir_display_name(contained)
-    return str(resource.get("resourceType", "record"))
-
-
 def clinical_record(element: Element, ctx: Context) -> Converted:
-    """A ClinicalRecord: the FHIR resource its file holds, kept verbatim."""
+    """A ClinicalRecord: the FHIR resource its file holds, kept verbatim, as the named
+    institution's record (the same identity as a FHIR import or download of it)."""
     import json
 
-    from healthstore.records import ClinicalRecord
+    from healthstore.clinical.fhir import release_from_version
+    from healthstore.clinical.records import clinical_record as make_record
 
     t = _type(element)
     if t.kind is not Kind.clinical:
@@ -675,25 +657,21 @@ def clinical_record(element: Element, ctx: Context) -> Converted:
         resource = json.loads(data)
     except ValueError as exc:
         raise Rejected(f"its resource file {path} is not JSON: {exc}") from None
-    version = element.get("fhirVersion") or ""
-    release = _FHIR_RELEASES.get(version, "R4" if version.startswith("4") else "DSTU2")
+    release = release_from_version(element.get("fhirVersion")) or "DSTU2"
     received = _date(element, "receivedDate")
     source_name = normalize_source_name(_required(element, "sourceName"))
-    revision = SourceRevision(Source(source_bundle_id(source_name), source_name))
     uuid = stable_uuid(
         received,
         _identity("clinical", source_name, resource.get("resourceType"), resource.get("id")),
     )
     sample = _build(
-        lambda: ClinicalRecord(
-            t,
-            received,
+        lambda: make_record(
             resource,
-            fhir_release=release,
-            display_name=fhir_display_name(resource),
+            release=release,
             source_name=source_name,
             source_url=element.get("sourceURL") or None,
-            source=revision,
+            received=received,
+            type=t,
             uuid=uuid,
         )
     )

@@ -120,7 +120,7 @@ def test_apps_save_and_read_documents_as_granted(store: HealthStore) -> None:
 def test_the_command_line(tmp_path: Path) -> None:
     runner = CliRunner()
     directory = tmp_path / "store"
-    runner.invoke(cli_app, ["init", str(directory)])
+    runner.invoke(cli_app, ["init", str(directory), "--no-encryption"])
     args = [
         "import",
         "cda",

@@ -63,16 +63,17 @@ def test_init_creates_a_store_and_refuses_an_existing_one(
     runner: CliRunner, tmp_path: Path
 ) -> None:
     path = tmp_path / "new"
-    result = ok(runner, "init", str(path))
-    assert str(path) in result.stdout
+    result = ok(runner, "init", str(path), "--no-encryption")
+    assert str(path) in result.stdout and "NOT encrypted" in result.stdout
     HealthStore.open(path).close()
-    assert "already exists" in failed(run(runner, "init", str(path)))
+    assert "already exists" in failed(run(runner, "init", str(path), "--no-encryption"))
 
 
 def test_init_json(runner: CliRunner, tmp_path: Path) -> None:
     path = tmp_path / "new"
-    assert as_json(ok(runner, "init", str(path), "--json")) == {"store": str(path)}
-    error = as_json(run(runner, "init", str(path), "--json"))["error"]
+    created = as_json(ok(runner, "init", str(path), "--no-encryption", "--json"))
+    assert created == {"store": str(path), "encrypted": False}
+    error = as_json(run(runner, "init", str(path), "--no-encryption", "--json"))["error"]
     assert error["name"] == "invalidArgument"
     assert error["field"] == "directory"
 

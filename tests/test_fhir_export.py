@@ -93,7 +93,7 @@ def test_the_bundle_is_valid_r4_and_every_value_matches(store: HealthStore, tmp_
 def test_the_command_line_refuses_an_existing_file(tmp_path: Path) -> None:
     runner = CliRunner()
     directory = tmp_path / "store"
-    runner.invoke(cli_app, ["init", str(directory)])
+    runner.invoke(cli_app, ["init", str(directory), "--no-encryption"])
     out = tmp_path / "bundle.json"
     first = runner.invoke(
         cli_app, ["export", "fhir", str(out), "--store", str(directory), "--json"]

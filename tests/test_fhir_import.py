@@ -194,7 +194,7 @@ def test_mapping_reads_both_observation_shapes() -> None:
 def test_the_command_line(tmp_path: Path) -> None:
     runner = CliRunner()
     directory = tmp_path / "store"
-    assert runner.invoke(cli_app, ["init", str(directory)]).exit_code == 0
+    assert runner.invoke(cli_app, ["init", str(directory), "--no-encryption"]).exit_code == 0
     args = [
         "import",
         "fhir",
@@ -267,7 +267,7 @@ def test_dstu2_servers_are_read_as_dstu2(store: HealthStore) -> None:
 def test_connect_on_the_command_line(tmp_path: Path) -> None:
     runner = CliRunner()
     directory = tmp_path / "store"
-    runner.invoke(cli_app, ["init", str(directory)])
+    runner.invoke(cli_app, ["init", str(directory), "--no-encryption"])
     r4 = [p for p in bundles() if p.name.startswith("r4-")]
     with serve_app(fhir_app(r4)) as url:
         result = runner.invoke(

@@ -196,7 +196,7 @@ def test_an_issuer_url_gives_keys_and_revocations(store: HealthStore) -> None:
 def test_the_command_line(tmp_path: Path) -> None:
     runner = CliRunner()
     directory = tmp_path / "store"
-    runner.invoke(cli_app, ["init", str(directory)])
+    runner.invoke(cli_app, ["init", str(directory), "--no-encryption"])
     base = ["import", "shc", "--trusted-issuers", str(shc("issuer")), "--store", str(directory)]
     good = runner.invoke(cli_app, [*base, str(example(0, "e-file")), "--json"])
     assert good.exit_code == 0, good.output

@@ -12,6 +12,7 @@ and writes everything, sets characteristics, registers apps and answers their re
 
 from __future__ import annotations
 
+import hmac
 import json
 import secrets
 from collections.abc import Callable, Iterable, Mapping
@@ -53,6 +54,7 @@ from healthstore.storage.backend import Backend
 from healthstore.storage.dimensions import Dimensions
 from healthstore.storage.sqlite import SQLiteBackend
 from healthstore.times import from_micros
+from healthstore.vault.keys import KdfParams, derive_key, key_check
 from healthstore.views import (
     OWNER_REVISION,
     OWNER_SOURCE,
@@ -107,29 +109,45 @@ class HealthStore(SampleView):
 
     # --- lifecycle ----------------------------------------------------------------------
     @classmethod
-    def create(cls, directory: str | Path, *, exist_ok: bool = False) -> HealthStore:
-        """Create a store in ``directory`` (made if missing). With ``exist_ok``, an existing
-        store there is opened instead of refused."""
+    def create(
+        cls,
+        directory: str | Path,
+        *,
+        exist_ok: bool = False,
+        passphrase: str | None = None,
+    ) -> HealthStore:
+        """Create a store in ``directory`` (made if missing). With ``passphrase`` the
+        database is encrypted (SQLCipher; the key derived with scrypt from the passphrase and
+        a random salt kept in ``store.json``); without one it is a plain SQLite file. With
+        ``exist_ok``, an existing store there is opened instead of refused."""
         path = Path(directory)
         if (path / FORMAT_FILE).exists():
             if exist_ok:
-                return cls.open(path)
+                return cls.open(path, passphrase=passphrase)
             raise InvalidArgument(f"a store already exists at {path}", field="directory")
         if path.exists() and any(path.iterdir()):
             raise InvalidArgument(
                 f"{path} is not empty and holds no store; choose an empty directory",
                 field="directory",
             )
+        key, encryption = None, None
+        if passphrase is not None:
+            params = KdfParams.new()
+            key = derive_key(passphrase, params)
+            encryption = {**params.to_json(), "cipher": "sqlcipher4", "check": key_check(key)}
         path.mkdir(parents=True, exist_ok=True)
-        backend = SQLiteBackend(path / DATABASE_FILE, create=True)
-        marker = {"format": "healthstore", "version": FORMAT_VERSION, "backend": "sqlite"}
+        backend = SQLiteBackend(path / DATABASE_FILE, create=True, key=key)
+        marker = {
+            "format": "healthstore",
+            "version": FORMAT_VERSION,
+            "backend": "sqlite",
+            "encryption": encryption,
+        }
         (path / FORMAT_FILE).write_text(json.dumps(marker, indent=2) + "\n", "utf-8")
         return cls(backend, path)
 
-    @classmethod
-    def open(cls, directory: str | Path) -> HealthStore:
-        """Open the store in ``directory``."""
-        path = Path(directory)
+    @staticmethod
+    def _marker(path: Path) -> dict[str, Any]:
         try:
             marker = json.loads((path / FORMAT_FILE).read_text("utf-8"))
         except FileNotFoundError:
@@ -139,12 +157,50 @@ class HealthStore(SampleView):
             ) from None
         except (OSError, ValueError) as exc:
             raise DatabaseInaccessible(f"cannot read {path / FORMAT_FILE}: {exc}") from None
-        if marker.get("format") != "healthstore" or marker.get("version") != FORMAT_VERSION:
+        if (
+            not isinstance(marker, dict)
+            or marker.get("format") != "healthstore"
+            or marker.get("version") != FORMAT_VERSION
+        ):
             raise DatabaseInaccessible(
                 f"{path / FORMAT_FILE} does not describe a healthstore of format {FORMAT_VERSION}",
                 field="directory",
             )
-        return cls(SQLiteBackend(path / DATABASE_FILE), path)
+        return marker
+
+    @classmethod
+    def is_encrypted(cls, directory: str | Path) -> bool:
+        """Whether the store in ``directory`` needs a passphrase to open."""
+        return bool(cls._marker(Path(directory)).get("encryption"))
+
+    @classmethod
+    def open(cls, directory: str | Path, *, passphrase: str | None = None) -> HealthStore:
+        """Open the store in ``directory`` (an encrypted one with its ``passphrase``; a
+        wrong one is databaseInaccessible and changes nothing)."""
+        path = Path(directory)
+        encryption = cls._marker(path).get("encryption")
+        key = None
+        if encryption:
+            if passphrase is None:
+                raise DatabaseInaccessible(
+                    f"the store at {path} is encrypted: give its passphrase", field="passphrase"
+                )
+            key = derive_key(passphrase, KdfParams.from_json(encryption))
+            if not hmac.compare_digest(key_check(key), str(encryption.get("check", ""))):
+                raise DatabaseInaccessible(
+                    f"wrong passphrase for the store at {path}", field="passphrase"
+                )
+        elif passphrase is not None:
+            raise InvalidArgument(
+                f"the store at {path} is not encrypted; open it without a passphrase",
+                field="passphrase",
+            )
+        return cls(SQLiteBackend(path / DATABASE_FILE, key=key), path)
+
+    @property
+    def encrypted(self) -> bool:
+        """Whether the database is encrypted at rest."""
+        return bool(getattr(self._backend, "encrypted", False))
 
     def close(self) -> None:
         self._deliveries.stop_worker()

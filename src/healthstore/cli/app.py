@@ -26,6 +26,7 @@ from healthstore.cli import (
     units,
 )
 from healthstore.cli.importer import app as import_app
+from healthstore.cli.options import PASSPHRASE_FILE, PASSPHRASE_FILE_ENV
 from healthstore.cli.output import JSON_MODE, report_error
 from healthstore.errors import HealthStoreError
 
@@ -64,8 +65,19 @@ def root(
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
     ] = False,
+    passphrase_file: Annotated[
+        str | None,
+        typer.Option(
+            "--passphrase-file",
+            metavar="F",
+            envvar=PASSPHRASE_FILE_ENV,
+            show_envvar=True,
+            help="A file whose first line is the passphrase of an encrypted store.",
+        ),
+    ] = None,
 ) -> None:
     """A private store for health and fitness data, with HealthKit's semantics."""
+    PASSPHRASE_FILE.set(passphrase_file)  # read where stores are opened
 
 
 _NEGATIVE_NUMBERS = {"ignore_unknown_options": True}

@@ -37,6 +37,7 @@ def summary_json(path: Path, created: bool, rows: list[dict[str, Any]]) -> dict[
     return {
         "store": str(path),
         "created": created,
+        "encrypted": False,
         "types": [
             {**r, "first": r["first"].isoformat(), "last": r["last"].isoformat()} for r in rows
         ],
@@ -63,6 +64,10 @@ def print_summary(path: Path, created: bool, rows: list[dict[str, Any]]) -> None
         caption=f"total: {total} samples of {len(rows)} types, {_day(first)} to {_day(last)}",
     )
     typer.echo(f"{'created' if created else 'opened'} demo store at {path}")
+    typer.echo(
+        "it is NOT encrypted: it holds generated data only (a store of your own is encrypted "
+        "unless you say --no-encryption)"
+    )
 
 
 @app.command("ensure")

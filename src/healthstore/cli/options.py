@@ -6,6 +6,8 @@ times without an offset are read in the local time zone. Nothing here runs at im
 
 from __future__ import annotations
 
+import sys
+from contextvars import ContextVar
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Annotated
@@ -18,6 +20,9 @@ from healthstore.store import HealthStore
 from healthstore.times import parse_instant
 
 STORE_ENV = "HEALTHSTORE_DIR"
+PASSPHRASE_FILE_ENV = "HEALTHSTORE_PASSPHRASE_FILE"
+PASSPHRASE_FILE: ContextVar[str | None] = ContextVar("passphrase_file", default=None)
+"""The root ``--passphrase-file`` (or its environment variable) of the running command."""
 
 
 def _remember_json(ctx: typer.Context, value: bool) -> bool:
@@ -49,9 +54,43 @@ def store_path(directory: str | None) -> Path:
     return Path(directory)
 
 
+def read_passphrase(file: str | Path) -> str:
+    """The passphrase in ``file``: its first line, without the line end."""
+    try:
+        text = Path(file).read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidArgument(
+            f"cannot read the passphrase file {file}: {exc}", field="passphrase"
+        ) from None
+    passphrase = text.splitlines()[0] if text else ""
+    if not passphrase:
+        raise InvalidArgument(f"the passphrase file {file} is empty", field="passphrase")
+    return passphrase
+
+
+def passphrase_for(path: Path) -> str | None:
+    """The passphrase of an encrypted store: from the file named by ``--passphrase-file``
+    (or ``HEALTHSTORE_PASSPHRASE_FILE``), else asked on the terminal; None for a plain
+    store."""
+    if not HealthStore.is_encrypted(path):
+        return None
+    file = PASSPHRASE_FILE.get()
+    if file:
+        return read_passphrase(file)
+    if sys.stdin.isatty():
+        return str(typer.prompt(f"Passphrase for {path}", hide_input=True))
+    raise InvalidArgument(
+        f"the store at {path} is encrypted: give --passphrase-file F (or set "
+        f"{PASSPHRASE_FILE_ENV}), or run from a terminal to be asked",
+        field="passphrase",
+    )
+
+
 def open_store(directory: str | None) -> HealthStore:
-    """Open the store named by ``--store`` / ``HEALTHSTORE_DIR``."""
-    return HealthStore.open(store_path(directory))
+    """Open the store named by ``--store`` / ``HEALTHSTORE_DIR`` (asking for the passphrase
+    of an encrypted one, see :func:`passphrase_for`)."""
+    path = store_path(directory)
+    return HealthStore.open(path, passphrase=passphrase_for(path))
 
 
 def local_zone() -> tzinfo:

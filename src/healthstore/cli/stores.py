@@ -1,24 +1,56 @@
-"""``healthstore init``: create an empty store."""
+"""``healthstore init``: create an empty store, encrypted unless told otherwise."""
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from healthstore.cli.options import STORE_ENV, JsonOption
+from healthstore.cli.options import STORE_ENV, JsonOption, read_passphrase
 from healthstore.cli.output import emit_json
+from healthstore.errors import InvalidArgument
 from healthstore.store import HealthStore
+
+
+def _new_passphrase(passphrase_file: Path | None, no_encryption: bool) -> str | None:
+    if no_encryption:
+        if passphrase_file is not None:
+            raise InvalidArgument(
+                "--passphrase-file and --no-encryption contradict each other", field="passphrase"
+            )
+        return None
+    if passphrase_file is not None:
+        return read_passphrase(passphrase_file)
+    if sys.stdin.isatty():
+        return str(typer.prompt("New passphrase", hide_input=True, confirmation_prompt=True))
+    raise InvalidArgument(
+        "a new store is encrypted: give --passphrase-file F, run from a terminal to type the "
+        "passphrase, or say --no-encryption",
+        field="passphrase",
+    )
 
 
 def init(
     directory: Annotated[Path, typer.Argument(metavar="DIR", help="Where to create the store.")],
+    passphrase_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--passphrase-file", metavar="F", help="A file whose first line is the passphrase."
+        ),
+    ] = None,
+    no_encryption: Annotated[
+        bool, typer.Option("--no-encryption", help="Keep the store as a plain SQLite file.")
+    ] = False,
     json_output: JsonOption = False,
 ) -> None:
-    """Create a new, empty store in DIR."""
+    """Create a new, empty store in DIR, encrypted with a passphrase (asked for unless given
+    in a file) unless --no-encryption is said."""
     path = directory.absolute()
-    HealthStore.create(path).close()
+    passphrase = _new_passphrase(passphrase_file, no_encryption)
+    HealthStore.create(path, passphrase=passphrase).close()
     if json_output:
-        emit_json({"store": str(path)})
+        emit_json({"store": str(path), "encrypted": passphrase is not None})
     else:
-        typer.echo(f"created a healthstore at {path}")
+        protection = "encrypted (SQLCipher)" if passphrase is not None else "NOT encrypted"
+        typer.echo(f"created a healthstore at {path}, {protection}")
         typer.echo(f"use it with --store {path} or export {STORE_ENV}={path}")

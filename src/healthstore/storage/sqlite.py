@@ -10,8 +10,14 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from sqlcipher3 import dbapi2 as sqlcipher  # type: ignore[import-untyped]
+
 from healthstore.errors import DatabaseInaccessible
 from healthstore.storage.backend import Row
+from healthstore.vault.keys import sqlcipher_key
+
+_DATABASE_ERRORS = (sqlite3.DatabaseError, sqlcipher.DatabaseError)
+_OPERATIONAL_ERRORS = (sqlite3.OperationalError, sqlcipher.OperationalError)
 
 _PRAGMAS = (
     "PRAGMA journal_mode = WAL",
@@ -34,7 +40,7 @@ def migrations(dialect: str) -> list[tuple[int, str, str]]:
 
 
 class _Savepoint:
-    def __init__(self, conn: sqlite3.Connection, name: str) -> None:
+    def __init__(self, conn: Any, name: str) -> None:
         self._conn = conn
         self._name = name
 
@@ -47,16 +53,28 @@ class SQLiteBackend:
 
     name = "sqlite"
 
-    def __init__(self, path: Path, *, create: bool = False) -> None:
+    def __init__(self, path: Path, *, create: bool = False, key: bytes | None = None) -> None:
+        """Open (or with ``create``, make) the database at ``path``; with ``key``, an
+        SQLCipher database encrypted with those 32 raw bytes."""
         if not create and not path.exists():
             raise DatabaseInaccessible(f"no store database at {path}", field="store")
+        driver: Any = sqlite3 if key is None else sqlcipher
+        self.encrypted = key is not None
         try:
-            self._conn = sqlite3.connect(
-                path, isolation_level=None, check_same_thread=False, cached_statements=256
+            self._conn = driver.connect(
+                str(path), isolation_level=None, check_same_thread=False, cached_statements=256
             )
+            if key is not None:
+                self._conn.execute(f"PRAGMA key = {sqlcipher_key(key)}")
+                self._conn.execute("SELECT count(*) FROM sqlite_master").fetchall()
             for pragma in _PRAGMAS:
                 self._conn.execute(pragma)
-        except sqlite3.DatabaseError as exc:
+        except _DATABASE_ERRORS as exc:
+            if key is not None and "not a database" in str(exc):
+                raise DatabaseInaccessible(
+                    f"the key does not open {path} (wrong passphrase, or not this store's file)",
+                    field="passphrase",
+                ) from None
             raise DatabaseInaccessible(f"cannot open store database {path}: {exc}") from None
         self.path = path
         self._lock = threading.RLock()
@@ -84,7 +102,7 @@ class SQLiteBackend:
                     self._conn.executescript(
                         f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {version};\nCOMMIT;"
                     )
-                except sqlite3.Error:
+                except (sqlite3.Error, sqlcipher.Error):
                     if self._conn.in_transaction:
                         self._conn.execute("ROLLBACK")
                     raise
@@ -142,12 +160,12 @@ class SQLiteBackend:
                 raise
             self._conn.execute(f"RELEASE {name}")
 
-    def _run(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+    def _run(self, sql: str, params: Sequence[Any] = ()) -> Any:
         """Run a statement; a store another process keeps locked past the busy timeout is
         databaseInaccessible, not a crash."""
         try:
             return self._conn.execute(sql, params)
-        except sqlite3.OperationalError as exc:
+        except _OPERATIONAL_ERRORS as exc:
             if "locked" in str(exc) or "busy" in str(exc):
                 raise DatabaseInaccessible(
                     f"the store is busy (another process holds it): {exc}"
@@ -161,15 +179,16 @@ class SQLiteBackend:
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> int:
         with self._lock:
             try:
-                return self._conn.executemany(sql, rows).rowcount
-            except sqlite3.OperationalError as exc:
+                return int(self._conn.executemany(sql, rows).rowcount)
+            except _OPERATIONAL_ERRORS as exc:
                 if "locked" in str(exc) or "busy" in str(exc):
                     raise DatabaseInaccessible(f"the store is busy: {exc}") from None
                 raise
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         with self._lock:
-            return self._run(sql, params).fetchall()
+            rows: list[Row] = self._run(sql, params).fetchall()
+            return rows
 
     def iterate(self, sql: str, params: Sequence[Any] = ()) -> Iterator[Row]:
         with self._lock:

@@ -1,0 +1,149 @@
+"""Encryption at rest: an encrypted store's files hold none of its health values, names,
+FHIR text or tokens (a plain store's do: the search can fail); a wrong or missing passphrase
+is a clear error that changes nothing; the command line asks for or reads the passphrase."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import struct
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from healthstore import ClinicalRecord, HealthStore, Quantity, QuantitySample, Source
+from healthstore.cli import app as cli_app
+from healthstore.errors import DatabaseInaccessible, InvalidArgument
+from tests.conftest import T0, at
+
+PASSPHRASE = "correct horse battery staple"
+HEART = 173.2519
+WATCH = Source("org.example.zyxwv", "Zyxwv Quartz Watch")
+NOTE = "Zyxwvutsr peanut allergy"
+MANIFEST = {
+    "bundle_id": "org.example.qwertz",
+    "name": "Qwertz",
+    "usage_descriptions": {"NSHealthShareUsageDescription": "Reads steps."},
+    "privacy_policy_url": "https://example.com/privacy",
+    "entitlements": ["healthkit"],
+    "purposes": ["fitness"],
+}
+
+
+def fill(store: HealthStore) -> list[bytes]:
+    """Write recognisable data; the byte strings that must not appear in plaintext."""
+    store.save(
+        [
+            QuantitySample("heartRate", Quantity(HEART, "count/min"), T0, T0, source=WATCH),
+            QuantitySample(
+                "bodyMass", Quantity(71.5, "kg"), at(5), at(5), metadata={"Zyxwv-note": "Bergkäse"}
+            ),
+            ClinicalRecord(
+                "allergyRecord",
+                T0,
+                {"resourceType": "AllergyIntolerance", "id": "a1", "code": {"text": NOTE}},
+                fhir_release="R4",
+                display_name=NOTE,
+                source_name="Zyxwv General Hospital",
+            ),
+        ]
+    )
+    token = store.register_app(MANIFEST)
+    return [
+        WATCH.name.encode(),
+        b"Zyxwv General Hospital",
+        NOTE.encode(),
+        "Bergkäse".encode(),
+        b"Qwertz",
+        token.encode(),
+        struct.pack(">d", HEART / 60),  # stored as a REAL in count/s
+    ]
+
+
+def all_bytes(directory: Path) -> bytes:
+    return b"".join(p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file())
+
+
+def test_an_encrypted_store_holds_no_plaintext_and_a_plain_one_does(tmp_path: Path) -> None:
+    with HealthStore.create(tmp_path / "plain") as plain:
+        secrets_plain = fill(plain)
+    with HealthStore.create(tmp_path / "locked", passphrase=PASSPHRASE) as locked:
+        secrets_locked = fill(locked)
+        assert locked.encrypted
+    found = [s for s in secrets_plain[:-1] if s in all_bytes(tmp_path / "plain")]
+    assert found  # the search works: a plain store shows names and texts
+    haystack = all_bytes(tmp_path / "locked")
+    assert [s for s in secrets_locked if s in haystack] == []
+    with HealthStore.open(tmp_path / "locked", passphrase=PASSPHRASE) as again:
+        (heart,) = again.samples("heartRate")
+        assert heart.quantity.value_in("count/min") == pytest.approx(HEART)  # type: ignore[attr-defined]
+
+
+def test_a_wrong_or_missing_passphrase_changes_nothing(tmp_path: Path) -> None:
+    directory = tmp_path / "s"
+    with HealthStore.create(directory, passphrase=PASSPHRASE) as store:
+        fill(store)
+    before = hashlib.sha256(all_bytes(directory)).hexdigest()
+    with pytest.raises(DatabaseInaccessible) as wrong:
+        HealthStore.open(directory, passphrase="Correct horse battery staple")
+    assert wrong.value.field == "passphrase" and "wrong passphrase" in wrong.value.message
+    with pytest.raises(DatabaseInaccessible, match="encrypted"):
+        HealthStore.open(directory)
+    assert hashlib.sha256(all_bytes(directory)).hexdigest() == before
+    with HealthStore.create(tmp_path / "plain") as plain:
+        plain.close()
+    with pytest.raises(InvalidArgument, match="not encrypted"):
+        HealthStore.open(tmp_path / "plain", passphrase=PASSPHRASE)
+    marker = json.loads((directory / "store.json").read_text())
+    assert marker["encryption"]["kdf"] == "scrypt" and PASSPHRASE not in json.dumps(marker)
+
+
+def test_the_database_file_is_not_readable_as_sqlite(tmp_path: Path) -> None:
+    import sqlite3
+
+    with HealthStore.create(tmp_path / "s", passphrase=PASSPHRASE) as store:
+        fill(store)
+    conn = sqlite3.connect(tmp_path / "s" / "healthstore.db")
+    with pytest.raises(sqlite3.DatabaseError):
+        conn.execute("SELECT count(*) FROM samples").fetchall()
+    conn.close()
+
+
+def test_the_command_line_reads_or_refuses_passphrases(tmp_path: Path) -> None:
+    runner = CliRunner()
+    secret = tmp_path / "passphrase.txt"
+    secret.write_text(PASSPHRASE + "\n")
+    directory = tmp_path / "store"
+    refused = runner.invoke(cli_app, ["init", str(directory)])
+    assert refused.exit_code == 1 and "--no-encryption" in refused.output
+    created = runner.invoke(
+        cli_app, ["init", str(directory), "--passphrase-file", str(secret), "--json"]
+    )
+    assert created.exit_code == 0, created.output
+    assert json.loads(created.output)["encrypted"] is True
+    add = [
+        "add",
+        "bodyMass",
+        "72",
+        "kg",
+        "--start",
+        "2024-05-01T07:30+02:00",
+        "--store",
+        str(directory),
+    ]
+    no_key = runner.invoke(cli_app, add)
+    assert no_key.exit_code == 1 and "passphrase" in no_key.output
+    added = runner.invoke(cli_app, ["--passphrase-file", str(secret), *add])
+    assert added.exit_code == 0, added.output
+    wrong = tmp_path / "wrong.txt"
+    wrong.write_text("nope\n")
+    listed = runner.invoke(
+        cli_app, ["--passphrase-file", str(wrong), "samples", "bodyMass", "--store", str(directory)]
+    )
+    assert listed.exit_code == 1 and "wrong passphrase" in listed.output
+    env = {"HEALTHSTORE_PASSPHRASE_FILE": str(secret)}
+    shown = runner.invoke(
+        cli_app, ["samples", "bodyMass", "--store", str(directory), "--json"], env=env
+    )
+    assert shown.exit_code == 0 and json.loads(shown.output)["samples"][0]["value"] == 72

@@ -8,6 +8,7 @@ import hashlib
 import json
 import struct
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -147,3 +148,61 @@ def test_the_command_line_reads_or_refuses_passphrases(tmp_path: Path) -> None:
         cli_app, ["samples", "bodyMass", "--store", str(directory), "--json"], env=env
     )
     assert shown.exit_code == 0 and json.loads(shown.output)["samples"][0]["value"] == 72
+
+
+def test_a_backup_restores_every_sample_and_stays_encrypted(tmp_path: Path) -> None:
+    from healthstore.wire import sample_to_json
+    from tests.test_records import examples
+
+    with HealthStore.create(tmp_path / "s", passphrase=PASSPHRASE) as store:
+        secrets = fill(store)
+        store.save(examples())
+        everything = sorted(
+            json.dumps(sample_to_json(s), sort_keys=True)
+            for t in {s.type for s in store.samples([x.short_name for x in _sample_types()])}
+            for s in store.samples(t)
+        )
+        backup = store.backup(tmp_path / "backup.zip")
+    data = backup.read_bytes()
+    assert [s for s in secrets if s in data] == []
+    with pytest.raises(DatabaseInaccessible, match="wrong passphrase"):
+        HealthStore.restore(backup, tmp_path / "wrong", passphrase="not it")
+    assert not (tmp_path / "wrong").exists()  # nothing left behind
+    with HealthStore.restore(backup, tmp_path / "copy", passphrase=PASSPHRASE) as copy:
+        restored = sorted(
+            json.dumps(sample_to_json(s), sort_keys=True)
+            for t in {s.type for s in copy.samples([x.short_name for x in _sample_types()])}
+            for s in copy.samples(t)
+        )
+        assert restored == everything and len(restored) > 10
+        assert copy.encrypted and copy.apps()[0].bundle_id == "org.example.qwertz"
+    with pytest.raises(InvalidArgument, match="already exists"):
+        HealthStore.open(tmp_path / "copy", passphrase=PASSPHRASE).backup(backup)
+
+
+def _sample_types() -> list[Any]:
+    from healthstore import catalogue
+
+    return [t for t in catalogue.all_types() if t.kind.is_sample]
+
+
+def test_backup_and_restore_on_the_command_line(tmp_path: Path) -> None:
+    runner = CliRunner()
+    secret = tmp_path / "passphrase.txt"
+    secret.write_text(PASSPHRASE + "\n")
+    with HealthStore.create(tmp_path / "s", passphrase=PASSPHRASE) as store:
+        fill(store)
+    key = ["--passphrase-file", str(secret)]
+    made = runner.invoke(
+        cli_app, [*key, "backup", str(tmp_path / "b.zip"), "--store", str(tmp_path / "s")]
+    )
+    assert made.exit_code == 0 and "encrypted" in made.output, made.output
+    back = runner.invoke(
+        cli_app, [*key, "restore", str(tmp_path / "b.zip"), str(tmp_path / "r"), "--json"]
+    )
+    assert back.exit_code == 0, back.output
+    assert json.loads(back.output)["samples"] == 3
+    junk = tmp_path / "junk.zip"
+    junk.write_text("not a zip")
+    bad = runner.invoke(cli_app, ["restore", str(junk), str(tmp_path / "r2")])
+    assert bad.exit_code == 1 and "not a healthstore backup" in bad.output

@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import hmac
 import json
+import os
 import secrets
+import tempfile
+import zipfile
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -196,6 +199,58 @@ class HealthStore(SampleView):
                 field="passphrase",
             )
         return cls(SQLiteBackend(path / DATABASE_FILE, key=key), path)
+
+    def backup(self, out: str | Path) -> Path:
+        """Write a backup of the whole store to ``out`` (a new ``.zip`` holding
+        ``store.json`` and a consistent copy of the database). An encrypted store's backup
+        is encrypted with the same key: restoring it needs the same passphrase."""
+        path = Path(out)
+        if path.exists():
+            raise InvalidArgument(f"{path} already exists; choose another name", field="out")
+        if self.directory is None:
+            raise InvalidArgument("this store has no directory to back up", field="store")
+        with tempfile.TemporaryDirectory(dir=path.parent) as scratch:
+            copy = Path(scratch) / DATABASE_FILE
+            self._backend.backup_to(copy)
+            partial = path.with_name(path.name + ".partial")
+            with zipfile.ZipFile(partial, "w", zipfile.ZIP_STORED) as archive:
+                archive.write(self.directory / FORMAT_FILE, FORMAT_FILE)
+                archive.write(copy, DATABASE_FILE)
+            os.replace(partial, path)
+        self._audit.append(PERSON, "backup", (), 0, now_us())
+        return path
+
+    @classmethod
+    def restore(
+        cls, backup: str | Path, directory: str | Path, *, passphrase: str | None = None
+    ) -> HealthStore:
+        """Restore a :meth:`backup` into ``directory`` (new or empty) and open it; when it
+        does not open (a wrong passphrase, a damaged file) nothing is left behind."""
+        source, path = Path(backup), Path(directory)
+        if path.exists() and any(path.iterdir()):
+            raise InvalidArgument(
+                f"{path} is not empty; restore into a new directory", field="directory"
+            )
+        try:
+            with zipfile.ZipFile(source) as archive:
+                names = set(archive.namelist())
+                if names != {FORMAT_FILE, DATABASE_FILE}:
+                    raise InvalidArgument(f"{source} is not a healthstore backup", field="backup")
+                created = not path.exists()
+                path.mkdir(parents=True, exist_ok=True)
+                archive.extractall(path)
+        except (OSError, zipfile.BadZipFile) as exc:
+            raise InvalidArgument(
+                f"cannot read the backup {source}: {exc}", field="backup"
+            ) from None
+        try:
+            return cls.open(path, passphrase=passphrase)
+        except BaseException:
+            for name in (FORMAT_FILE, DATABASE_FILE):
+                (path / name).unlink(missing_ok=True)
+            if created:
+                path.rmdir()
+            raise
 
     @property
     def encrypted(self) -> bool:

@@ -14,6 +14,7 @@ from healthstore.cli import (
     add,
     apps,
     audit,
+    backup,
     changes,
     demo,
     export,
@@ -104,6 +105,8 @@ app.add_typer(import_app, name="import")
 app.add_typer(fhir.connect_app, name="connect")
 app.command("audit")(audit.audit)
 app.command("serve")(serve.serve)
+app.command("backup")(backup.backup)
+app.command("restore")(backup.restore)
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
+from pathlib import Path
 from typing import Any, Protocol
 
 Row = tuple[Any, ...]
@@ -63,6 +64,10 @@ class Backend(Protocol):
     def json_field(self, column: str, key: str, *more: str) -> tuple[str, list[Any]]:
         """SQL (and its parameters) for the scalar at ``key`` (then ``more`` keys, one
         level down each) of a JSON text column."""
+        ...
+
+    def backup_to(self, path: Path) -> None:
+        """Write a consistent copy of the database to the new file ``path``."""
         ...
 
     def close(self) -> None: ...

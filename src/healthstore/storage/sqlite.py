@@ -60,6 +60,7 @@ class SQLiteBackend:
             raise DatabaseInaccessible(f"no store database at {path}", field="store")
         driver: Any = sqlite3 if key is None else sqlcipher
         self.encrypted = key is not None
+        self._key = key
         try:
             self._conn = driver.connect(
                 str(path), isolation_level=None, check_same_thread=False, cached_statements=256
@@ -213,6 +214,19 @@ class SQLiteBackend:
             '."' + part.replace("\\", "\\\\").replace('"', '\\"') + '"' for part in (key, *more)
         )
         return f"json_extract({column}, ?)", ["$" + path]
+
+    def backup_to(self, path: Path) -> None:
+        """A consistent copy of the database at ``path`` (a new file), encrypted with the
+        same key when this one is, taken while other writers wait."""
+        with self._lock:
+            driver: Any = sqlcipher if self._key is not None else sqlite3
+            target = driver.connect(str(path))
+            try:
+                if self._key is not None:
+                    target.execute(f"PRAGMA key = {sqlcipher_key(self._key)}")
+                self._conn.backup(target)
+            finally:
+                target.close()
 
     def close(self) -> None:
         with self._lock:

@@ -206,3 +206,47 @@ def test_backup_and_restore_on_the_command_line(tmp_path: Path) -> None:
     junk.write_text("not a zip")
     bad = runner.invoke(cli_app, ["restore", str(junk), str(tmp_path / "r2")])
     assert bad.exit_code == 1 and "not a healthstore backup" in bad.output
+
+
+def test_changing_the_passphrase_keeps_everything_and_survives_a_crash(tmp_path: Path) -> None:
+    directory = tmp_path / "s"
+    with HealthStore.create(directory, passphrase=PASSPHRASE) as store:
+        secrets = fill(store)
+        store.change_passphrase(PASSPHRASE, "a new one")
+        with pytest.raises(DatabaseInaccessible):
+            store.change_passphrase("not the old one", "x")
+    with pytest.raises(DatabaseInaccessible, match="wrong passphrase"):
+        HealthStore.open(directory, passphrase=PASSPHRASE)
+    with HealthStore.open(directory, passphrase="a new one") as store:
+        assert len(store.samples("heartRate")) == 1
+        store.change_passphrase("a new one", "a new one")  # the same passphrase: a new key
+    assert [s for s in secrets if s in all_bytes(directory)] == []
+    # a crash after the database took the new key, before store.json was replaced
+    from healthstore.store import PENDING_FILE
+    from healthstore.vault.keys import KdfParams, derive_key, key_check
+
+    with HealthStore.open(directory, passphrase="a new one") as store:
+        marker = json.loads((directory / "store.json").read_text())
+        params = KdfParams.new()
+        key = derive_key("third", params)
+        marker["encryption"] = {**params.to_json(), "cipher": "sqlcipher4", "check": key_check(key)}
+        (directory / PENDING_FILE).write_text(json.dumps(marker))
+        store._backend.rekey(key)
+    with HealthStore.open(directory, passphrase="third") as store:  # finishes the change
+        assert len(store.samples("heartRate")) == 1
+    assert not (directory / PENDING_FILE).exists()
+    with pytest.raises(DatabaseInaccessible):
+        HealthStore.open(directory, passphrase="a new one")
+
+
+def test_change_passphrase_on_the_command_line(tmp_path: Path) -> None:
+    runner = CliRunner()
+    old, new = tmp_path / "old.txt", tmp_path / "new.txt"
+    old.write_text(PASSPHRASE + "\n")
+    new.write_text("brand new\n")
+    with HealthStore.create(tmp_path / "s", passphrase=PASSPHRASE) as store:
+        fill(store)
+    args = ["--passphrase-file", str(old), "change-passphrase", "--store", str(tmp_path / "s")]
+    done = runner.invoke(cli_app, [*args, "--new-passphrase-file", str(new)])
+    assert done.exit_code == 0, done.output
+    HealthStore.open(tmp_path / "s", passphrase="brand new").close()

@@ -188,11 +188,7 @@ class HealthStore(SampleView):
                 raise DatabaseInaccessible(
                     f"the store at {path} is encrypted: give its passphrase", field="passphrase"
                 )
-            key = derive_key(passphrase, KdfParams.from_json(encryption))
-            if not hmac.compare_digest(key_check(key), str(encryption.get("check", ""))):
-                raise DatabaseInaccessible(
-                    f"wrong passphrase for the store at {path}", field="passphrase"
-                )
+            key = _matching_key(path, passphrase, encryption)
         elif passphrase is not None:
             raise InvalidArgument(
                 f"the store at {path} is not encrypted; open it without a passphrase",
@@ -251,6 +247,26 @@ class HealthStore(SampleView):
             if created:
                 path.rmdir()
             raise
+
+    def change_passphrase(self, old: str, new: str) -> None:
+        """Re-encrypt the store under ``new`` (a new salt and key; giving the same
+        passphrase twice rotates the key). Crash-safe: the new key's description is written
+        beside ``store.json`` before the database is re-encrypted, and :meth:`open` finishes
+        a change that was interrupted."""
+        if self.directory is None or not self.encrypted:
+            raise InvalidArgument("only an encrypted store has a passphrase", field="store")
+        marker = self._marker(self.directory)
+        _matching_key(self.directory, old, marker["encryption"])
+        params = KdfParams.new()
+        key = derive_key(new, params)
+        pending = {
+            **marker,
+            "encryption": {**params.to_json(), "cipher": "sqlcipher4", "check": key_check(key)},
+        }
+        _write_json(self.directory / PENDING_FILE, pending)
+        self._backend.rekey(key)
+        os.replace(self.directory / PENDING_FILE, self.directory / FORMAT_FILE)
+        self._audit.append(PERSON, "change_passphrase", (), 0, now_us())
 
     @property
     def encrypted(self) -> bool:
@@ -674,6 +690,41 @@ class HealthStore(SampleView):
             {"recipient": recipient, "purpose": purpose},
         )
         return out
+
+
+PENDING_FILE = "store.json.next"
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(json.dumps(data, indent=2) + "\n", "utf-8")
+    os.replace(partial, path)
+
+
+def _matching_key(path: Path, passphrase: str, encryption: dict[str, Any]) -> bytes:
+    """The key ``passphrase`` gives for the store at ``path``: under ``store.json``'s
+    description, or under that of a passphrase change that was interrupted (which is then
+    completed)."""
+    key = derive_key(passphrase, KdfParams.from_json(encryption))
+    if hmac.compare_digest(key_check(key), str(encryption.get("check", ""))):
+        return key
+    pending = path / PENDING_FILE
+    if pending.exists():
+        try:
+            upcoming = json.loads(pending.read_text("utf-8"))["encryption"]
+        except (OSError, ValueError, KeyError, TypeError):
+            upcoming = None
+        if upcoming:
+            key = derive_key(passphrase, KdfParams.from_json(upcoming))
+            if hmac.compare_digest(key_check(key), str(upcoming.get("check", ""))):
+                try:  # the database took the new key before the crash: finish the change
+                    SQLiteBackend(path / DATABASE_FILE, key=key).close()
+                except DatabaseInaccessible:
+                    pass
+                else:
+                    os.replace(pending, path / FORMAT_FILE)
+                    return key
+    raise DatabaseInaccessible(f"wrong passphrase for the store at {path}", field="passphrase")
 
 
 def _is_file(text: str) -> bool:

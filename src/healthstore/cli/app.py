@@ -107,6 +107,7 @@ app.command("audit")(audit.audit)
 app.command("serve")(serve.serve)
 app.command("backup")(backup.backup)
 app.command("restore")(backup.restore)
+app.command("change-passphrase")(backup.change_passphrase)
 
 
 def main() -> None:

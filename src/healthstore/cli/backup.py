@@ -51,3 +51,36 @@ def restore(
         emit_json({"store": str(directory.absolute()), "samples": count})
     else:
         typer.echo(f"restored {count:,} samples into {directory.absolute()}")
+
+
+def change_passphrase(
+    store: StoreOption = None,
+    new_passphrase_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--new-passphrase-file", metavar="F", help="A file whose first line is the new one."
+        ),
+    ] = None,
+) -> None:
+    """Re-encrypt an encrypted store under a new passphrase (the same one again rotates the
+    key). The current passphrase is read as for every command."""
+    import sys
+
+    from healthstore.cli.options import read_passphrase, store_path
+
+    path = store_path(store)
+    old = passphrase_for(path)
+    if old is None:
+        raise InvalidArgument(f"the store at {path} is not encrypted", field="store")
+    if new_passphrase_file is not None:
+        new = read_passphrase(new_passphrase_file)
+    elif sys.stdin.isatty():
+        new = str(typer.prompt("New passphrase", hide_input=True, confirmation_prompt=True))
+    else:
+        raise InvalidArgument(
+            "give the new passphrase with --new-passphrase-file F, or run from a terminal",
+            field="passphrase",
+        )
+    with HealthStore.open(path, passphrase=old) as hs:
+        hs.change_passphrase(old, new)
+    typer.echo(f"the store at {path} is now encrypted under the new passphrase")

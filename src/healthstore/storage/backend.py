@@ -66,6 +66,10 @@ class Backend(Protocol):
         level down each) of a JSON text column."""
         ...
 
+    def rekey(self, key: bytes) -> None:
+        """Re-encrypt the store with a new key."""
+        ...
+
     def backup_to(self, path: Path) -> None:
         """Write a consistent copy of the database to the new file ``path``."""
         ...

@@ -215,6 +215,14 @@ class SQLiteBackend:
         )
         return f"json_extract({column}, ?)", ["$" + path]
 
+    def rekey(self, key: bytes) -> None:
+        """Re-encrypt the database with ``key`` (an encrypted database only)."""
+        if self._key is None:
+            raise DatabaseInaccessible("a plain database has no key to change", field="store")
+        with self._lock:
+            self._conn.execute(f"PRAGMA rekey = {sqlcipher_key(key)}")
+            self._key = key
+
     def backup_to(self, path: Path) -> None:
         """A consistent copy of the database at ``path`` (a new file), encrypted with the
         same key when this one is, taken while other writers wait."""

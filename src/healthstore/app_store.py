@@ -28,6 +28,7 @@ from healthstore.background import ENTITLEMENT, Background
 from healthstore.catalogue import Kind, ObjectType
 from healthstore.delivery.observers import Observer
 from healthstore.errors import AuthorizationDenied, AuthorizationNotDetermined
+from healthstore.locked_writes import LockedWrites
 from healthstore.model import Correlation, Sample, Source
 from healthstore.query.live import ChangeHub
 from healthstore.query.reader import Scope
@@ -50,8 +51,9 @@ class AppStore(SampleView):
         anchors: AnchorCipher,
         hub: ChangeHub,
         background: Background,
+        locked_writes: LockedWrites | None = None,
     ) -> None:
-        super().__init__(backend, dims, user_id, hub, background)
+        super().__init__(backend, dims, user_id, hub, background, locked_writes)
         self._observers = background
         self.app = app
         self._grants = grants
@@ -159,6 +161,19 @@ class AppStore(SampleView):
 
     def _forced_source(self) -> Source:
         return self.app.source
+
+    def _actor(self) -> str:
+        return self.bundle_id
+
+    def _check_write_offline(self, objects: Sequence[Sample]) -> None:
+        for i, obj in enumerate(objects):
+            members = obj.objects if isinstance(obj, Correlation) else (obj,)
+            for member in members:
+                if not member.type.app_writable:
+                    where = f"objects[{i}]"
+                    raise AuthorizationDenied(
+                        f"{where}: apps may not write {member.type.short_name}", field=where
+                    )
 
     def _check_write(self, objects: Sequence[Sample]) -> None:
         for i, obj in enumerate(objects):

@@ -105,3 +105,12 @@ class Background:
     def wake(self) -> None:
         if self._worker is not None:
             self._worker.wake()
+
+    def pause(self) -> None:
+        """Hold deliveries (the store is locked: the outbox cannot be read)."""
+        if self._worker is not None:
+            self._worker.pause()
+
+    def resume(self) -> None:
+        if self._worker is not None:
+            self._worker.resume()

@@ -646,6 +646,7 @@ class SaveStatus(StrEnum):
     duplicate = "duplicate"
     replaced = "replaced"
     ignored_older_version = "ignored_older_version"
+    queued = "queued"  # accepted while the store is locked; merged at unlock
 
 
 class SaveResult(NamedTuple):

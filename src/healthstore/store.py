@@ -28,7 +28,7 @@ from typing import Any
 
 from healthstore import catalogue, cda_import, fhir_export, fhir_import, importing, shc_import
 from healthstore.access.anchors import AnchorCipher, app_key
-from healthstore.access.apps import App, AppRegistry
+from healthstore.access.apps import App, AppRegistry, token_digest
 from healthstore.access.audit import PERSON, AuditEntry, AuditLog
 from healthstore.access.consent import Consent, check_consent
 from healthstore.access.grants import Decision, Grants, Mode, PendingRequest, object_types
@@ -39,7 +39,7 @@ from healthstore.cda_import import DocumentResult
 from healthstore.delivery.observers import Observer
 from healthstore.delivery.outbox import Delivery
 from healthstore.delivery.worker import DeliveryWorker
-from healthstore.errors import DatabaseInaccessible, InvalidArgument
+from healthstore.errors import AuthorizationDenied, DatabaseInaccessible, InvalidArgument
 from healthstore.fhir_export import FhirExportCounts
 from healthstore.fhir_import import FhirImportSummary
 from healthstore.importing import ImportSummary
@@ -47,6 +47,7 @@ from healthstore.interop.apple.parser import Progress
 from healthstore.interop.fhir.files import read_path
 from healthstore.interop.fhir.server import FhirServer
 from healthstore.interop.shc.issuers import TrustedIssuers
+from healthstore.locked_writes import JournalEntry, LockedWrites
 from healthstore.model import ActivitySummary, Sample, SaveStatus, Source
 from healthstore.query import predicates as p
 from healthstore.query import stats_reader
@@ -55,9 +56,11 @@ from healthstore.shc_import import CardResult
 from healthstore.storage import summaries
 from healthstore.storage.backend import Backend
 from healthstore.storage.dimensions import Dimensions
+from healthstore.storage.lockable import LockableBackend
 from healthstore.storage.sqlite import SQLiteBackend
 from healthstore.times import from_micros
 from healthstore.vault.keys import KdfParams, derive_key, key_check
+from healthstore.vault.sealing import new_keypair, open_box
 from healthstore.views import (
     OWNER_REVISION,
     OWNER_SOURCE,
@@ -99,16 +102,31 @@ class AppReport:
 class HealthStore(SampleView):
     """The person's store: reads and writes everything; manages apps and characteristics."""
 
-    def __init__(self, backend: Backend, directory: Path | None = None, user_id: int = 1) -> None:
+    def __init__(
+        self,
+        backend: Backend,
+        directory: Path | None = None,
+        user_id: int = 1,
+        *,
+        journal_key: bytes | None = None,
+    ) -> None:
+        if isinstance(backend, SQLiteBackend):
+            backend = LockableBackend(backend)
         dims = Dimensions(backend, user_id)
         self._apps = AppRegistry(backend, user_id)
         self._grants = Grants(backend, dims, user_id)
         self._deliveries = Background(
             backend, dims, user_id, self._apps, self._grants, lambda: self._secret("webhooks")
         )
-        super().__init__(backend, dims, user_id, ChangeHub(), self._deliveries)
+        lockable = backend if isinstance(backend, LockableBackend) else None
+        self._locked = (
+            LockedWrites(lockable, directory, journal_key) if lockable is not None else None
+        )
+        super().__init__(backend, dims, user_id, ChangeHub(), self._deliveries, self._locked)
         self.directory = directory
         self._audit = AuditLog(backend, user_id)
+        self._secrets_kept: dict[str, bytes] = {}
+        self._apps_kept: dict[str, App] = {}
 
     # --- lifecycle ----------------------------------------------------------------------
     @classmethod
@@ -140,14 +158,16 @@ class HealthStore(SampleView):
             encryption = {**params.to_json(), "cipher": "sqlcipher4", "check": key_check(key)}
         path.mkdir(parents=True, exist_ok=True)
         backend = SQLiteBackend(path / DATABASE_FILE, create=True, key=key)
+        public = _journal_keys(backend) if key is not None else None
         marker = {
             "format": "healthstore",
             "version": FORMAT_VERSION,
             "backend": "sqlite",
             "encryption": encryption,
+            "journal_public_key": None if public is None else public.hex(),
         }
         (path / FORMAT_FILE).write_text(json.dumps(marker, indent=2) + "\n", "utf-8")
-        return cls(backend, path)
+        return cls(backend, path, journal_key=public)
 
     @staticmethod
     def _marker(path: Path) -> dict[str, Any]:
@@ -181,20 +201,29 @@ class HealthStore(SampleView):
         """Open the store in ``directory`` (an encrypted one with its ``passphrase``; a
         wrong one is databaseInaccessible and changes nothing)."""
         path = Path(directory)
-        encryption = cls._marker(path).get("encryption")
-        key = None
-        if encryption:
-            if passphrase is None:
-                raise DatabaseInaccessible(
-                    f"the store at {path} is encrypted: give its passphrase", field="passphrase"
+        marker = cls._marker(path)
+        encryption = marker.get("encryption")
+        if not encryption:
+            if passphrase is not None:
+                raise InvalidArgument(
+                    f"the store at {path} is not encrypted; open it without a passphrase",
+                    field="passphrase",
                 )
-            key = _matching_key(path, passphrase, encryption)
-        elif passphrase is not None:
-            raise InvalidArgument(
-                f"the store at {path} is not encrypted; open it without a passphrase",
-                field="passphrase",
+            return cls(SQLiteBackend(path / DATABASE_FILE), path)
+        if passphrase is None:
+            raise DatabaseInaccessible(
+                f"the store at {path} is encrypted: give its passphrase", field="passphrase"
             )
-        return cls(SQLiteBackend(path / DATABASE_FILE, key=key), path)
+        key = _matching_key(path, passphrase, encryption)
+        backend = SQLiteBackend(path / DATABASE_FILE, key=key)
+        public = _journal_keys(backend)
+        if marker.get("journal_public_key") != public.hex():
+            _write_json(
+                path / FORMAT_FILE, {**cls._marker(path), "journal_public_key": public.hex()}
+            )
+        store = cls(backend, path, journal_key=public)
+        store._merge_journal()
+        return store
 
     def backup(self, out: str | Path) -> Path:
         """Write a backup of the whole store to ``out`` (a new ``.zip`` holding
@@ -247,6 +276,85 @@ class HealthStore(SampleView):
             if created:
                 path.rmdir()
             raise
+
+    # --- the locked store (spec §8) -------------------------------------------------------
+    @classmethod
+    def verify_passphrase(cls, directory: str | Path, passphrase: str) -> None:
+        """Raise databaseInaccessible unless ``passphrase`` opens the store in
+        ``directory``."""
+        path = Path(directory)
+        encryption = cls._marker(path).get("encryption")
+        if not encryption:
+            raise DatabaseInaccessible(f"the store at {path} is not encrypted", field="store")
+        _matching_key(path, passphrase, encryption)
+
+    @property
+    def locked(self) -> bool:
+        return self._locked is not None and self._locked.active
+
+    def lock(self) -> None:
+        """Lock the store: the key leaves memory and every read fails with
+        databaseInaccessible; writes are still accepted, sealed into the journal with the
+        store's public key, and merged at :meth:`unlock`."""
+        if not self.encrypted or self._locked is None or self._locked.public_key is None:
+            raise InvalidArgument("only an encrypted store can be locked", field="store")
+        if self.locked:
+            return
+        self._audit.append(PERSON, "lock", (), 0, now_us())
+        self._apps_kept = self._apps.by_token_digest()
+        self._secrets_kept = {"anchors": self._secret("anchors")}
+        self._deliveries.pause()
+        self._backend.lock()  # type: ignore[attr-defined]
+        self._dims.reset()
+
+    def unlock(self, passphrase: str) -> int:
+        """Unlock with the passphrase: merge, in order, what was written while locked (each
+        write checked against the person's decisions as if made now; a sample already
+        merged is a duplicate, never a second copy). Returns how many samples went in."""
+        if not self.locked or self.directory is None:
+            return 0
+        encryption = self._marker(self.directory).get("encryption") or {}
+        key = _matching_key(self.directory, passphrase, encryption)
+        self._backend.unlock(SQLiteBackend(self.directory / DATABASE_FILE, key=key))  # type: ignore[attr-defined]
+        self._dims.reset()
+        self._apps_kept, self._secrets_kept = {}, {}
+        merged = self._merge_journal()
+        self._audit.append(PERSON, "unlock", (), merged, now_us())
+        self._deliveries.resume()
+        return merged
+
+    def _merge_journal(self) -> int:
+        """Merge the journal's writes; an app removed meanwhile loses its queued writes
+        (noted in the audit log). Returns how many samples went in."""
+        if self._locked is None or self._locked.journal is None:
+            return 0
+        boxes = self._locked.journal.boxes()
+        if not boxes:
+            return 0
+        private = self._secret_bytes(JOURNAL_PRIVATE)
+        inserted = 0
+        for box in boxes:
+            entry = JournalEntry.from_bytes(open_box(private, box))
+            samples = entry.sample_objects()
+            if entry.actor == PERSON:
+                inserted += self.save_each(samples).inserted
+                continue
+            try:
+                app = self.app(entry.actor)
+            except InvalidArgument:
+                self._audit.append(
+                    PERSON, "journal.dropped", (), len(samples), now_us(), {"app": entry.actor}
+                )
+                continue
+            inserted += app.save_each(samples).inserted
+        self._locked.journal.clear()
+        return inserted
+
+    def _secret_bytes(self, name: str) -> bytes:
+        rows = self._backend.query("SELECT value FROM secrets WHERE name = ?", (name,))
+        if not rows:
+            raise DatabaseInaccessible(f"the store has no {name} key", field="store")
+        return bytes(rows[0][0])
 
     def change_passphrase(self, old: str, new: str) -> None:
         """Re-encrypt the store under ``new`` (a new salt and key; giving the same
@@ -521,7 +629,13 @@ class HealthStore(SampleView):
 
     def app_for_token(self, token: str) -> AppStore:
         """The view of the app a token belongs to; a bad or revoked token is
-        authorizationDenied."""
+        authorizationDenied. While the store is locked, apps are recognised from what was
+        known when it was locked (so they can still write)."""
+        if self.locked:
+            app = self._apps_kept.get(token_digest(token)) if isinstance(token, str) else None
+            if app is None:
+                raise AuthorizationDenied("the app token is not valid", field="token")
+            return self._app_store(app)
         return self._app_store(self._apps.by_token(token))
 
     def _app_store(self, app: App) -> AppStore:
@@ -536,9 +650,12 @@ class HealthStore(SampleView):
             cipher,
             self._hub,
             self._deliveries,
+            self._locked,
         )
 
     def _secret(self, name: str) -> bytes:
+        if name in self._secrets_kept:
+            return self._secrets_kept[name]
         rows = self._backend.query("SELECT value FROM secrets WHERE name = ?", (name,))
         if rows:
             return bytes(rows[0][0])
@@ -693,6 +810,23 @@ class HealthStore(SampleView):
 
 
 PENDING_FILE = "store.json.next"
+JOURNAL_PRIVATE = "journal-private"
+JOURNAL_PUBLIC = "journal-public"
+
+
+def _journal_keys(backend: SQLiteBackend) -> bytes:
+    """The store's journal key pair, made on first use: the private half stays inside the
+    encrypted database; the public half is returned (and kept in store.json)."""
+    rows = backend.query("SELECT value FROM secrets WHERE name = ?", (JOURNAL_PUBLIC,))
+    if rows:
+        return bytes(rows[0][0])
+    private, public = new_keypair()
+    with backend.transaction():
+        backend.execute(
+            "INSERT INTO secrets (name, value) VALUES (?, ?)", (JOURNAL_PRIVATE, private)
+        )
+        backend.execute("INSERT INTO secrets (name, value) VALUES (?, ?)", (JOURNAL_PUBLIC, public))
+    return public
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:

@@ -22,6 +22,7 @@ from healthstore import catalogue
 from healthstore.background import Background
 from healthstore.catalogue import Kind, ObjectType
 from healthstore.errors import HealthStoreError, InvalidArgument, ItemsRejected, NoData
+from healthstore.locked_writes import LockedWrites
 from healthstore.model import (
     ActivitySummary,
     Changes,
@@ -177,12 +178,14 @@ class SampleView:
         user_id: int,
         hub: ChangeHub,
         background: Background | None = None,
+        locked_writes: LockedWrites | None = None,
     ) -> None:
         self.user_id = user_id
         self._backend = backend
         self._dims = dims
         self._hub = hub
         self._background = background
+        self._locked_writes = locked_writes
         self._reader = Reader(backend, dims, user_id)
         self._writer = Writer(backend, dims, user_id)
         self._stats = StatisticsReader(self._reader)
@@ -202,6 +205,26 @@ class SampleView:
     def _record(self, operation: str, types: Iterable[ObjectType], count: int) -> None:
         """Note an operation in the audit log (the person's own use is not logged)."""
 
+    def _actor(self) -> str:
+        """Who writes: ``person``, or an app's bundle id."""
+        return "person"
+
+    def _check_write_offline(self, objects: Sequence[Sample]) -> None:
+        """What can be checked of a write while the store is locked (no decisions to read)."""
+
+    def _queue_if_locked(self, batch: list[Sample]) -> list[SaveResult] | None:
+        """While the store is locked: seal the batch into the journal (results say
+        ``queued``); otherwise None."""
+        if self._locked_writes is None or not self._locked_writes.active:
+            return None
+        for i, obj in enumerate(batch):
+            if not isinstance(obj, Sample):
+                raise InvalidArgument(
+                    f"objects[{i}] is a {type(obj).__name__}, not a sample", field=f"objects[{i}]"
+                )
+        self._check_write_offline(batch)
+        return self._locked_writes.queue(self._actor(), batch)
+
     def _encode_anchor(self, anchor: int) -> int:
         return anchor
 
@@ -218,6 +241,9 @@ class SampleView:
     def save_batch(self, objects: SaveInput) -> SavedBatch:
         """:meth:`save`, also saying how many samples went in (correlation members count)."""
         batch = _batch(objects)
+        queued = self._queue_if_locked(batch)
+        if queued is not None:
+            return SavedBatch(queued, 0)
         self._check_write(batch)
         return self._save_checked(batch)
 
@@ -227,6 +253,9 @@ class SampleView:
         object never takes the others down. Returns, per object, its result or the error
         that refused it (its field relative to the object), and how many samples went in."""
         batch = list(objects)
+        queued = self._queue_if_locked(batch)
+        if queued is not None:
+            return SavedItems(list(queued), 0)
         outcomes: list[SaveResult | HealthStoreError | None] = [None] * len(batch)
         pending: list[int] = []
         for i, obj in enumerate(batch):

@@ -126,6 +126,15 @@ class AppRegistry:
             raise AuthorizationDenied("the app token is not valid", field="token")
         return _app(rows[0])
 
+    def by_token_digest(self) -> dict[str, App]:
+        """Every app by the digest of its token (kept in memory while the store is locked,
+        so apps can still be recognised)."""
+        rows = self._db.query(
+            "SELECT id, manifest, created_us, token_hash FROM apps WHERE user_id = ?",
+            (self._user,),
+        )
+        return {str(row[3]): _app(row[:3]) for row in rows}
+
     def all(self) -> list[App]:
         rows = self._db.query(
             "SELECT id, manifest, created_us FROM apps WHERE user_id = ? ORDER BY bundle_id",

@@ -108,6 +108,8 @@ app.command("serve")(serve.serve)
 app.command("backup")(backup.backup)
 app.command("restore")(backup.restore)
 app.command("change-passphrase")(backup.change_passphrase)
+app.command("lock")(backup.lock)
+app.command("unlock")(backup.unlock)
 
 
 def main() -> None:

@@ -84,3 +84,60 @@ def change_passphrase(
     with HealthStore.open(path, passphrase=old) as hs:
         hs.change_passphrase(old, new)
     typer.echo(f"the store at {path} is now encrypted under the new passphrase")
+
+
+def _server_passphrase() -> str:
+    """The passphrase for a lock or unlock request: from --passphrase-file, else asked."""
+    import sys
+
+    from healthstore.cli.options import PASSPHRASE_FILE, read_passphrase
+
+    file = PASSPHRASE_FILE.get()
+    if file:
+        return read_passphrase(file)
+    if sys.stdin.isatty():
+        return str(typer.prompt("Passphrase", hide_input=True))
+    raise InvalidArgument(
+        "give the store's passphrase with --passphrase-file F, or run from a terminal",
+        field="passphrase",
+    )
+
+
+UrlOption = Annotated[str, typer.Option("--url", metavar="URL", help="The running server.")]
+
+
+def _post(url: str, action: str) -> dict[str, object]:
+    import httpx
+
+    from healthstore.client.errors import error_from_json
+
+    passphrase = _server_passphrase()
+    try:
+        answer = httpx.post(
+            f"{url.rstrip('/')}/v1/store/{action}", json={"passphrase": passphrase}, timeout=120
+        )
+    except httpx.HTTPError as exc:
+        raise InvalidArgument(f"cannot reach {url}: {type(exc).__name__}", field="url") from None
+    if not answer.is_success:
+        raise error_from_json(answer.json(), answer.status_code)
+    data: dict[str, object] = answer.json()
+    return data
+
+
+def lock(url: UrlOption = "http://127.0.0.1:8765", json_output: JsonOption = False) -> None:
+    """Lock a running server's encrypted store: reads answer 423 until it is unlocked;
+    uploads are sealed into the journal."""
+    data = _post(url, "lock")
+    if json_output:
+        emit_json(data)
+    else:
+        typer.echo(f"locked the store served at {url}")
+
+
+def unlock(url: UrlOption = "http://127.0.0.1:8765", json_output: JsonOption = False) -> None:
+    """Unlock a running server's store and merge what was written while it was locked."""
+    data = _post(url, "unlock")
+    if json_output:
+        emit_json(data)
+    else:
+        typer.echo(f"unlocked the store served at {url}; merged {data.get('merged', 0)} samples")

@@ -86,6 +86,7 @@ class DeliveryWorker:
         self._http = httpx.Client(timeout=timeout_s, transport=transport, follow_redirects=False)
         self._wake = threading.Event()
         self._stop = threading.Event()
+        self._paused = threading.Event()
         self._thread: threading.Thread | None = None
 
     # --- stepping -------------------------------------------------------------------------
@@ -153,6 +154,14 @@ class DeliveryWorker:
         """Look for due notifications now (a write just queued one)."""
         self._wake.set()
 
+    def pause(self) -> None:
+        """Send nothing until :meth:`resume` (the store is locked)."""
+        self._paused.set()
+
+    def resume(self) -> None:
+        self._paused.clear()
+        self._wake.set()
+
     def stop(self, timeout_s: float = 10.0) -> None:
         self._stop.set()
         self._wake.set()
@@ -164,6 +173,10 @@ class DeliveryWorker:
     def _loop(self) -> None:
         recovered = False
         while not self._stop.is_set():
+            if self._paused.is_set():
+                self._wake.wait(self._poll_s)
+                self._wake.clear()
+                continue
             if not recovered:
                 try:
                     with self._outbox.locked():

@@ -18,6 +18,7 @@ from healthstore.server.routes import (
     reads,
     samples,
     statistics,
+    vault,
 )
 from healthstore.server.settings import ServerSettings
 from healthstore.store import HealthStore
@@ -54,7 +55,7 @@ def create_app(store: HealthStore, settings: ServerSettings | None = None) -> Fa
     app.state.settings = settings
     app.state.limiter = RateLimiter(settings.requests_per_minute)
     errors.install(app)
-    for module in (authorization, samples, changes, statistics, reads, observers):
+    for module in (authorization, samples, changes, statistics, reads, observers, vault):
         app.include_router(module.router)
     app.include_router(landing.router)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)

@@ -14,6 +14,7 @@ from pathlib import Path
 import apple_import
 import bulk_save
 import day_query
+import encryption
 import fhir_import
 import report
 import stats
@@ -43,7 +44,7 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument(
         "--only",
-        choices=("save", "query", "stats", "import", "upload", "fhir"),
+        choices=("save", "query", "stats", "import", "upload", "fhir", "encryption"),
         help="run one benchmark (or group)",
     )
     parser.add_argument(
@@ -136,6 +137,10 @@ def main() -> None:
             rows, lines = upload.run(args.upload_samples, scratch)
         finally:
             shutil.rmtree(scratch)
+        results += rows
+        described += lines
+    if args.only in (None, "encryption"):
+        rows, lines = encryption.run(args.cache)
         results += rows
         described += lines
     if args.only in (None, "fhir"):

@@ -192,3 +192,26 @@ def test_lock_and_unlock_on_the_command_line(encrypted: HealthStore, tmp_path: P
         assert unlocked.exit_code == 0 and json.loads(unlocked.output)["locked"] is False
         assert not encrypted.locked
     encrypted.close()
+
+
+def test_observers_hear_of_locked_writes_after_unlock(encrypted: HealthStore) -> None:
+    from tests.server_support import WebhookReceiver
+    from tests.test_webhooks import MANIFEST as OBSERVING_APP
+
+    store = encrypted
+    observing = {**OBSERVING_APP, "bundle_id": "com.example.watcher"}
+    store.register_app(observing)
+    watcher = store.app("com.example.watcher")
+    watcher.request_authorization(read=["stepCount"])
+    store.grant("com.example.watcher", read=["stepCount"])
+    receiver = WebhookReceiver()
+    try:
+        watcher.add_observer("stepCount", receiver.url)
+        store.lock()
+        store.save(steps(9))
+        store.unlock(PASSPHRASE)
+        assert store.delivery_worker().run_once() == 1  # queued while locked, told after
+        receiver.wait_for(1)
+    finally:
+        receiver.close()
+        store.close()

@@ -57,7 +57,7 @@ from healthstore.storage import summaries
 from healthstore.storage.backend import Backend
 from healthstore.storage.dimensions import Dimensions
 from healthstore.storage.lockable import LockableBackend
-from healthstore.storage.sqlite import SQLiteBackend
+from healthstore.storage.sqlite import CIPHER_PAGE_SIZE, SQLiteBackend
 from healthstore.times import from_micros
 from healthstore.vault.keys import KdfParams, derive_key, key_check
 from healthstore.vault.sealing import new_keypair, open_box
@@ -155,7 +155,12 @@ class HealthStore(SampleView):
         if passphrase is not None:
             params = KdfParams.new()
             key = derive_key(passphrase, params)
-            encryption = {**params.to_json(), "cipher": "sqlcipher4", "check": key_check(key)}
+            encryption = {
+                **params.to_json(),
+                "cipher": "sqlcipher4",
+                "page_size": CIPHER_PAGE_SIZE,
+                "check": key_check(key),
+            }
         path.mkdir(parents=True, exist_ok=True)
         backend = SQLiteBackend(path / DATABASE_FILE, create=True, key=key)
         public = _journal_keys(backend) if key is not None else None
@@ -369,7 +374,12 @@ class HealthStore(SampleView):
         key = derive_key(new, params)
         pending = {
             **marker,
-            "encryption": {**params.to_json(), "cipher": "sqlcipher4", "check": key_check(key)},
+            "encryption": {
+                **params.to_json(),
+                "cipher": "sqlcipher4",
+                "page_size": CIPHER_PAGE_SIZE,
+                "check": key_check(key),
+            },
         }
         _write_json(self.directory / PENDING_FILE, pending)
         self._backend.rekey(key)

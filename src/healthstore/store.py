@@ -119,6 +119,7 @@ class HealthStore(SampleView):
             backend, dims, user_id, self._apps, self._grants, lambda: self._secret("webhooks")
         )
         lockable = backend if isinstance(backend, LockableBackend) else None
+        self._lockable = lockable
         self._locked = (
             LockedWrites(lockable, directory, journal_key) if lockable is not None else None
         )
@@ -301,7 +302,10 @@ class HealthStore(SampleView):
         """Lock the store: the key leaves memory and every read fails with
         databaseInaccessible; writes are still accepted, sealed into the journal with the
         store's public key, and merged at :meth:`unlock`."""
-        if not self.encrypted or self._locked is None or self._locked.public_key is None:
+        lockable = self._lockable
+        if not self.encrypted or lockable is None or self._locked is None:
+            raise InvalidArgument("only an encrypted store can be locked", field="store")
+        if self._locked.public_key is None:
             raise InvalidArgument("only an encrypted store can be locked", field="store")
         if self.locked:
             return
@@ -309,18 +313,18 @@ class HealthStore(SampleView):
         self._apps_kept = self._apps.by_token_digest()
         self._secrets_kept = {"anchors": self._secret("anchors")}
         self._deliveries.pause()
-        self._backend.lock()  # type: ignore[attr-defined]
+        lockable.lock()
         self._dims.reset()
 
     def unlock(self, passphrase: str) -> int:
         """Unlock with the passphrase: merge, in order, what was written while locked (each
         write checked against the person's decisions as if made now; a sample already
         merged is a duplicate, never a second copy). Returns how many samples went in."""
-        if not self.locked or self.directory is None:
+        if not self.locked or self.directory is None or self._lockable is None:
             return 0
         encryption = self._marker(self.directory).get("encryption") or {}
         key = _matching_key(self.directory, passphrase, encryption)
-        self._backend.unlock(SQLiteBackend(self.directory / DATABASE_FILE, key=key))  # type: ignore[attr-defined]
+        self._lockable.unlock(SQLiteBackend(self.directory / DATABASE_FILE, key=key))
         self._dims.reset()
         self._apps_kept, self._secrets_kept = {}, {}
         merged = self._merge_journal()

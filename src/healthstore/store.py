@@ -156,12 +156,7 @@ class HealthStore(SampleView):
         if passphrase is not None:
             params = KdfParams.new()
             key = derive_key(passphrase, params)
-            encryption = {
-                **params.to_json(),
-                "cipher": "sqlcipher4",
-                "page_size": CIPHER_PAGE_SIZE,
-                "check": key_check(key),
-            }
+            encryption = _encryption_entry(params, key)
         path.mkdir(parents=True, exist_ok=True)
         backend = SQLiteBackend(path / DATABASE_FILE, create=True, key=key)
         public = _journal_keys(backend) if key is not None else None
@@ -172,7 +167,7 @@ class HealthStore(SampleView):
             "encryption": encryption,
             "journal_public_key": None if public is None else public.hex(),
         }
-        (path / FORMAT_FILE).write_text(json.dumps(marker, indent=2) + "\n", "utf-8")
+        _write_json(path / FORMAT_FILE, marker)
         return cls(backend, path, journal_key=public)
 
     @staticmethod
@@ -378,12 +373,7 @@ class HealthStore(SampleView):
         key = derive_key(new, params)
         pending = {
             **marker,
-            "encryption": {
-                **params.to_json(),
-                "cipher": "sqlcipher4",
-                "page_size": CIPHER_PAGE_SIZE,
-                "check": key_check(key),
-            },
+            "encryption": _encryption_entry(params, key),
         }
         _write_json(self.directory / PENDING_FILE, pending)
         self._backend.rekey(key)
@@ -841,6 +831,17 @@ def _journal_keys(backend: SQLiteBackend) -> bytes:
         )
         backend.execute("INSERT INTO secrets (name, value) VALUES (?, ?)", (JOURNAL_PUBLIC, public))
     return public
+
+
+def _encryption_entry(params: KdfParams, key: bytes) -> dict[str, Any]:
+    """What ``store.json`` says of an encrypted store: how its key is derived, the cipher,
+    and a check value for the key (never the key or the passphrase)."""
+    return {
+        **params.to_json(),
+        "cipher": "sqlcipher4",
+        "page_size": CIPHER_PAGE_SIZE,
+        "check": key_check(key),
+    }
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:

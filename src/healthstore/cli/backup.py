@@ -7,7 +7,15 @@ from typing import Annotated
 
 import typer
 
-from healthstore.cli.options import JsonOption, StoreOption, open_store, passphrase_for
+from healthstore.cli.options import (
+    PASSPHRASE_FILE,
+    JsonOption,
+    StoreOption,
+    ask_passphrase,
+    open_store,
+    passphrase_for,
+    store_path,
+)
 from healthstore.cli.output import emit_json
 from healthstore.errors import InvalidArgument
 from healthstore.store import HealthStore
@@ -64,43 +72,19 @@ def change_passphrase(
 ) -> None:
     """Re-encrypt an encrypted store under a new passphrase (the same one again rotates the
     key). The current passphrase is read as for every command."""
-    import sys
-
-    from healthstore.cli.options import read_passphrase, store_path
-
     path = store_path(store)
     old = passphrase_for(path)
     if old is None:
         raise InvalidArgument(f"the store at {path} is not encrypted", field="store")
-    if new_passphrase_file is not None:
-        new = read_passphrase(new_passphrase_file)
-    elif sys.stdin.isatty():
-        new = str(typer.prompt("New passphrase", hide_input=True, confirmation_prompt=True))
-    else:
-        raise InvalidArgument(
-            "give the new passphrase with --new-passphrase-file F, or run from a terminal",
-            field="passphrase",
-        )
+    new = ask_passphrase(
+        new_passphrase_file,
+        "New passphrase",
+        "give the new passphrase with --new-passphrase-file F, or run from a terminal",
+        confirm=True,
+    )
     with HealthStore.open(path, passphrase=old) as hs:
         hs.change_passphrase(old, new)
     typer.echo(f"the store at {path} is now encrypted under the new passphrase")
-
-
-def _server_passphrase() -> str:
-    """The passphrase for a lock or unlock request: from --passphrase-file, else asked."""
-    import sys
-
-    from healthstore.cli.options import PASSPHRASE_FILE, read_passphrase
-
-    file = PASSPHRASE_FILE.get()
-    if file:
-        return read_passphrase(file)
-    if sys.stdin.isatty():
-        return str(typer.prompt("Passphrase", hide_input=True))
-    raise InvalidArgument(
-        "give the store's passphrase with --passphrase-file F, or run from a terminal",
-        field="passphrase",
-    )
 
 
 UrlOption = Annotated[str, typer.Option("--url", metavar="URL", help="The running server.")]
@@ -111,7 +95,11 @@ def _post(url: str, action: str) -> dict[str, object]:
 
     from healthstore.client.errors import error_from_json
 
-    passphrase = _server_passphrase()
+    passphrase = ask_passphrase(
+        PASSPHRASE_FILE.get(),
+        "Passphrase",
+        "give the store's passphrase with --passphrase-file F, or run from a terminal",
+    )
     try:
         answer = httpx.post(
             f"{url.rstrip('/')}/v1/store/{action}", json={"passphrase": passphrase}, timeout=120

@@ -68,21 +68,29 @@ def read_passphrase(file: str | Path) -> str:
     return passphrase
 
 
+def ask_passphrase(
+    file: str | Path | None, prompt: str, refusal: str, *, confirm: bool = False
+) -> str:
+    """A passphrase read from ``file``, else typed on the terminal (twice when
+    ``confirm``); without either, invalidArgument with ``refusal``."""
+    if file:
+        return read_passphrase(file)
+    if sys.stdin.isatty():
+        return str(typer.prompt(prompt, hide_input=True, confirmation_prompt=confirm))
+    raise InvalidArgument(refusal, field="passphrase")
+
+
 def passphrase_for(path: Path) -> str | None:
     """The passphrase of an encrypted store: from the file named by ``--passphrase-file``
     (or ``HEALTHSTORE_PASSPHRASE_FILE``), else asked on the terminal; None for a plain
     store."""
     if not HealthStore.is_encrypted(path):
         return None
-    file = PASSPHRASE_FILE.get()
-    if file:
-        return read_passphrase(file)
-    if sys.stdin.isatty():
-        return str(typer.prompt(f"Passphrase for {path}", hide_input=True))
-    raise InvalidArgument(
+    return ask_passphrase(
+        PASSPHRASE_FILE.get(),
+        f"Passphrase for {path}",
         f"the store at {path} is encrypted: give --passphrase-file F (or set "
         f"{PASSPHRASE_FILE_ENV}), or run from a terminal to be asked",
-        field="passphrase",
     )
 
 

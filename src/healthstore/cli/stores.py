@@ -1,12 +1,11 @@
 """``healthstore init``: create an empty store, encrypted unless told otherwise."""
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from healthstore.cli.options import STORE_ENV, JsonOption, read_passphrase
+from healthstore.cli.options import STORE_ENV, JsonOption, ask_passphrase
 from healthstore.cli.output import emit_json
 from healthstore.errors import InvalidArgument
 from healthstore.store import HealthStore
@@ -19,14 +18,12 @@ def _new_passphrase(passphrase_file: Path | None, no_encryption: bool) -> str | 
                 "--passphrase-file and --no-encryption contradict each other", field="passphrase"
             )
         return None
-    if passphrase_file is not None:
-        return read_passphrase(passphrase_file)
-    if sys.stdin.isatty():
-        return str(typer.prompt("New passphrase", hide_input=True, confirmation_prompt=True))
-    raise InvalidArgument(
+    return ask_passphrase(
+        passphrase_file,
+        "New passphrase",
         "a new store is encrypted: give --passphrase-file F, run from a terminal to type the "
         "passphrase, or say --no-encryption",
-        field="passphrase",
+        confirm=True,
     )
 
 

@@ -42,6 +42,14 @@ def migrations(dialect: str) -> list[tuple[int, str, str]]:
     return sorted(found)
 
 
+def _busy(exc: Exception) -> Exception:
+    """A store another process keeps locked past the busy timeout is databaseInaccessible;
+    any other operational error stays as it is."""
+    if "locked" in str(exc) or "busy" in str(exc):
+        return DatabaseInaccessible(f"the store is busy (another process holds it): {exc}")
+    return exc
+
+
 class _Savepoint:
     def __init__(self, conn: Any, name: str) -> None:
         self._conn = conn
@@ -171,11 +179,7 @@ class SQLiteBackend:
         try:
             return self._conn.execute(sql, params)
         except _OPERATIONAL_ERRORS as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
-                raise DatabaseInaccessible(
-                    f"the store is busy (another process holds it): {exc}"
-                ) from None
-            raise
+            raise _busy(exc) from None
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         with self._lock:
@@ -186,9 +190,7 @@ class SQLiteBackend:
             try:
                 return int(self._conn.executemany(sql, rows).rowcount)
             except _OPERATIONAL_ERRORS as exc:
-                if "locked" in str(exc) or "busy" in str(exc):
-                    raise DatabaseInaccessible(f"the store is busy: {exc}") from None
-                raise
+                raise _busy(exc) from None
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         with self._lock:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -153,7 +153,17 @@ class WorkoutRoute(PayloadSample):
     def payload(self) -> dict[str, Any]:
         return {
             "locations": [
-                {**asdict(p), "timestamp": p.timestamp.isoformat()} for p in self.locations
+                {
+                    "timestamp": p.timestamp.isoformat(),
+                    "latitude": p.latitude,
+                    "longitude": p.longitude,
+                    "altitude": p.altitude,
+                    "horizontal_accuracy": p.horizontal_accuracy,
+                    "vertical_accuracy": p.vertical_accuracy,
+                    "course": p.course,
+                    "speed": p.speed,
+                }
+                for p in self.locations
             ]
         }
 

@@ -198,7 +198,7 @@ def compute(
     idx_sample, idx_bucket = _expand(first, last, present)
     has[idx_bucket] = True
     n_ranks = int(cols.rank.max()) + 1 if len(cols) else 1
-    pairs = np.unique(idx_bucket * n_ranks + cols.rank[idx_sample])
+    pairs = distinct(idx_bucket * n_ranks + cols.rank[idx_sample])
     for b, r in zip((pairs // n_ranks).tolist(), (pairs % n_ranks).tolist(), strict=True):
         ranks[b].add(r)
     out = BucketValues(has, ranks=ranks)
@@ -211,6 +211,19 @@ def compute(
     if options & StatisticsOptions.duration:
         out.duration = _covered(cols, edges)
     return out
+
+
+def distinct(values: Micros) -> Micros:
+    """The distinct values, ascending. A stable sort and a comparison of neighbours:
+    numpy's own ``unique`` hashes integers first, which is an order of magnitude slower on
+    the mostly sorted instants read from storage."""
+    ordered = np.sort(values, kind="stable")
+    if len(ordered) < 2:
+        return ordered
+    keep = np.empty(len(ordered), dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
 
 
 def _bucket_span(cols: Columns, edges: Micros) -> tuple[Micros, Micros]:
@@ -242,7 +255,7 @@ def _merged_sums(cols: Columns, edges: Micros, sample: Micros, bucket: Micros) -
         return sums
     lo, hi = edges[0], edges[-1]
     positive = cols.end > cols.start
-    bounds = np.unique(
+    bounds = distinct(
         np.concatenate(
             [
                 edges,
@@ -368,7 +381,7 @@ def _covered(cols: Columns, edges: Micros) -> Micros:
     lo, hi = edges[0], edges[-1]
     starts = np.clip(cols.start[positive], lo, hi)
     ends = np.clip(cols.end[positive], lo, hi)
-    bounds = np.unique(np.concatenate([edges, starts, ends]))
+    bounds = distinct(np.concatenate([edges, starts, ends]))
     cover = np.zeros(len(bounds), dtype=np.int64)
     np.add.at(cover, np.searchsorted(bounds, starts), 1)
     np.add.at(cover, np.searchsorted(bounds, ends), -1)

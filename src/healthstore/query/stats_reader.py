@@ -24,6 +24,7 @@ from healthstore.query.statistics import (
     Statistics,
     StatisticsOptions,
     compute,
+    distinct,
     parse_options,
 )
 from healthstore.times import from_micros, require_aware, to_micros
@@ -154,7 +155,7 @@ class StatisticsReader:
         table = np.array(rows, dtype=np.float64)
         source_ids = table[:, 3].astype(np.int64)
         order = self.priority(request.type)
-        order += sorted(set(np.unique(source_ids).tolist()) - set(order))
+        order += sorted(set(distinct(source_ids).tolist()) - set(order))
         rank_of = np.zeros(int(max(order)) + 1, dtype=np.int64)
         rank_of[order] = np.arange(len(order))
         cols = Columns(

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from healthstore import catalogue
 from healthstore.catalogue import Kind, ObjectType
 from healthstore.errors import HealthStoreError
+from healthstore.interop.apple.gpx import GPXError, route_locations
 from healthstore.interop.apple.values import (
     normalize_source_name,
     normalize_unit,
@@ -458,43 +459,10 @@ def _location(element: Element) -> Location:
 def gpx_locations(data: bytes) -> list[Location]:
     """The track points of an Apple route GPX file (speed, course and accuracies come from
     its extensions)."""
-    import gpxpy
-
     try:
-        gpx = gpxpy.parse(data.decode("utf-8"))
-    except Exception as exc:  # gpxpy raises several unrelated types for bad input
+        return route_locations(data)
+    except GPXError as exc:
         raise Rejected(f"its GPX file cannot be read: {exc}") from None
-    out = []
-    for track in gpx.tracks:
-        for segment in track.segments:
-            for point in segment.points:
-                if point.time is None:
-                    continue
-                extra = {child.tag.rsplit("}", 1)[-1]: child.text for child in point.extensions}
-                values = {k: _optional(extra.get(k)) for k in ("speed", "course", "hAcc", "vAcc")}
-                try:
-                    out.append(
-                        Location(
-                            point.time,
-                            point.latitude,
-                            point.longitude,
-                            altitude=point.elevation,
-                            horizontal_accuracy=values["hAcc"],
-                            vertical_accuracy=values["vAcc"],
-                            course=values["course"],
-                            speed=values["speed"],
-                        )
-                    )
-                except HealthStoreError as exc:
-                    raise Rejected(f"GPX point: {exc.message}") from None
-    return out
-
-
-def _optional(text: str | None) -> float | None:
-    try:
-        return None if text is None else float(text)
-    except ValueError:
-        return None
 
 
 _SUMMARY_FIELDS = (

@@ -1,0 +1,101 @@
+"""The track points of the GPX files Apple writes for workout routes.
+
+A route file is ``gpx/trk/trkseg/trkpt`` elements (``lat`` and ``lon`` attributes, ``ele``
+and ``time`` children) whose ``extensions`` hold ``speed``, ``course``, ``hAcc`` and
+``vAcc``. Read here with lxml by local name, so a file with or without the GPX namespace
+reads the same. gpxpy, which reads every GPX feature into an object model of its own, took
+106 µs a point on the development machine against 21 µs for this reader, validation of
+each :class:`~healthstore.records.Location` included (the 33 routes, 18,552 points, of the
+50,000-Record benchmark export); a years-long export holds millions of route points. The
+tests check this reader against gpxpy.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from lxml import etree
+
+from healthstore.errors import HealthStoreError
+from healthstore.records import Location
+
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+_EXTRAS = ("speed", "course", "hAcc", "vAcc")
+
+
+class GPXError(ValueError):
+    """A GPX file that cannot be read; the message says where."""
+
+
+def _local(tag: object) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _number(text: str | None, what: str, line: int | None) -> float | None:
+    if text is None or not text.strip():
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise GPXError(f"line {line}: {what} {text.strip()!r} is not a number") from None
+
+
+def _optional(text: str | None) -> float | None:
+    """An extension value; one that is not a number is left out, as the point is still
+    good."""
+    try:
+        return None if text is None else float(text)
+    except ValueError:
+        return None
+
+
+def route_locations(data: bytes) -> list[Location]:
+    """Every timed track point of the file, in file order (points without a time are
+    skipped, as a location needs one)."""
+    try:
+        root = etree.fromstring(data, _PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise GPXError(f"line {exc.lineno}: {exc.msg}") from None
+    if _local(root.tag) != "gpx":
+        raise GPXError(f"its root is <{_local(root.tag)}>, not <gpx>")
+    out: list[Location] = []
+    for point in root.iter("{*}trkpt"):
+        fields: dict[str, str | None] = {}
+        for child in point:
+            name = _local(child.tag)
+            if name == "extensions":
+                for extra in child:
+                    fields[_local(extra.tag)] = extra.text
+            else:
+                fields[name] = child.text
+        time = (fields.get("time") or "").strip()
+        if not time:
+            continue
+        line = point.sourceline if isinstance(point.sourceline, int) else None
+        try:
+            timestamp = datetime.fromisoformat(time)
+        except ValueError:
+            raise GPXError(f"line {line}: time {time!r} is not an ISO 8601 instant") from None
+        if timestamp.tzinfo is None:  # GPX times are UTC
+            timestamp = timestamp.replace(tzinfo=UTC)
+        latitude = _number(point.get("lat"), "lat", line)
+        longitude = _number(point.get("lon"), "lon", line)
+        if latitude is None or longitude is None:
+            raise GPXError(f"line {line}: a track point needs lat and lon")
+        extras = {name: _optional(fields.get(name)) for name in _EXTRAS}
+        try:
+            out.append(
+                Location(
+                    timestamp,
+                    latitude,
+                    longitude,
+                    altitude=_number(fields.get("ele"), "ele", line),
+                    horizontal_accuracy=extras["hAcc"],
+                    vertical_accuracy=extras["vAcc"],
+                    course=extras["course"],
+                    speed=extras["speed"],
+                )
+            )
+        except HealthStoreError as exc:
+            raise GPXError(f"line {line}: {exc.message}") from None
+    return out

@@ -195,6 +195,26 @@ def test_the_real_v8_export_lands_whole(
     assert store.characteristic("fitzpatrickSkinType") == 6  # HKFitzpatrickSkinTypeVI
 
 
+# The sha256 of the sorted uuids each shared export gets. A uuid derives from a record's
+# content; if the derivation changes, everyone's next import of their export adds every
+# record a second time. Change these only with a migration that re-derives stored uuids.
+PINNED_UUIDS = {
+    V14: (32, "a7f99fea6f291675d8204aff303df56264a76d2a15f54221204f62409bc724e6"),
+    V8: (3352, "5aa4624435485cc6ec4568da6268212422d50b6384ba2838be155e315816607b"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PINNED_UUIDS))
+def test_imported_uuids_stay_the_same_from_version_to_version(
+    name: str, tmp_path: Path, new_store: Factory
+) -> None:
+    store = new_store()
+    store.import_apple_health(bare(tmp_path, apple(name)))
+    uuids = sorted(str(sample.uuid) for sample in store.changes(None).added)
+    digest = hashlib.sha256("\n".join(uuids).encode()).hexdigest()
+    assert (len(uuids), digest) == PINNED_UUIDS[name]
+
+
 def test_v8_sources_revisions_and_one_device_whatever_its_address(
     v8: bytes, tmp_path: Path, new_store: Factory
 ) -> None:

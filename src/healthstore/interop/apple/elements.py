@@ -139,13 +139,27 @@ def _quantity(value: str | None, unit: str | None, what: str) -> Quantity | None
         raise Rejected(f"{what}: {exc.message}") from None
 
 
-def metadata(element: Element) -> dict[str, Any]:
+Entries = list[tuple[str | None, str | None]]  # MetadataEntry (key, value), in file order
+
+
+def metadata_entries(element: Element) -> Entries:
+    """The (key, value) of each ``MetadataEntry`` child, as written. A loop over the
+    children: lxml's ``iterfind`` compiles its path every call, which costs more here."""
+    return [(e.get("key"), e.get("value")) for e in element if e.tag == "MetadataEntry"]
+
+
+def metadata_from(entries: Entries) -> dict[str, Any]:
+    """Metadata from entries: values parsed (numbers, quantities, dates), keyless ones
+    dropped."""
     out: dict[str, Any] = {}
-    for entry in element.iterfind("MetadataEntry"):
-        key = entry.get("key")
+    for key, value in entries:
         if key:
-            out[key] = parse_metadata_value(key, entry.get("value") or "")
+            out[key] = parse_metadata_value(key, value or "")
     return out
+
+
+def metadata(element: Element) -> dict[str, Any]:
+    return metadata_from(metadata_entries(element))
 
 
 def _zone(meta: Mapping[str, Any]) -> tzinfo | None:
@@ -173,17 +187,31 @@ def _identity(*parts: object) -> str:
 _NOT_IDENTITY = ("device", "creationDate", "sourceName")
 
 
+class Attributes(dict[str, str]):
+    """An element's attributes read once into a dict (each lxml ``get`` decodes the text
+    anew), with its tag for error messages."""
+
+    __slots__ = ("tag",)
+
+    def __init__(self, element: Element) -> None:
+        super().__init__(element.attrib)
+        self.tag: str = element.tag
+
+
 def _element_identity(element: Element, revision: SourceRevision, device: Device | None) -> str:
+    return _identity_of(Attributes(element), metadata_entries(element), revision)
+
+
+def _identity_of(attrs: Attributes, entries: Entries, revision: SourceRevision) -> str:
     """The text a content-derived uuid hashes: the element's attributes (sorted, so their
     order does not matter), its metadata, its source, and its device without the memory
-    address Apple prints (which changes between exports of the same record)."""
-    parts = sorted(f"{k}={v}" for k, v in element.attrib.items() if k not in _NOT_IDENTITY)
-    if len(element):
-        parts.extend(
-            sorted(f"{e.get('key')}:{e.get('value')}" for e in element.iterfind("MetadataEntry"))
-        )
-    device_text = _ADDRESS.sub("", element.get("device") or "")
-    return _identity(element.tag, revision.source.name, device_text, *parts)
+    address Apple prints (which changes between exports of the same record). Changing it
+    changes every imported uuid, so a re-import after an upgrade would add everything
+    again: ``tests/test_apple_import.py`` pins the uuids of the shared exports."""
+    parts = sorted(f"{k}={v}" for k, v in attrs.items() if k not in _NOT_IDENTITY)
+    parts.extend(sorted(f"{key}:{value}" for key, value in entries))
+    device_text = _ADDRESS.sub("", attrs.get("device") or "")
+    return _identity(attrs.tag, revision.source.name, device_text, *parts)
 
 
 def _build(make: Callable[[], Sample]) -> Sample:
@@ -195,31 +223,44 @@ def _build(make: Callable[[], Sample]) -> Sample:
 
 def record(element: Element, ctx: Context) -> Converted:
     """A Record: a quantity or category sample (plus a heartbeat series for HRV beats)."""
-    t = _type(element)
-    revision, device = ctx.revision(element), ctx.device(element)
-    meta = _metadata_or_reject(element)
-    start, end = _times(element, meta)
-    uuid = stable_uuid(start, _element_identity(element, revision, device))
-    common: dict[str, Any] = {"source": revision, "device": device, "metadata": meta, "uuid": uuid}
-    value = element.get("value")
-    if t.kind is Kind.quantity:
-        q = _quantity(value, element.get("unit"), "value")
-        if q is None:
-            raise Rejected("a quantity record has no value")
-        sample = _build(lambda: QuantitySample(t, q, start, end, **common))
-    elif t.kind is Kind.category:
-        raw = value if value is not None else "0"
-        category = int(raw) if raw.lstrip("-").isdigit() else raw
-        sample = _build(lambda: CategorySample(t, category, start, end, **common))
-    else:
-        raise Rejected(f"{t.short_name} records are not supported")
+    attrs = Attributes(element)
+    t = _type(attrs)
+    revision, device = ctx.revision(attrs), ctx.device(attrs)
+    entries = metadata_entries(element)
+    try:
+        meta = metadata_from(entries)
+    except HealthStoreError as exc:
+        raise Rejected(f"metadata: {exc.message}") from None
+    start, end = _times(attrs, meta)
+    uuid = stable_uuid(start, _identity_of(attrs, entries, revision))
+    value = attrs.get("value")
+    kind = t.kind
+    try:
+        if kind is Kind.quantity:
+            q = _quantity(value, attrs.get("unit"), "value")
+            if q is None:
+                raise Rejected("a quantity record has no value")
+            sample: Sample = QuantitySample(
+                t, q, start, end, source=revision, device=device, metadata=meta, uuid=uuid
+            )
+        elif kind is Kind.category:
+            raw = value if value is not None else "0"
+            category = int(raw) if raw.lstrip("-").isdigit() else raw
+            sample = CategorySample(
+                t, category, start, end, source=revision, device=device, metadata=meta, uuid=uuid
+            )
+        else:
+            raise Rejected(f"{t.short_name} records are not supported")
+    except HealthStoreError as exc:
+        raise Rejected(exc.message) from None
     out = Converted([sample])
-    beats = element.find("HeartRateVariabilityMetadataList")
-    if beats is not None:
-        try:
-            out.samples.append(_heartbeats(beats, start, end, revision, device, uuid))
-        except Rejected as exc:
-            out.notes.append(f"heartbeat series left out: {exc}")
+    for beats in element:
+        if beats.tag == "HeartRateVariabilityMetadataList":
+            try:
+                out.samples.append(_heartbeats(beats, start, end, revision, device, uuid))
+            except Rejected as exc:
+                out.notes.append(f"heartbeat series left out: {exc}")
+            break
     return out
 
 

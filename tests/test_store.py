@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
-from contextlib import closing
 from datetime import date, timedelta
 from pathlib import Path
 from uuid import uuid4
@@ -62,14 +60,6 @@ def test_create_open_and_persist(tmp_path: Path) -> None:
         s.save(steps(10, 0, 1))
     with HealthStore.open(tmp_path / "s") as again:
         assert [x.quantity for x in again.samples("stepCount")] == [Quantity(10, "count")]  # type: ignore[attr-defined]
-
-
-def test_a_new_store_writes_16_kib_pages_and_keeps_them(tmp_path: Path) -> None:
-    HealthStore.create(tmp_path / "s").close()
-    HealthStore.open(tmp_path / "s").close()  # opening again changes nothing
-    with closing(sqlite3.connect(tmp_path / "s" / "healthstore.db")) as db:
-        assert db.execute("PRAGMA page_size").fetchone() == (16384,)
-        assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
 
 
 def test_create_refuses_an_existing_store_and_non_empty_dirs(tmp_path: Path) -> None:

@@ -17,11 +17,8 @@ from healthstore.storage.backend import Row
 from healthstore.vault.keys import sqlcipher_key
 
 # SQLCipher authenticates and encrypts page by page; 16 KiB pages cost a third of the
-# default 4 KiB ones on bulk writes (bench/README.md, "Encryption"). Plain databases get the
-# same page size when they are created: bulk saves ran 20-25 % faster than with 4 KiB pages
-# and a day's query as fast (bench/README.md, "Where the time goes").
+# default 4 KiB ones on bulk writes (bench/README.md, "Encryption").
 CIPHER_PAGE_SIZE = 16384
-PAGE_SIZE = 16384
 _DATABASE_ERRORS = (sqlite3.DatabaseError, sqlcipher.DatabaseError)
 _OPERATIONAL_ERRORS = (sqlite3.OperationalError, sqlcipher.OperationalError)
 
@@ -73,7 +70,6 @@ class SQLiteBackend:
         if not create and not path.exists():
             raise DatabaseInaccessible(f"no store database at {path}", field="store")
         driver: Any = sqlite3 if key is None else sqlcipher
-        new = create and (not path.exists() or path.stat().st_size == 0)
         self.encrypted = key is not None
         self._key = key
         try:
@@ -84,8 +80,6 @@ class SQLiteBackend:
                 self._conn.execute(f"PRAGMA key = {sqlcipher_key(key)}")
                 self._conn.execute(f"PRAGMA cipher_page_size = {CIPHER_PAGE_SIZE}")
                 self._conn.execute("SELECT count(*) FROM sqlite_master").fetchall()
-            elif new:  # only an empty database takes a page size (before WAL is on)
-                self._conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
             for pragma in _PRAGMAS:
                 self._conn.execute(pragma)
         except _DATABASE_ERRORS as exc:

@@ -40,7 +40,7 @@ from common import (
     to_micros,
 )
 from healthstore import HealthStore, Quantity, QuantitySample, Sample
-from healthstore.storage.sqlite import PAGE_SIZE, migrations
+from healthstore.storage.sqlite import migrations
 
 DATA_VERSION = 1  # bump when the generated data changes
 FIRST = datetime(2015, 1, 1, tzinfo=PARIS)
@@ -74,14 +74,7 @@ class StoreSpec:
     def key(self) -> str:
         """A name for the cached store that changes with anything that shapes it."""
         h = hashlib.sha256()
-        parts = [
-            DATA_VERSION,
-            self.samples,
-            self.batch,
-            FIRST.isoformat(),
-            healthstore.__version__,
-            PAGE_SIZE,
-        ]
+        parts = [DATA_VERSION, self.samples, self.batch, FIRST.isoformat(), healthstore.__version__]
         h.update(repr(parts).encode())
         for _, name, sql in migrations("sqlite"):
             h.update(name.encode() + sql.encode())

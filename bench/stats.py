@@ -54,7 +54,7 @@ from common import (
 )
 from healthstore import HealthStore, Quantity, QuantitySample, Sample, Source
 from healthstore.query.statistics import Statistics
-from healthstore.storage.sqlite import PAGE_SIZE, migrations
+from healthstore.storage.sqlite import migrations
 
 DATA_VERSION = 1  # bump when the generated data changes
 FULL_YEARS = 5.0
@@ -194,7 +194,7 @@ def pieces(
 def store_key(spec: StoreSpec) -> str:
     """A name for the cached store that changes with anything that shapes it."""
     h = hashlib.sha256()
-    parts = [DATA_VERSION, spec, spec.first.isoformat(), healthstore.__version__, PAGE_SIZE]
+    parts = [DATA_VERSION, spec, spec.first.isoformat(), healthstore.__version__]
     h.update(repr(parts).encode())
     for _, name, sql in migrations("sqlite"):
         h.update(name.encode() + sql.encode())

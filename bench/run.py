@@ -16,6 +16,7 @@ import bulk_save
 import day_query
 import encryption
 import fhir_import
+import page_size
 import report
 import stats
 import upload
@@ -44,7 +45,7 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument(
         "--only",
-        choices=("save", "query", "stats", "import", "upload", "fhir", "encryption"),
+        choices=("save", "query", "stats", "import", "upload", "fhir", "encryption", "pages"),
         help="run one benchmark (or group)",
     )
     parser.add_argument(
@@ -66,6 +67,12 @@ def parse_args() -> argparse.Namespace:
         default=apple_import.FULL_RECORDS,
         help="Records in the generated Apple Health export "
         f"(default {apple_import.FULL_RECORDS:,})",
+    )
+    parser.add_argument(
+        "--page-samples",
+        type=int,
+        default=1_000_000,
+        help="samples saved per store by the page-size comparison (default 1,000,000)",
     )
     parser.add_argument(
         "--upload-samples",
@@ -145,6 +152,10 @@ def main() -> None:
         described += lines
     if args.only in (None, "fhir"):
         rows, lines = fhir_import.run(args.cache)
+        results += rows
+        described += lines
+    if args.only in (None, "pages"):
+        rows, lines = page_size.run(args.page_samples, args.cache)
         results += rows
         described += lines
     info = machine()

@@ -28,7 +28,7 @@ PRAGMAS = (
     "PRAGMA journal_mode = WAL",
     "PRAGMA synchronous = NORMAL",
     "PRAGMA temp_store = MEMORY",
-    "PRAGMA cache_size = -262144",
+    "PRAGMA cache_size = -65536",
 )
 
 

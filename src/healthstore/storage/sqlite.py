@@ -22,11 +22,14 @@ CIPHER_PAGE_SIZE = 16384
 _DATABASE_ERRORS = (sqlite3.DatabaseError, sqlcipher.DatabaseError)
 _OPERATIONAL_ERRORS = (sqlite3.OperationalError, sqlcipher.OperationalError)
 
+# The page cache is capped at 64 MiB: a 256 MiB cache filled up during a 1,000,000-Record
+# Apple import and took the process to 340 MB (168 MB with 64 MiB, no slower), and a server
+# keeps one per store.
 _PRAGMAS = (
     "PRAGMA journal_mode = WAL",
     "PRAGMA synchronous = NORMAL",
     "PRAGMA temp_store = MEMORY",
-    "PRAGMA cache_size = -262144",
+    "PRAGMA cache_size = -65536",
     "PRAGMA busy_timeout = 10000",
 )
 

@@ -147,15 +147,18 @@ class StatisticsReader:
             empty = np.zeros(0, dtype=np.int64)
             return Columns(empty, empty, np.zeros(0), empty), []
         sql, params = where
-        rows = self._reader.backend.query(
-            f"SELECT s.start_us, s.end_us, s.value, s.source_id FROM samples s WHERE {sql}", params
+        # Rows stream from the cursor straight into a record array, in one C-level pass
+        # (np.array on a fetched list is three times slower: it first works out a shape).
+        table = np.fromiter(
+            self._reader.backend.iterate(
+                f"SELECT s.start_us, s.end_us, s.value, s.source_id FROM samples s WHERE {sql}",
+                params,
+            ),
+            dtype=_ROW,
         )
-        if not rows:
+        if not len(table):
             empty = np.zeros(0, dtype=np.int64)
             return Columns(empty, empty, np.zeros(0), empty), []
-        # One C-level pass over the row tuples into a record array (three times faster
-        # than np.array on the list, which first works out its shape).
-        table = np.fromiter(rows, dtype=_ROW, count=len(rows))
         source_ids = np.ascontiguousarray(table["source"])
         order = self.priority(request.type)
         order += sorted(set(distinct(source_ids).tolist()) - set(order))

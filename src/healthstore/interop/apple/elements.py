@@ -198,7 +198,7 @@ class Attributes(dict[str, str]):
         self.tag: str = element.tag
 
 
-def _element_identity(element: Element, revision: SourceRevision, device: Device | None) -> str:
+def _element_identity(element: Element, revision: SourceRevision) -> str:
     return _identity_of(Attributes(element), metadata_entries(element), revision)
 
 
@@ -323,7 +323,7 @@ def correlation(element: Element, ctx: Context) -> Converted:
     meta = _metadata_or_reject(element)
     start, end = _times(element, meta)
     members = [record(child, ctx).samples[0] for child in element.iterfind("Record")]
-    uuid = stable_uuid(start, _element_identity(element, revision, device))
+    uuid = stable_uuid(start, _element_identity(element, revision))
     sample = _build(
         lambda: Correlation(
             t, start, end, members, source=revision, device=device, metadata=meta, uuid=uuid
@@ -361,7 +361,7 @@ def workout(element: Element, ctx: Context) -> Converted:
             statistics.append(_statistics(child))
         except Rejected as exc:
             notes.append(f"workout statistics at line {child.sourceline} left out: {exc}")
-    uuid = stable_uuid(start, _element_identity(element, revision, device))
+    uuid = stable_uuid(start, _element_identity(element, revision))
     sample = _build(
         lambda: Workout(
             activity[:1].lower() + activity[1:],
@@ -468,7 +468,7 @@ def _route(element: Element, ctx: Context) -> WorkoutRoute | None:
         locations.append(_location(point))
     if not locations:
         raise Rejected("it has no locations")
-    uuid = stable_uuid(start, _element_identity(element, revision, device))
+    uuid = stable_uuid(start, _element_identity(element, revision))
     try:
         return WorkoutRoute(
             start, end, locations, source=revision, device=device, metadata=meta, uuid=uuid
@@ -589,7 +589,7 @@ def audiogram(element: Element, ctx: Context) -> Converted:
                 None if right is None else right.value,
             )
         )
-    uuid = stable_uuid(start, _element_identity(element, revision, device))
+    uuid = stable_uuid(start, _element_identity(element, revision))
     sample = _build(
         lambda: Audiogram(
             start, end, points, source=revision, device=device, metadata=meta, uuid=uuid
@@ -630,7 +630,7 @@ def vision_prescription(element: Element, ctx: Context) -> Converted:
             text = eye.get(attribute)
             if text:
                 eyes[side][name] = _float(text.split()[0], attribute)
-    uuid = stable_uuid(issued, _element_identity(element, revision, device))
+    uuid = stable_uuid(issued, _element_identity(element, revision))
     sample = _build(
         lambda: VisionPrescription(
             issued,

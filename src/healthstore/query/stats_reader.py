@@ -96,6 +96,11 @@ def collection(
     )
 
 
+def _no_columns() -> Columns:
+    empty = np.zeros(0, dtype=np.int64)
+    return Columns(empty, empty, np.zeros(0), empty)
+
+
 class StatisticsReader:
     """Answers statistics requests over one user's samples."""
 
@@ -144,8 +149,7 @@ class StatisticsReader:
         predicate = window if request.predicate is None else p.And((window, request.predicate))
         where = self._reader.where([request.type], predicate, scope)
         if where is None:
-            empty = np.zeros(0, dtype=np.int64)
-            return Columns(empty, empty, np.zeros(0), empty), []
+            return _no_columns(), []
         sql, params = where
         # Rows stream from the cursor straight into a record array, in one C-level pass
         # (np.array on a fetched list is three times slower: it first works out a shape).
@@ -157,8 +161,7 @@ class StatisticsReader:
             dtype=_ROW,
         )
         if not len(table):
-            empty = np.zeros(0, dtype=np.int64)
-            return Columns(empty, empty, np.zeros(0), empty), []
+            return _no_columns(), []
         source_ids = np.ascontiguousarray(table["source"])
         order = self.priority(request.type)
         order += sorted(set(distinct(source_ids).tolist()) - set(order))

@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Query, Request
@@ -83,30 +83,22 @@ class CollectionQuery:
             params.predicate(predicate),
         )
 
+    def _keywords(self) -> dict[str, Any]:
+        return {
+            "anchor": self.anchor,
+            "interval": self.interval,
+            "start": self.start,
+            "end": self.end,
+            "options": self.options,
+            "tz": self.tz,
+            "predicate": self.predicate,
+        }
+
     def run(self, app: AppStore) -> list[Statistics]:
-        return app.statistics_collection(
-            self.type,
-            anchor=self.anchor,
-            interval=self.interval,
-            start=self.start,
-            end=self.end,
-            options=self.options,
-            tz=self.tz,
-            predicate=self.predicate,
-        )
+        return app.statistics_collection(self.type, **self._keywords())
 
     def live(self, app: AppStore, handler: Callable[[list[Statistics]], None]) -> LiveQuery:
-        return app.live_statistics_collection(
-            self.type,
-            handler,
-            anchor=self.anchor,
-            interval=self.interval,
-            start=self.start,
-            end=self.end,
-            options=self.options,
-            tz=self.tz,
-            predicate=self.predicate,
-        )
+        return app.live_statistics_collection(self.type, handler, **self._keywords())
 
 
 @router.get(

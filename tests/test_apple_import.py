@@ -727,6 +727,31 @@ def test_unknown_types_and_unfit_units_are_skipped_with_line_and_reason(
     assert {t: found.get(t, 0) for t in expected} == dict(expected)
 
 
+def test_records_with_an_empty_source_or_an_unreadable_device_are_skipped_alone(
+    tmp_path: Path, new_store: Factory
+) -> None:
+    good = apple(V14)
+    first = good.index(b"<Record ")
+    source_at = good.index(b'sourceName="', first)
+    bad = good[:source_at] + good[source_at:].replace(
+        good[source_at : good.index(b'"', source_at + 12) + 1], b'sourceName="  "', 1
+    )
+    device_at = bad.index(b'device="')
+    bad = bad[:device_at] + bad[device_at:].replace(
+        bad[device_at : bad.index(b'"', device_at + 8) + 1], b'device="not a device"', 1
+    )
+    store = new_store()
+    summary = store.import_apple_health(bare(tmp_path, bad))
+    skipped = [(s.line, s.reason) for s in summary.skips if s.kind == "Record"]
+    assert [line for line, _ in skipped] == [
+        line_of(bad, b'sourceName="  "'),
+        line_of(bad, b'device="not a device"'),
+    ]
+    assert skipped[0][1] == "sourceName is empty"
+    assert "not a device" in skipped[1][1]
+    assert summary.counts["Record"] == Counts(V14_LINE_COUNT - 2, 0, 2)
+
+
 def test_an_export_xml_cut_short_keeps_what_came_before_and_says_where(
     v8: bytes, tmp_path: Path, new_store: Factory
 ) -> None:

@@ -15,9 +15,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from healthstore.errors import HealthStoreError
-from healthstore.interop.apple.parser import KINDS, Item, Progress, Skip, read_export
+from healthstore.interop.apple.parser import (
+    KINDS,
+    PLAIN_RUN,
+    Item,
+    PlainRun,
+    Progress,
+    Skip,
+    read_export,
+)
 from healthstore.interop.apple.source import ExportSource
 from healthstore.model import SaveStatus
+from healthstore.plain import PlainSample
 
 if TYPE_CHECKING:
     from healthstore.store import HealthStore
@@ -70,11 +79,19 @@ class ImportSummary:
 class _Batch:
     def __init__(self) -> None:
         self.items: list[Item] = []
+        self.plain: list[PlainSample] = []
+        self.plain_lines: list[int | None] = []
+        self.skips: list[Skip] = []
         self.size = 0
 
     def add(self, item: Item) -> None:
         self.items.append(item)
         self.size += max(1, len(item.converted.samples))
+
+    def add_run(self, run: PlainRun) -> None:
+        self.plain.extend(run.samples)
+        self.plain_lines.extend(run.lines)
+        self.size += len(run.samples)
 
 
 def import_apple_health(
@@ -82,17 +99,26 @@ def import_apple_health(
     path: str | Path,
     progress: Callable[[Progress], None] | None = None,
     batch_size: int = 5000,
+    *,
+    plain: bool = True,
 ) -> ImportSummary:
-    """Import an ``export.zip``, its unzipped folder, or a bare ``export.xml``."""
+    """Import an ``export.zip``, its unzipped folder, or a bare ``export.xml``. With
+    ``plain`` (the default) ordinary Records take the fast lane of
+    :mod:`~healthstore.interop.apple.plain_records`; without, every element is built as
+    an object first (the same result, slower)."""
     summary = ImportSummary()
     state = Progress()
+    run_size = min(batch_size, PLAIN_RUN)
     with ExportSource.open(path) as source:
         batch = _Batch()
-        for entry in read_export(source, state):
+        for entry in read_export(source, state, plain=plain, run_size=run_size):
             if isinstance(entry, Skip):
-                summary.skip(entry)
+                batch.skips.append(entry)
                 continue
-            batch.add(entry)
+            if isinstance(entry, PlainRun):
+                batch.add_run(entry)
+            else:
+                batch.add(entry)
             if batch.size >= batch_size:
                 _flush(store, batch, summary)
                 batch = _Batch()
@@ -106,12 +132,17 @@ def import_apple_health(
 
 
 def _flush(store: HealthStore, batch: _Batch, summary: ImportSummary) -> None:
-    if not batch.items:
+    for skip in batch.skips:  # what the reading left out, in the order it was read
+        summary.skip(skip)
+    if not batch.items and not batch.plain:
         return
     try:
         with store.transaction():
+            statuses: list[SaveStatus | None] = []
+            statuses.extend(store.save_plain(batch.plain) if batch.plain else [])
             results, added = _save(store, batch.items)
     except HealthStoreError:
+        statuses = _save_plain_apart(store, batch, summary)
         results, added = [], 0
         for item in batch.items:  # find the culprit: one element at a time
             try:
@@ -121,13 +152,41 @@ def _flush(store: HealthStore, batch: _Batch, summary: ImportSummary) -> None:
                 added += count
             except HealthStoreError as exc:
                 summary.skip(Skip(item.kind, item.line, exc.message))
-    summary.samples_added += added
+    plain_added = sum(1 for status in statuses if status in _ADDED)
+    summary.samples_added += added + plain_added
+    if batch.plain:
+        counts = summary.count("Record")
+        counts.added += plain_added
+        counts.present += sum(1 for status in statuses if status not in (*_ADDED, None))
     for item, was_added in results:
         counts = summary.count(item.kind)
         if was_added:
             counts.added += 1
         else:
             counts.present += 1
+
+
+def _save_plain_apart(
+    store: HealthStore, batch: _Batch, summary: ImportSummary
+) -> list[SaveStatus | None]:
+    """The plain samples of a batch that failed, saved without its other elements; when
+    they fail too, one at a time, skipping those that cannot be saved. None for those."""
+    if not batch.plain:
+        return []
+    try:
+        with store.transaction():
+            return list(store.save_plain(batch.plain))
+    except HealthStoreError:
+        pass
+    statuses: list[SaveStatus | None] = []
+    for sample, line in zip(batch.plain, batch.plain_lines, strict=True):
+        try:
+            with store.transaction():
+                statuses.extend(store.save_plain([sample]))
+        except HealthStoreError as exc:
+            summary.skip(Skip("Record", line, exc.message))
+            statuses.append(None)
+    return statuses
 
 
 def _save(store: HealthStore, items: list[Item]) -> tuple[list[tuple[Item, bool]], int]:

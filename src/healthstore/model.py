@@ -114,12 +114,19 @@ def stable_uuid(start: datetime, content: str) -> UUID:
     milliseconds first, like :func:`new_uuid`, so imports stay kind to indexes, then 74 bits
     of a SHA-256 of ``content``. Importing a file twice gives the same uuids, so the second
     import adds nothing."""
-    digest = int.from_bytes(hashlib.sha256(content.encode("utf-8")).digest()[:10], "big")
-    millis = (to_micros(start) // 1000) & 0xFFFFFFFFFFFF
-    value = millis << 80
+    return UUID(bytes=stable_uuid_bytes(to_micros(start), content))
+
+
+def stable_uuid_bytes(start_us: int, content: str) -> bytes:
+    """The 16 bytes of :func:`stable_uuid` for a start given in UTC microseconds."""
+    digest = int.from_bytes(_sha256(content.encode("utf-8")).digest()[:10], "big")
+    value = ((start_us // 1000) & 0xFFFFFFFFFFFF) << 80
     value |= 0x8 << 76 | (digest >> 62 & 0xFFF) << 64
     value |= 0b10 << 62 | digest & 0x3FFFFFFFFFFFFFFF
-    return UUID(int=value)
+    return value.to_bytes(16, "big")
+
+
+_sha256 = hashlib.sha256
 
 
 def _uuid(value: UUIDLike | None) -> UUID:

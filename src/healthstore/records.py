@@ -103,6 +103,9 @@ class PayloadSample(Sample):
         return (*super()._content(), self.payload())
 
 
+_LOCATION_OPTIONAL = ("altitude", "horizontal_accuracy", "vertical_accuracy", "course", "speed")
+
+
 @dataclass(frozen=True, slots=True)
 class Location:
     """One point of a workout route (degrees, metres, metres per second)."""
@@ -117,11 +120,18 @@ class Location:
     speed: float | None = None
 
     def __post_init__(self) -> None:
+        # The common case (floats in range) is checked inline: a long route has thousands
+        # of points. Anything else goes to the checks that name the field.
         require_aware(self.timestamp, "location.timestamp")
-        _number(self.latitude, "location.latitude", -90, 90)
-        _number(self.longitude, "location.longitude", -180, 180)
-        for name in ("altitude", "horizontal_accuracy", "vertical_accuracy", "course", "speed"):
-            _optional_number(getattr(self, name), f"location.{name}")
+        latitude, longitude = self.latitude, self.longitude
+        if type(latitude) is not float or not -90.0 <= latitude <= 90.0:
+            _number(latitude, "location.latitude", -90, 90)
+        if type(longitude) is not float or not -180.0 <= longitude <= 180.0:
+            _number(longitude, "location.longitude", -180, 180)
+        for name in _LOCATION_OPTIONAL:
+            value = getattr(self, name)
+            if value is not None and (type(value) is not float or value - value != 0.0):
+                _number(value, f"location.{name}")  # not a finite float (inf - inf is nan)
 
 
 class WorkoutRoute(PayloadSample):

@@ -18,7 +18,7 @@ import os
 import secrets
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -26,7 +26,15 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from healthstore import catalogue, cda_import, fhir_export, fhir_import, importing, shc_import
+from healthstore import (
+    catalogue,
+    cda_import,
+    fhir_export,
+    fhir_import,
+    importing,
+    plain,
+    shc_import,
+)
 from healthstore.access.anchors import AnchorCipher, app_key
 from healthstore.access.apps import App, AppRegistry, token_digest
 from healthstore.access.audit import PERSON, AuditEntry, AuditLog
@@ -49,6 +57,7 @@ from healthstore.interop.fhir.server import FhirServer
 from healthstore.interop.shc.issuers import TrustedIssuers
 from healthstore.locked_writes import JournalEntry, LockedWrites
 from healthstore.model import ActivitySummary, Sample, SaveStatus, Source
+from healthstore.plain import PlainSample, to_sample
 from healthstore.query import predicates as p
 from healthstore.query import stats_reader
 from healthstore.query.live import ChangeHub
@@ -70,6 +79,7 @@ from healthstore.views import (
     now_us,
     sample_type,
     sample_types,
+    serialized,
 )
 
 FORMAT_FILE = "store.json"
@@ -475,6 +485,26 @@ class HealthStore(SampleView):
         summary = importing.import_apple_health(self, path, progress, batch_size)
         self._audit.append(PERSON, "import.apple_health", (), summary.samples_added, now_us())
         return summary
+
+    @serialized
+    def save_plain(self, samples: Sequence[PlainSample]) -> list[SaveStatus]:
+        """Save plain samples (:mod:`healthstore.plain`, for bulk importers) all-or-nothing,
+        by the rules of :meth:`save`. Returns a status per sample, in order."""
+        if self._locked_writes is not None and self._locked_writes.active:
+            return [r.status for r in self.save_batch([to_sample(s) for s in samples]).results]
+        now = now_us()
+        with self._writing():
+            statuses = self._writer.save_plain(samples, now)
+            queued = self._announce(now)
+        if queued:
+            self._wake_deliveries()
+        if self._hub.active and samples:
+            self._hub.notify(
+                {s[plain.TYPE] for s in samples},
+                min(s[plain.START] for s in samples),
+                max(s[plain.END] for s in samples),
+            )
+        return statuses
 
     def import_fhir(
         self,

@@ -33,6 +33,7 @@ from healthstore.model import (
     WorkoutEvent,
     WorkoutStatistics,
 )
+from healthstore.plain import PlainSample
 from healthstore.records import PayloadSample
 from healthstore.storage.backend import Row
 from healthstore.storage.dimensions import Dimensions
@@ -195,6 +196,56 @@ class Encoder:
                 row[14], row[15] = sync
             row[16] = md.to_json(meta)
         return row
+
+    def encode_plain(self, samples: Iterable[PlainSample]) -> list[list[Any]]:
+        """The insert rows of plain samples (anchors left as None). Revisions, devices and
+        metadata are encoded once per distinct object of the batch."""
+        rows = []
+        user = self._user
+        types = self._types
+        revisions: dict[int, tuple[int, int]] = {}
+        devices: dict[int, int | None] = {}
+        metadata: dict[int, str | None] = {}
+        keep: list[object] = []  # objects whose ids key the caches above, kept alive
+        for t, uuid, start, end, zone_text, value, unit, unit_value, rev, dev, meta in samples:
+            type_id = types.get(t.identifier)
+            if type_id is None:
+                type_id = types[t.identifier] = self._dims.type_id(t)
+            ids = revisions.get(id(rev))
+            if ids is None:
+                ids = revisions[id(rev)] = self._dims.revision_id(rev)
+                keep.append(rev)
+            device_id = devices.get(id(dev), 0)
+            if device_id == 0:
+                device_id = devices[id(dev)] = None if dev is None else self._dims.device_id(dev)
+                keep.append(dev)
+            meta_json = metadata.get(id(meta), "")
+            if meta_json == "":
+                meta_json = metadata[id(meta)] = md.to_json(meta)
+                keep.append(meta)
+            rows.append(
+                [
+                    None,
+                    user,
+                    uuid,
+                    type_id,
+                    start,
+                    end,
+                    zone_text,
+                    value,
+                    unit,
+                    unit_value,
+                    None,
+                    ids[0],
+                    ids[1],
+                    device_id,
+                    None,
+                    None,
+                    meta_json,
+                    None,
+                ]
+            )
+        return rows
 
 
 # The unit each workout total is kept in for queries (its "canonical" field).

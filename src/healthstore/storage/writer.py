@@ -19,6 +19,7 @@ from uuid import UUID
 
 from healthstore.errors import HealthStoreError, InvalidArgument, ItemsRejected
 from healthstore.model import Correlation, Sample, SaveResult, SaveStatus, Source, SourceRevision
+from healthstore.plain import PlainSample
 from healthstore.storage import codec
 from healthstore.storage.backend import Backend
 from healthstore.storage.dimensions import Dimensions
@@ -56,7 +57,7 @@ class _Stored:
 class _Item:
     """One object of the batch and what the save does with it."""
 
-    sample: Sample
+    sample: Sample | None  # None for a plain sample
     index: int
     row: list[Any]
     members: list[_Item] | None = None
@@ -64,6 +65,10 @@ class _Item:
     anchor: int | None = None
     replaces: _Stored | _Item | None = None
     superseded_by: _Item | None = None
+
+    @property
+    def uuid(self) -> UUID:
+        return UUID(bytes=self.row[_UUID])
 
     @property
     def content(self) -> tuple[Any, ...]:
@@ -100,6 +105,7 @@ class Writer:
         self._dims = dims
         self._user = user_id
         self.inserted = 0  # samples stored by the last save
+        self._plain_expected_new = True  # whether the next plain save is likely all new
         # (type id, source id) of every sample the last save or delete stored or removed
         self.touched: set[tuple[int, int]] = set()
 
@@ -136,7 +142,30 @@ class Writer:
         except BaseException:
             self._dims.reset()
             raise
-        return [SaveResult(item.sample.uuid, item.status or SaveStatus.duplicate) for item in items]
+        return [SaveResult(item.uuid, item.status or SaveStatus.duplicate) for item in items]
+
+    def save_plain(self, samples: Sequence[PlainSample], now_us: int) -> list[SaveStatus]:
+        """Save plain samples (see :mod:`healthstore.plain`) all-or-nothing, by the rules of
+        :meth:`save`. Returns a status per sample, in order."""
+        try:
+            with self._db.transaction():
+                rows = codec.Encoder(self._dims, self._user).encode_plain(samples)
+                self.inserted = 0
+                self.touched = set()
+                if self._plain_expected_new and self._insert_optimistically(rows):
+                    self.inserted = len(rows)
+                    self.touched = {(row[_TYPE], row[_SOURCE]) for row in rows}
+                    return [SaveStatus.created] * len(rows)
+                items = [_Item(None, i, row) for i, row in enumerate(rows)]
+                self._decide(items)
+                self._apply(items, items, now_us)
+                # A batch that was mostly stored already (a second import of a file) is
+                # usually followed by more of them: skip the insert attempt for the next one.
+                self._plain_expected_new = 2 * self.inserted > len(rows)
+        except BaseException:
+            self._dims.reset()
+            raise
+        return [item.status or SaveStatus.duplicate for item in items]
 
     def _insert_optimistically(self, rows: list[list[Any]]) -> bool:
         """The common case: plain new samples, none seen before. Insert them all, letting
@@ -466,7 +495,7 @@ def _member_anchor(member: _Item, successors: dict[int, _Item]) -> int:
         return _member_anchor(target, successors)
     if target is None:
         raise InvalidArgument(
-            f"objects[{member.index}]: correlation member {member.sample.uuid} was deleted",
+            f"objects[{member.index}]: correlation member {member.uuid} was deleted",
             field=f"objects[{member.index}].objects",
         )
     successor = successors.get(target.anchor)

@@ -89,7 +89,10 @@ class Context:
     def revision(self, element: Element) -> SourceRevision:
         """The source of an element; elements Apple writes without one (vision
         prescriptions) belong to the Health app."""
-        name = normalize_source_name(element.get("sourceName") or "Health")
+        try:
+            name = normalize_source_name(element.get("sourceName") or "Health")
+        except HealthStoreError as exc:
+            raise Rejected(exc.message) from None
         version = element.get("sourceVersion") or None
         key = (name, version)
         found = self._sources.get(key)
@@ -102,7 +105,10 @@ class Context:
         text = element.get("device") or ""
         key = _ADDRESS.sub("", text)  # the address changes from record to record
         if key not in self._devices:
-            self._devices[key] = parse_device(text) if text else None
+            try:
+                self._devices[key] = parse_device(text) if text else None
+            except HealthStoreError as exc:
+                raise Rejected(exc.message) from None
         return self._devices[key]
 
 
@@ -184,7 +190,7 @@ def _identity(*parts: object) -> str:
     return "\x1f".join("" if p is None else str(p) for p in parts)
 
 
-_NOT_IDENTITY = ("device", "creationDate", "sourceName")
+NOT_IDENTITY = ("device", "creationDate", "sourceName")
 
 
 class Attributes(dict[str, str]):
@@ -208,7 +214,7 @@ def _identity_of(attrs: Attributes, entries: Entries, revision: SourceRevision) 
     address Apple prints (which changes between exports of the same record). Changing it
     changes every imported uuid, so a re-import after an upgrade would add everything
     again: ``tests/test_apple_import.py`` pins the uuids of the shared exports."""
-    parts = sorted(f"{k}={v}" for k, v in attrs.items() if k not in _NOT_IDENTITY)
+    parts = sorted(f"{k}={v}" for k, v in attrs.items() if k not in NOT_IDENTITY)
     parts.extend(sorted(f"{key}:{value}" for key, value in entries))
     device_text = _ADDRESS.sub("", attrs.get("device") or "")
     return _identity(attrs.tag, revision.source.name, device_text, *parts)

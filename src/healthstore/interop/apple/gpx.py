@@ -8,10 +8,16 @@ reads the same. gpxpy, which reads every GPX feature into an object model of its
 each :class:`~healthstore.records.Location` included (the 33 routes, 18,552 points, of the
 50,000-Record benchmark export); a years-long export holds millions of route points. The
 tests check this reader against gpxpy.
+
+Files laid out exactly as Apple writes them (every point with all eight values, in Apple's
+order, no comments) are read with one regular expression over the bytes once lxml has parsed
+the file and counted its points: 6 µs a point instead of 21. Any other file, or any point
+whose values do not read, goes through the element-by-element reader, which decides.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from lxml import etree
@@ -21,6 +27,11 @@ from healthstore.records import Location
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
 _EXTRAS = ("speed", "course", "hAcc", "vAcc")
+_APPLE_POINT = re.compile(
+    rb'<trkpt lon="([^"<&]*)" lat="([^"<&]*)"><ele>([^<&]*)</ele><time>([^<&]*)</time>'
+    rb"<extensions><speed>([^<&]*)</speed><course>([^<&]*)</course>"
+    rb"<hAcc>([^<&]*)</hAcc><vAcc>([^<&]*)</vAcc></extensions></trkpt>"
+)
 
 
 class GPXError(ValueError):
@@ -58,6 +69,44 @@ def route_locations(data: bytes) -> list[Location]:
         raise GPXError(f"line {exc.lineno}: {exc.msg}") from None
     if _local(root.tag) != "gpx":
         raise GPXError(f"its root is <{_local(root.tag)}>, not <gpx>")
+    apple = _apple_layout(data, root)
+    return apple if apple is not None else _element_by_element(root)
+
+
+def _apple_layout(data: bytes, root: etree._Element) -> list[Location] | None:
+    """The points of a file in Apple's own layout, or None when it is not one. Without
+    comments, CDATA or processing instructions, ``<trkpt`` in the bytes can only start a
+    track point, so when the expression matches as many points as the parsed file has, each
+    match is one whole point, in document order."""
+    if b"<!--" in data or b"<![CDATA[" in data or data.count(b"<?") > 1:
+        return None
+    found = _APPLE_POINT.findall(data)
+    if not found or len(found) != sum(1 for _ in root.iter("{*}trkpt")):
+        return None
+    out = []
+    try:
+        for lon, lat, ele, time, speed, course, h_acc, v_acc in found:
+            timestamp = datetime.fromisoformat(time.decode().strip())
+            if timestamp.tzinfo is None:
+                timestamp = timestamp.replace(tzinfo=UTC)
+            out.append(
+                Location(
+                    timestamp,
+                    float(lat),
+                    float(lon),
+                    float(ele),
+                    float(h_acc),
+                    float(v_acc),
+                    float(course),
+                    float(speed),
+                )
+            )
+    except (ValueError, HealthStoreError):
+        return None  # the element-by-element reader says what is wrong, and where
+    return out
+
+
+def _element_by_element(root: etree._Element) -> list[Location]:
     out: list[Location] = []
     for point in root.iter("{*}trkpt"):
         fields: dict[str, str | None] = {}

@@ -22,8 +22,10 @@ from healthstore.interop.apple import elements
 from healthstore.interop.apple.cleaning import clean_xml_stream
 from healthstore.interop.apple.elements import Context, Converted, Rejected
 from healthstore.interop.apple.files import cda_documents, electrocardiogram
+from healthstore.interop.apple.plain_records import PlainRecords
 from healthstore.interop.apple.source import ExportSource
 from healthstore.interop.apple.values import parse_date
+from healthstore.plain import PlainSample
 
 CONVERTERS: dict[str, Callable[[Any, Context], Converted]] = {
     "Record": elements.record,
@@ -59,6 +61,18 @@ class Skip:
 
 
 @dataclass
+class PlainRun:
+    """Consecutive Records read as plain samples (:mod:`healthstore.plain`), with the line
+    of each."""
+
+    samples: list[PlainSample] = field(default_factory=list)
+    lines: list[int | None] = field(default_factory=list)
+
+
+PLAIN_RUN = 1000  # plain samples handed over at a time
+
+
+@dataclass
 class Progress:
     """How far the reading has come."""
 
@@ -81,15 +95,24 @@ class _Counting:
         return data
 
 
-def read_export(source: ExportSource, progress: Progress | None = None) -> Iterator[Item | Skip]:
-    """Everything in the export, in order."""
+def read_export(
+    source: ExportSource,
+    progress: Progress | None = None,
+    *,
+    plain: bool = False,
+    run_size: int = PLAIN_RUN,
+) -> Iterator[Item | Skip | PlainRun]:
+    """Everything in the export, in order. With ``plain``, Records that are plainly a
+    quantity or a category come in :class:`PlainRun` batches, not one :class:`Item` each."""
     progress = progress or Progress()
     progress.bytes_total = source.export_xml_size()
     ctx = Context(source.read_bytes)
+    lane = PlainRecords(ctx) if plain else None
     raw = source.open_export_xml()
     try:
         cleaned = clean_xml_stream(_Counting(raw, progress))
-        yield from _elements(cleaned, ctx, progress, source.location(source.export_xml_name))
+        where = source.location(source.export_xml_name)
+        yield from _elements(cleaned, ctx, lane, run_size, progress, where)
         removed = cleaned.removed_control_characters
         if removed:
             yield Skip(
@@ -103,7 +126,14 @@ def read_export(source: ExportSource, progress: Progress | None = None) -> Itera
     yield from _cda(source, progress)
 
 
-def _elements(stream: Any, ctx: Context, progress: Progress, where: str) -> Iterator[Item | Skip]:
+def _elements(
+    stream: Any,
+    ctx: Context,
+    lane: PlainRecords | None,
+    run_size: int,
+    progress: Progress,
+    where: str,
+) -> Iterator[Item | Skip | PlainRun]:
     events = etree.iterparse(
         stream,
         events=("start", "end"),
@@ -116,6 +146,7 @@ def _elements(stream: Any, ctx: Context, progress: Progress, where: str) -> Iter
     depth = 0
     seen_root = False
     reported = 0
+    run = PlainRun()
     try:
         for event, element in events:
             if event == "start":
@@ -133,12 +164,26 @@ def _elements(stream: Any, ctx: Context, progress: Progress, where: str) -> Iter
             if depth != 1:
                 continue
             progress.elements += 1
-            yield from _convert(element, ctx, progress)
+            sample = _plain(element, lane) if lane is not None else None
+            if sample is not None:
+                run.samples.append(sample)
+                run.lines.append(element.sourceline)
+                if len(run.samples) >= run_size:
+                    yield run
+                    run = PlainRun()
+            else:
+                if run.samples:
+                    yield run
+                    run = PlainRun()
+                yield from _convert(element, ctx, progress)
             element.clear()
             while element.getprevious() is not None:
                 del element.getparent()[0]
             errors = events.error_log
             if len(errors) > reported:
+                if run.samples:
+                    yield run
+                    run = PlainRun()
                 for entry in list(errors)[reported:]:
                     yield Skip(
                         "XML", entry.line, f"repaired malformed XML: {entry.message}", partial=True
@@ -148,8 +193,22 @@ def _elements(stream: Any, ctx: Context, progress: Progress, where: str) -> Iter
         raise InvalidArgument(
             f"{where} cannot be read past line {exc.lineno}: {exc.msg}", field="path"
         ) from None
+    if run.samples:
+        yield run
     if not seen_root:
         raise InvalidArgument(f"{where} is empty or not XML", field="path")
+
+
+def _plain(element: Any, lane: PlainRecords) -> PlainSample | None:
+    """A top-level Record as a plain sample, when it is one."""
+    if element.tag != "Record":
+        return None
+    entries = []
+    for child in element:
+        if child.tag != "MetadataEntry":
+            return None
+        entries.append((child.get("key"), child.get("value")))
+    return lane.convert(dict(element.attrib), entries)
 
 
 def _convert(element: Any, ctx: Context, progress: Progress) -> Iterator[Item | Skip]:

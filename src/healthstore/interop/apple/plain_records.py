@@ -1,0 +1,349 @@
+"""Records to plain samples: the fast lane of the import.
+
+Most of an export is Records that are plainly a quantity or a category: a type, a source, a
+device, a unit, three dates, a value and a few metadata entries. Everything about such a
+Record except its dates and value repeats from one Record to the next, so this module works
+out once, per *shape* (type, source, version, unit, device), what
+:func:`~healthstore.interop.apple.elements.record` would build and check, and per Record only
+reads the dates, checks the value and hashes the content identity. The result is a
+:data:`~healthstore.plain.PlainSample`, equal field for field to what the sample object
+would have been stored as (``tests/test_apple_plain.py`` compares the two on every Record of
+the shared exports and on generated ones).
+
+Anything out of the ordinary (a heartbeat list, a sync identifier, a date, value or unit
+that does not read, an unknown type) gets ``None``: the caller then takes the object path,
+which either builds the sample or rejects the Record with the reason.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from healthstore import catalogue
+from healthstore import metadata as md
+from healthstore.catalogue import Aggregation, Kind, ObjectType
+from healthstore.errors import HealthStoreError
+from healthstore.interop.apple.elements import (
+    NOT_IDENTITY,
+    Context,
+    Entries,
+    Rejected,
+    metadata_from,
+)
+from healthstore.interop.apple.values import normalize_unit, parse_date
+from healthstore.model import Device, SourceRevision, stable_uuid_bytes
+from healthstore.plain import PlainSample
+from healthstore.times import format_offset
+from healthstore.units import Quantity
+
+_CACHE_LIMIT = 4096  # entries per cache; past it a cache starts again (memory stays flat)
+_DAYS_LIMIT = 40_000  # a century of days
+_CLOCKS_LIMIT = 86_400  # every second of a day: the clock cache never starts again
+_DAY = re.compile(r"\d{4}-\d\d-\d\d")
+_CLOCK = re.compile(r"\d\d:\d\d:\d\d")
+_EPOCH_DAY = date(1970, 1, 1).toordinal()
+_MICROS = 1_000_000
+
+
+class _Shape:
+    """What every Record of one type, source, version, unit and device shares."""
+
+    __slots__ = (
+        "categories",
+        "convert",
+        "cumulative",
+        "device",
+        "head",
+        "max_us",
+        "min_us",
+        "quantity",
+        "required",
+        "revision",
+        "type",
+        "unit_text",
+    )
+
+    def __init__(
+        self,
+        t: ObjectType,
+        revision: SourceRevision,
+        device: Device | None,
+        head: str,
+        unit: str | None,
+    ) -> None:
+        self.type = t
+        self.revision = revision
+        self.device = device
+        self.head = head
+        self.quantity = t.kind is Kind.quantity
+        self.cumulative = t.aggregation is Aggregation.cumulative
+        self.required = t.required_metadata
+        self.min_us = None if t.min_duration is None else t.min_duration // _MICRO_DELTA
+        self.max_us = None if t.max_duration is None else t.max_duration // _MICRO_DELTA
+        self.categories: dict[str | None, int | None] = {}
+        self.unit_text: str | None = None
+        self.convert: Any = None
+        if self.quantity:
+            canonical = t.canonical_unit
+            assert canonical is not None
+            parsed = Quantity(1.0, normalize_unit(unit or "count")).unit
+            if not parsed.is_compatible(canonical):
+                raise ValueError("unit does not fit the type")
+            if parsed.text != canonical:
+                self.unit_text = parsed.text
+                self.convert = parsed.converter(canonical)
+
+    def category(self, text: str | None) -> int | None:
+        """The raw value of a category Record's value text, or None when it is not one."""
+        if text in self.categories:
+            return self.categories[text]
+        raw = text if text is not None else "0"
+        enum = self.type.value_enum
+        assert enum is not None
+        try:
+            value: int | None = enum.parse(int(raw) if raw.lstrip("-").isdigit() else raw)
+        except HealthStoreError:
+            value = None
+        if len(self.categories) < _CACHE_LIMIT:
+            self.categories[text] = value
+        return value
+
+
+class _Meta:
+    """What one list of metadata entries comes to."""
+
+    __slots__ = ("identity", "metadata", "zone")
+
+    def __init__(self, metadata: Mapping[str, Any], zone: str | None, identity: str) -> None:
+        self.metadata = metadata
+        self.zone = zone
+        self.identity = identity
+
+
+_MICRO_DELTA = datetime(1970, 1, 1, 0, 0, 0, 1) - datetime(1970, 1, 1)
+_NO_SHAPE = object()
+
+
+class PlainRecords:
+    """Turns Records into plain samples, with the caches of one import."""
+
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
+        self._shapes: dict[tuple[str | None, ...], _Shape | object] = {}
+        self._metas: dict[tuple[tuple[str | None, str | None], ...], _Meta | None] = {}
+        self._orders: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self._days: dict[str, int | None] = {}
+        self._clocks: dict[str, int | None] = {}
+        self._offsets: dict[str, tuple[int, str] | None] = {}
+
+    def convert(self, attrs: Mapping[str, str], entries: Entries) -> PlainSample | None:
+        """The plain sample of a Record with these attributes and metadata entries (and no
+        other children), or None when the object path must decide."""
+        get = attrs.get
+        device = get("device")
+        if device is not None:
+            device = _ADDRESS.sub("", device)  # the address changes from record to record
+        key = (get("type"), get("sourceName"), get("sourceVersion"), get("unit"), device)
+        shape = self._shapes.get(key)
+        if shape is None:
+            shape = self._shape(key)
+        if shape is _NO_SHAPE:
+            return None
+        assert isinstance(shape, _Shape)
+        meta = self._meta(entries) if entries else _EMPTY
+        if meta is None:
+            return None
+        for name in shape.required:
+            if name not in meta.metadata:
+                return None
+        start_text, end_text = get("startDate"), get("endDate")
+        if start_text is None or end_text is None:
+            return None
+        start = self._instant(start_text)
+        end = self._instant(end_text)
+        if start is None or end is None:
+            return None
+        start_us, zone_text = start
+        end_us = end[0]
+        duration = end_us - start_us
+        if duration < 0:
+            return None
+        if shape.min_us is not None and duration < shape.min_us:
+            return None
+        if shape.max_us is not None and duration > shape.max_us:
+            return None
+        if meta.zone is not None:
+            zone_text = meta.zone
+        text = get("value")
+        unit: str | None = None
+        unit_value: float | None = None
+        if shape.quantity:
+            if not text:
+                return None
+            try:
+                number = float(text)
+            except ValueError:
+                return None
+            if not math.isfinite(number) or (shape.cumulative and number < 0):
+                return None
+            if shape.convert is None:
+                value: float | int = number
+            else:
+                value = shape.convert(number)
+                unit, unit_value = shape.unit_text, number
+        else:
+            category = shape.category(text)
+            if category is None:
+                return None
+            value = category
+        uuid = stable_uuid_bytes(start_us, self._identity(shape, attrs, meta))
+        return (
+            shape.type,
+            uuid,
+            start_us,
+            end_us,
+            zone_text,
+            value,
+            unit,
+            unit_value,
+            shape.revision,
+            shape.device,
+            meta.metadata,
+        )
+
+    # --- per Record -------------------------------------------------------------------------
+    def _identity(self, shape: _Shape, attrs: Mapping[str, str], meta: _Meta) -> str:
+        """The content identity of ``elements._identity_of``: the shape's head, the
+        attributes sorted by "name=value", then the sorted metadata entries."""
+        names = tuple(attrs)
+        order = self._orders.get(names)
+        if order is None:
+            order = self._order(names)
+        parts = [shape.head]
+        parts.extend([f"{name}={attrs[name]}" for name in order])
+        if meta.identity:
+            parts.append(meta.identity)
+        return "\x1f".join(parts)
+
+    def _instant(self, text: str) -> tuple[int, str] | None:
+        """UTC microseconds and the stored zone name of an export date in its common form
+        (``2020-12-06 20:24:28 -0800``); None for anything else."""
+        if len(text) != 25 or text[10] != " " or text[19] != " ":
+            return None
+        day = self._days.get(text[:10])
+        if day is None:
+            day = self._day(text[:10])
+            if day is None:
+                return None
+        clock = self._clocks.get(text[11:19])
+        if clock is None:
+            clock = self._clock(text[11:19])
+            if clock is None:
+                return None
+        offset = self._offsets.get(text[20:])
+        if offset is None:
+            offset = self._offset(text[20:])
+            if offset is None:
+                return None
+        return (day + clock - offset[0]) * _MICROS, offset[1]
+
+    # --- cache misses -----------------------------------------------------------------------
+    def _shape(self, key: tuple[str | None, ...]) -> _Shape | object:
+        type_name, source_name, version, unit, device_text = key
+        shape: _Shape | object = _NO_SHAPE
+        try:
+            t = catalogue.object_type(type_name or "")
+            if t.kind in (Kind.quantity, Kind.category):
+                attrs = {"sourceName": source_name or "", "device": device_text or ""}
+                if version is not None:
+                    attrs["sourceVersion"] = version
+                revision = self._ctx.revision(attrs)
+                device = self._ctx.device(attrs)
+                head = "\x1f".join(("Record", revision.source.name, device_text or ""))
+                shape = _Shape(t, revision, device, head, unit)
+        except (HealthStoreError, Rejected, ValueError):
+            shape = _NO_SHAPE
+        _remember(self._shapes, key, shape)
+        return shape
+
+    def _meta(self, entries: Entries) -> _Meta | None:
+        key = tuple(entries)
+        if key in self._metas:
+            return self._metas[key]
+        found: _Meta | None = None
+        try:
+            raw = metadata_from(entries)
+            normal = md.normalize(raw)
+        except HealthStoreError:
+            normal = None
+        if normal is not None and md.SYNC_IDENTIFIER not in normal:
+            zone = raw.get(md.TIME_ZONE)
+            zone_text: str | None = None
+            if isinstance(zone, str):
+                try:
+                    zone_text = ZoneInfo(zone).key
+                except (ZoneInfoNotFoundError, ValueError):
+                    zone_text = None
+            identity = "\x1f".join(sorted(f"{k}:{v}" for k, v in entries))
+            found = _Meta(normal, zone_text, identity)
+        _remember(self._metas, key, found)
+        return found
+
+    def _order(self, names: tuple[str, ...]) -> tuple[str, ...]:
+        # Sorting "name=value" texts sorts by name: "=" cannot occur in a name, so two
+        # texts differ first within the shorter name followed by its "=".
+        order = tuple(sorted((n for n in names if n not in NOT_IDENTITY), key=lambda n: n + "="))
+        _remember(self._orders, names, order)
+        return order
+
+    def _day(self, text: str) -> int | None:
+        seconds = None
+        if _DAY.fullmatch(text):
+            try:
+                seconds = (date.fromisoformat(text).toordinal() - _EPOCH_DAY) * 86400
+            except ValueError:
+                seconds = None
+        if seconds is not None:
+            _remember(self._days, text, seconds, _DAYS_LIMIT)
+        return seconds
+
+    def _clock(self, text: str) -> int | None:
+        if not _CLOCK.fullmatch(text):
+            return None
+        hours, minutes, seconds = int(text[:2]), int(text[3:5]), int(text[6:])
+        if hours > 23 or minutes > 59 or seconds > 59:
+            return None
+        value = hours * 3600 + minutes * 60 + seconds
+        _remember(self._clocks, text, value, _CLOCKS_LIMIT)
+        return value
+
+    def _offset(self, text: str) -> tuple[int, str] | None:
+        try:
+            tz = parse_date(f"2000-01-01 00:00:00 {text}").tzinfo
+        except HealthStoreError:
+            return None
+        offset = tz.utcoffset(None) if tz is not None else None
+        if offset is None:
+            return None
+        seconds = int(offset.total_seconds())
+        found = (seconds, "UTC" if not seconds else format_offset(offset))
+        _remember(self._offsets, text, found)
+        return found
+
+
+_EMPTY = _Meta({}, None, "")
+_ADDRESS = re.compile(r"0x[0-9a-fA-F]+")
+
+
+def _remember(cache: dict[Any, Any], key: Any, value: Any, limit: int = _CACHE_LIMIT) -> None:
+    if len(cache) >= limit:
+        cache.clear()
+    cache[key] = value
+
+
+__all__ = ["PlainRecords"]

@@ -25,7 +25,9 @@ from healthstore.importing import import_apple_health
 from healthstore.interop.apple.elements import Context, Rejected, record
 from healthstore.interop.apple.plain_records import PlainRecords
 from healthstore.interop.apple.synthetic import write_synthetic_export
+from healthstore.model import QuantitySample
 from healthstore.plain import to_sample
+from healthstore.units import Quantity
 from tests.conftest import shared_path
 
 V8 = "rgosdin-docs_export_v8_2019.xml"
@@ -244,3 +246,37 @@ def test_the_shared_exports_import_to_the_same_rows_counts_and_skips_either_way(
     fast, objects, rows = _both_ways(tmp_path, export, name)
     assert rows
     assert fast.to_json() == objects.to_json()
+
+
+def test_a_plain_record_whose_uuid_holds_other_content_is_skipped_alone(tmp_path: Path) -> None:
+    """The fast lane's save keeps the store's rule (a uuid saved with different content is
+    an error) and the import's promise (the culprit is skipped with its line, the rest of
+    its batch lands)."""
+    xml = shared_path("data", "apple", V14).read_bytes()
+    export = tmp_path / "export.xml"
+    export.write_bytes(xml)
+    with HealthStore.create(tmp_path / "first") as first:
+        clean = import_apple_health(first, export)
+        height = first.samples("HKQuantityTypeIdentifierHeight")[0]
+    taken = QuantitySample(
+        "HKQuantityTypeIdentifierHeight",
+        Quantity(2.5, "m"),
+        height.start,
+        height.end,
+        uuid=height.uuid,
+    )
+    with HealthStore.create(tmp_path / "second") as second:
+        second.save(taken)
+        summary = import_apple_health(second, export)
+        [kept] = second.samples("HKQuantityTypeIdentifierHeight")
+        assert (kept.uuid, kept.quantity) == (taken.uuid, taken.quantity)
+        assert sum(1 for _ in _records(xml)) == clean.counts["Record"].added
+        records = summary.counts["Record"]
+        assert (records.added, records.present, records.skipped) == (
+            clean.counts["Record"].added - 1,
+            0,
+            1,
+        )
+    [skip] = [s for s in summary.skips if s.kind == "Record"]
+    assert skip.line == xml[: xml.index(b"HKQuantityTypeIdentifierHeight")].count(b"\n") + 1
+    assert "already saved with different content" in skip.reason

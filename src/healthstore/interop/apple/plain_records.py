@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -43,11 +43,12 @@ from healthstore.units import Quantity
 
 _CACHE_LIMIT = 4096  # entries per cache; past it a cache starts again (memory stays flat)
 _DAYS_LIMIT = 40_000  # a century of days
-_CLOCKS_LIMIT = 86_400  # every second of a day: the clock cache never starts again
 _DAY = re.compile(r"\d{4}-\d\d-\d\d")
-_CLOCK = re.compile(r"\d\d:\d\d:\d\d")
+_MINUTES = {f"{h:02d}:{m:02d}": h * 3600 + m * 60 for h in range(24) for m in range(60)}
+_SECONDS = {f":{s:02d}": s for s in range(60)}
 _EPOCH_DAY = date(1970, 1, 1).toordinal()
 _MICROS = 1_000_000
+_MICRO_DELTA = timedelta(microseconds=1)
 
 
 class _Shape:
@@ -125,7 +126,6 @@ class _Meta:
         self.identity = identity
 
 
-_MICRO_DELTA = datetime(1970, 1, 1, 0, 0, 0, 1) - datetime(1970, 1, 1)
 _NO_SHAPE = object()
 
 
@@ -138,7 +138,6 @@ class PlainRecords:
         self._metas: dict[tuple[tuple[str | None, str | None], ...], _Meta | None] = {}
         self._orders: dict[tuple[str, ...], tuple[str, ...]] = {}
         self._days: dict[str, int | None] = {}
-        self._clocks: dict[str, int | None] = {}
         self._offsets: dict[str, tuple[int, str] | None] = {}
 
     def convert(self, attrs: Mapping[str, str], entries: Entries) -> PlainSample | None:
@@ -240,17 +239,16 @@ class PlainRecords:
             day = self._day(text[:10])
             if day is None:
                 return None
-        clock = self._clocks.get(text[11:19])
-        if clock is None:
-            clock = self._clock(text[11:19])
-            if clock is None:
-                return None
+        minutes = _MINUTES.get(text[11:16])  # the clock as "HH:MM" and ":SS": two small
+        seconds = _SECONDS.get(text[16:19])  # tables instead of one of 86,400 entries
+        if minutes is None or seconds is None:
+            return None
         offset = self._offsets.get(text[20:])
         if offset is None:
             offset = self._offset(text[20:])
             if offset is None:
                 return None
-        return (day + clock - offset[0]) * _MICROS, offset[1]
+        return (day + minutes + seconds - offset[0]) * _MICROS, offset[1]
 
     # --- cache misses -----------------------------------------------------------------------
     def _shape(self, key: tuple[str | None, ...]) -> _Shape | object:
@@ -311,16 +309,6 @@ class PlainRecords:
         if seconds is not None:
             _remember(self._days, text, seconds, _DAYS_LIMIT)
         return seconds
-
-    def _clock(self, text: str) -> int | None:
-        if not _CLOCK.fullmatch(text):
-            return None
-        hours, minutes, seconds = int(text[:2]), int(text[3:5]), int(text[6:])
-        if hours > 23 or minutes > 59 or seconds > 59:
-            return None
-        value = hours * 3600 + minutes * 60 + seconds
-        _remember(self._clocks, text, value, _CLOCKS_LIMIT)
-        return value
 
     def _offset(self, text: str) -> tuple[int, str] | None:
         try:

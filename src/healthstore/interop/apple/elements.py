@@ -12,7 +12,7 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -60,7 +60,7 @@ Element = Any  # lxml.etree._Element
 ReadFile = Callable[[str], bytes | None]
 
 
-_ADDRESS = re.compile(r"0x[0-9a-fA-F]+")
+ADDRESS = re.compile(r"0x[0-9a-fA-F]+")  # HKDevice memory addresses: not identity
 
 
 class Rejected(Exception):
@@ -103,7 +103,7 @@ class Context:
 
     def device(self, element: Element) -> Device | None:
         text = element.get("device") or ""
-        key = _ADDRESS.sub("", text)  # the address changes from record to record
+        key = ADDRESS.sub("", text)  # the address changes from record to record
         if key not in self._devices:
             try:
                 self._devices[key] = parse_device(text) if text else None
@@ -168,7 +168,15 @@ def metadata(element: Element) -> dict[str, Any]:
     return metadata_from(metadata_entries(element))
 
 
-def _zone(meta: Mapping[str, Any]) -> tzinfo | None:
+def category_value(text: str | None) -> int | str:
+    """What a category Record's value text stands for: a number, or a member name (a
+    Record without a value is 0)."""
+    raw = text if text is not None else "0"
+    return int(raw) if raw.lstrip("-").isdigit() else raw
+
+
+def metadata_zone(meta: Mapping[str, Any]) -> ZoneInfo | None:
+    """The zone ``HKTimeZone`` names, when it names one."""
     name = meta.get("HKTimeZone")
     if isinstance(name, str):
         try:
@@ -180,7 +188,7 @@ def _zone(meta: Mapping[str, Any]) -> tzinfo | None:
 
 def _times(element: Element, meta: Mapping[str, Any]) -> tuple[datetime, datetime]:
     start, end = _date(element, "startDate"), _date(element, "endDate")
-    zone = _zone(meta)
+    zone = metadata_zone(meta)
     if zone is not None:  # keep the writer's own zone, for calendar statistics
         start, end = start.astimezone(zone), end.astimezone(zone)
     return start, end
@@ -216,7 +224,7 @@ def _identity_of(attrs: Attributes, entries: Entries, revision: SourceRevision) 
     again: ``tests/test_apple_import.py`` pins the uuids of the shared exports."""
     parts = sorted(f"{k}={v}" for k, v in attrs.items() if k not in NOT_IDENTITY)
     parts.extend(sorted(f"{key}:{value}" for key, value in entries))
-    device_text = _ADDRESS.sub("", attrs.get("device") or "")
+    device_text = ADDRESS.sub("", attrs.get("device") or "")
     return _identity(attrs.tag, revision.source.name, device_text, *parts)
 
 
@@ -250,10 +258,15 @@ def record(element: Element, ctx: Context) -> Converted:
                 t, q, start, end, source=revision, device=device, metadata=meta, uuid=uuid
             )
         elif kind is Kind.category:
-            raw = value if value is not None else "0"
-            category = int(raw) if raw.lstrip("-").isdigit() else raw
             sample = CategorySample(
-                t, category, start, end, source=revision, device=device, metadata=meta, uuid=uuid
+                t,
+                category_value(value),
+                start,
+                end,
+                source=revision,
+                device=device,
+                metadata=meta,
+                uuid=uuid,
             )
         else:
             raise Rejected(f"{t.short_name} records are not supported")

@@ -22,18 +22,20 @@ import re
 from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from healthstore import catalogue
 from healthstore import metadata as md
 from healthstore.catalogue import Aggregation, Kind, ObjectType
 from healthstore.errors import HealthStoreError
 from healthstore.interop.apple.elements import (
+    ADDRESS,
     NOT_IDENTITY,
     Context,
     Entries,
     Rejected,
+    category_value,
     metadata_from,
+    metadata_zone,
 )
 from healthstore.interop.apple.values import normalize_unit, parse_date
 from healthstore.model import Device, SourceRevision, stable_uuid_bytes
@@ -103,11 +105,10 @@ class _Shape:
         """The raw value of a category Record's value text, or None when it is not one."""
         if text in self.categories:
             return self.categories[text]
-        raw = text if text is not None else "0"
         enum = self.type.value_enum
         assert enum is not None
         try:
-            value: int | None = enum.parse(int(raw) if raw.lstrip("-").isdigit() else raw)
+            value: int | None = enum.parse(category_value(text))
         except HealthStoreError:
             value = None
         if len(self.categories) < _CACHE_LIMIT:
@@ -146,7 +147,7 @@ class PlainRecords:
         get = attrs.get
         device = get("device")
         if device is not None:
-            device = _ADDRESS.sub("", device)  # the address changes from record to record
+            device = ADDRESS.sub("", device)  # the address changes from record to record
         key = (get("type"), get("sourceName"), get("sourceVersion"), get("unit"), device)
         shape = self._shapes.get(key)
         if shape is None:
@@ -280,15 +281,9 @@ class PlainRecords:
         except HealthStoreError:
             normal = None
         if normal is not None and md.SYNC_IDENTIFIER not in normal:
-            zone = raw.get(md.TIME_ZONE)
-            zone_text: str | None = None
-            if isinstance(zone, str):
-                try:
-                    zone_text = ZoneInfo(zone).key
-                except (ZoneInfoNotFoundError, ValueError):
-                    zone_text = None
+            zone = metadata_zone(raw)
             identity = "\x1f".join(sorted(f"{k}:{v}" for k, v in entries))
-            found = _Meta(normal, zone_text, identity)
+            found = _Meta(normal, None if zone is None else zone.key, identity)
         _remember(self._metas, key, found)
         return found
 
@@ -325,7 +320,6 @@ class PlainRecords:
 
 
 _EMPTY = _Meta({}, None, "")
-_ADDRESS = re.compile(r"0x[0-9a-fA-F]+")
 
 
 def _remember(cache: dict[Any, Any], key: Any, value: Any, limit: int = _CACHE_LIMIT) -> None:

@@ -675,7 +675,8 @@ def test_duplicated_attributes_are_repaired_and_reported_with_their_line(
     assert repair.line == line_of(dup, b'value="56" value="57"')
     assert "redefined" in repair.reason and repair.partial
     beats = store.samples("heartRate", sort="start")
-    assert [s.quantity.value for s in beats if isinstance(s, QuantitySample)] == [56, 96, 150]
+    # The parser hands on the attributes as a dict: the last of the repeated ones counts.
+    assert [s.quantity.value for s in beats if isinstance(s, QuantitySample)] == [57, 96, 150]
 
 
 def test_an_export_cda_with_several_documents_gives_several(
@@ -779,6 +780,25 @@ def test_a_record_repeated_in_the_export_is_added_once_then_present(
     assert store_counts(store)["bodyMassIndex"] == 2  # as in the fixture: the copy adds none
     assert summary.counts["Record"] == Counts(V14_LINE_COUNT, 1, 0)
     assert summary.samples_added == sum(store_counts(store).values())  # the copy adds none
+
+
+@pytest.mark.parametrize("background", [False, True])
+def test_lines_past_65535_are_reported_exactly(
+    tmp_path: Path, new_store: Factory, background: bool
+) -> None:
+    """libxml2 keeps an element's line in 16 bits and lxml's ``sourceline`` is one too high
+    past line 65,535; the reader counts lines itself, in this process or the child."""
+    good = apple(V14)
+    end = good.index(b"</HealthData>")
+    late = (
+        b'<Record type="HKQuantityTypeIdentifierNewInIOS19" sourceName="Phone" '
+        b'startDate="2024-01-01 08:00:00 +0100" endDate="2024-01-01 08:00:00 +0100" '
+        b'value="1"/>\n'
+    )
+    xml = good[:end] + b"\n" * 70_000 + late + good[end:]
+    summary = new_store().import_apple_health(bare(tmp_path, xml), background=background)
+    [skip] = [s for s in summary.skips if s.kind == "Record"]
+    assert skip.line == line_of(xml, b"HKQuantityTypeIdentifierNewInIOS19") > 70_000
 
 
 def test_a_clinical_record_whose_file_is_not_a_resource_is_skipped_with_its_line(

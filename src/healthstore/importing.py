@@ -9,6 +9,7 @@ element, so one bad element never takes good ones down with it.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,7 @@ from healthstore.interop.apple.parser import (
     Skip,
     read_export,
 )
+from healthstore.interop.apple.reader_process import read_export_in_background
 from healthstore.interop.apple.source import ExportSource
 from healthstore.model import SaveStatus
 from healthstore.plain import PlainSample
@@ -94,6 +96,11 @@ class _Batch:
         self.size += len(run.samples)
 
 
+BACKGROUND_READING_BYTES = 32 << 20
+"""From this size of ``export.xml`` on, it is read in a second process (when there is a
+second processor): below it, starting the process costs more than it saves."""
+
+
 def import_apple_health(
     store: HealthStore,
     path: str | Path,
@@ -101,17 +108,28 @@ def import_apple_health(
     batch_size: int = 5000,
     *,
     plain: bool = True,
+    background: bool | None = None,
 ) -> ImportSummary:
     """Import an ``export.zip``, its unzipped folder, or a bare ``export.xml``. With
     ``plain`` (the default) ordinary Records take the fast lane of
     :mod:`~healthstore.interop.apple.plain_records`; without, every element is built as
-    an object first (the same result, slower)."""
+    an object first (the same result, slower). With ``background``, ``export.xml`` is read
+    in a second process (:mod:`~healthstore.interop.apple.reader_process`) while this one
+    saves; by default that is done for large exports on machines with two processors or
+    more. The result is the same either way."""
     summary = ImportSummary()
     state = Progress()
     run_size = min(batch_size, PLAIN_RUN)
     with ExportSource.open(path) as source:
+        if background is None:
+            background = _processors() > 1 and source.export_xml_size() >= BACKGROUND_READING_BYTES
+        entries = (
+            read_export_in_background(source, path, state, plain=plain, run_size=run_size)
+            if background
+            else read_export(source, state, plain=plain, run_size=run_size)
+        )
         batch = _Batch()
-        for entry in read_export(source, state, plain=plain, run_size=run_size):
+        for entry in entries:
             if isinstance(entry, Skip):
                 batch.skips.append(entry)
                 continue
@@ -129,6 +147,14 @@ def import_apple_health(
         progress(state)
     summary.export_date = state.export_date.isoformat() if state.export_date else None
     return summary
+
+
+def _processors() -> int:
+    """The processors this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on every platform
+        return os.cpu_count() or 1
 
 
 def _flush(store: HealthStore, batch: _Batch, summary: ImportSummary) -> None:

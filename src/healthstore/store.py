@@ -477,12 +477,17 @@ class HealthStore(SampleView):
         progress: Callable[[Progress], None] | None = None,
         *,
         batch_size: int = 5000,
+        background: bool | None = None,
     ) -> ImportSummary:
         """Import an Apple Health ``export.zip`` (or its folder, or ``export.xml``):
         everything in it, streamed, in batches. Importing the same export again adds
         nothing; a newer export adds only what is new. Returns counts per element kind and
-        the skipped elements with their line and reason."""
-        summary = importing.import_apple_health(self, path, progress, batch_size)
+        the skipped elements with their line and reason. A large ``export.xml`` is read in
+        a second process while this one saves (``background``: None decides by size, True
+        or False forces it)."""
+        summary = importing.import_apple_health(
+            self, path, progress, batch_size, background=background
+        )
         self._audit.append(PERSON, "import.apple_health", (), summary.samples_added, now_us())
         return summary
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import difflib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
@@ -122,6 +122,14 @@ class ObjectType:
 
     def __repr__(self) -> str:
         return f"ObjectType({self.short_name})"
+
+    def __reduce__(self) -> tuple[Callable[[str], ObjectType], tuple[str]]:
+        """Pickled as its identifier, so unpickling finds the one instance of the type."""
+        return _registered, (self.identifier,)
+
+
+def _registered(identifier: str) -> ObjectType:
+    return load().by_name[identifier]
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,7 +25,7 @@ from healthstore.errors import InvalidArgument
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
 
-__all__ = ["CleanXmlStream", "Readable", "clean_xml_stream", "split_roots"]
+__all__ = ["CHUNK_SIZE", "CleanXmlStream", "Readable", "clean_xml_stream", "split_roots"]
 
 CHUNK_SIZE: Final = 1 << 16
 """Bytes read from the underlying stream at a time."""

@@ -1,9 +1,10 @@
 """One element of ``export.xml`` to model objects.
 
-Every converter takes an lxml element and returns what it stands for; anything it cannot
-accept raises :class:`Rejected` with the reason, which the parser reports with the element's
-line. Sample uuids are derived from content (:func:`~healthstore.model.stable_uuid`), so a
-second import of the same export finds every sample already there.
+Every converter takes an element (:class:`~healthstore.interop.apple.tree.Element`) and
+returns what it stands for; anything it cannot accept raises :class:`Rejected` with the
+reason, which the parser reports with the element's line. Sample uuids are derived from
+content (:func:`~healthstore.model.stable_uuid`), so a second import of the same export
+finds every sample already there.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from healthstore import catalogue
 from healthstore.catalogue import Kind, ObjectType
 from healthstore.errors import HealthStoreError
 from healthstore.interop.apple.gpx import GPXError, route_locations
+from healthstore.interop.apple.tree import Attributed, Element, Tagged
 from healthstore.interop.apple.values import (
     normalize_source_name,
     normalize_unit,
@@ -56,7 +58,6 @@ from healthstore.records import (
 )
 from healthstore.units import Quantity
 
-Element = Any  # lxml.etree._Element
 ReadFile = Callable[[str], bytes | None]
 
 
@@ -86,7 +87,7 @@ class Context:
     _sources: dict[tuple[str, str | None], SourceRevision] = field(default_factory=dict)
     _devices: dict[str, Device | None] = field(default_factory=dict)
 
-    def revision(self, element: Element) -> SourceRevision:
+    def revision(self, element: Attributed) -> SourceRevision:
         """The source of an element; elements Apple writes without one (vision
         prescriptions) belong to the Health app."""
         try:
@@ -101,7 +102,7 @@ class Context:
             self._sources[key] = found
         return found
 
-    def device(self, element: Element) -> Device | None:
+    def device(self, element: Attributed) -> Device | None:
         text = element.get("device") or ""
         key = ADDRESS.sub("", text)  # the address changes from record to record
         if key not in self._devices:
@@ -112,14 +113,14 @@ class Context:
         return self._devices[key]
 
 
-def _required(element: Element, name: str) -> str:
+def _required(element: Tagged, name: str) -> str:
     value = element.get(name)
     if value is None or value == "":
         raise Rejected(f"{element.tag} has no {name}")
     return str(value)
 
 
-def _date(element: Element, name: str) -> datetime:
+def _date(element: Tagged, name: str) -> datetime:
     try:
         return parse_date(_required(element, name))
     except HealthStoreError as exc:
@@ -186,7 +187,7 @@ def metadata_zone(meta: Mapping[str, Any]) -> ZoneInfo | None:
     return None
 
 
-def _times(element: Element, meta: Mapping[str, Any]) -> tuple[datetime, datetime]:
+def _times(element: Tagged, meta: Mapping[str, Any]) -> tuple[datetime, datetime]:
     start, end = _date(element, "startDate"), _date(element, "endDate")
     zone = metadata_zone(meta)
     if zone is not None:  # keep the writer's own zone, for calendar statistics
@@ -290,7 +291,7 @@ def _metadata_or_reject(element: Element) -> dict[str, Any]:
         raise Rejected(f"metadata: {exc.message}") from None
 
 
-def _type(element: Element) -> ObjectType:
+def _type(element: Tagged) -> ObjectType:
     name = _required(element, "type")
     try:
         return catalogue.object_type(name)
@@ -314,12 +315,12 @@ def _heartbeats(
         if not text:
             continue
         try:
-            beat = parse_beat_time(text, start.date(), tz)
+            at = parse_beat_time(text, start.date(), tz)
         except HealthStoreError as exc:
             raise Rejected(exc.message) from None
-        if beat < start - timedelta(hours=12):  # a clock time past midnight: the next day
-            beat = parse_beat_time(text, start.date() + timedelta(days=1), tz)
-        times.append(beat)
+        if at < start - timedelta(hours=12):  # a clock time past midnight: the next day
+            at = parse_beat_time(text, start.date() + timedelta(days=1), tz)
+        times.append(at)
     if not times:
         raise Rejected("no beat times")
     times.sort()

@@ -2,10 +2,12 @@
 file order, then the ECG files and ``export_cda.xml``, as :class:`Item`s (what an element
 became) or :class:`Skip`s (what could not be read, with the line and the reason).
 
-``export.xml`` is read with lxml's ``iterparse`` straight from the zip through
+``export.xml`` is read straight from the zip through
 :func:`~healthstore.interop.apple.cleaning.clean_xml_stream` (which drops the DTD that iOS 16
-wrote broken and the control characters XML forbids), and each element is cleared once
-converted, so memory stays flat whatever the size of the export.
+wrote broken and the control characters XML forbids) into lxml's parser, a line at a time,
+with a :class:`~healthstore.interop.apple.tree.TopLevelTarget` that builds one top-level
+element at a time; once converted it is dropped, so memory stays flat whatever the size of
+the export.
 """
 
 from __future__ import annotations
@@ -19,11 +21,12 @@ from lxml import etree
 
 from healthstore.errors import InvalidArgument
 from healthstore.interop.apple import elements
-from healthstore.interop.apple.cleaning import clean_xml_stream
+from healthstore.interop.apple.cleaning import CHUNK_SIZE, clean_xml_stream
 from healthstore.interop.apple.elements import Context, Converted, Rejected
 from healthstore.interop.apple.files import cda_documents, electrocardiogram
 from healthstore.interop.apple.plain_records import PlainRecords
 from healthstore.interop.apple.source import ExportSource
+from healthstore.interop.apple.tree import Node, TopLevelTarget
 from healthstore.interop.apple.values import parse_date
 from healthstore.plain import PlainSample
 
@@ -80,6 +83,9 @@ class Progress:
     bytes_total: int = 0
     elements: int = 0
     export_date: datetime | None = field(default=None)
+    reader_peak_bytes: int | None = None
+    """When ``export.xml`` was read in a second process: that process's peak resident
+    memory, once it has finished (None where the system does not say)."""
 
 
 class _Counting:
@@ -105,14 +111,33 @@ def read_export(
     """Everything in the export, in order. With ``plain``, Records that are plainly a
     quantity or a category come in :class:`PlainRun` batches, not one :class:`Item` each."""
     progress = progress or Progress()
-    progress.bytes_total = source.export_xml_size()
     ctx = Context(source.read_bytes)
-    lane = PlainRecords(ctx) if plain else None
+    for entry in read_elements(source, progress, plain=plain, run_size=run_size):
+        if isinstance(entry, Node):
+            yield from convert(entry, ctx, progress)
+        else:
+            yield entry
+    yield from read_files(source, progress)
+
+
+def read_elements(
+    source: ExportSource,
+    progress: Progress,
+    *,
+    plain: bool = False,
+    run_size: int = PLAIN_RUN,
+) -> Iterator[Node | Skip | PlainRun]:
+    """The top-level elements of ``export.xml`` in file order, each as a :class:`Node` for
+    :func:`convert`, except (with ``plain``) the Records that are plainly a quantity or a
+    category, which come as plain samples in :class:`PlainRun` batches; and what the
+    reading itself had to repair or leave out, as :class:`Skip`."""
+    progress.bytes_total = source.export_xml_size()
+    lane = PlainRecords(Context(source.read_bytes)) if plain else None
     raw = source.open_export_xml()
     try:
         cleaned = clean_xml_stream(_Counting(raw, progress))
         where = source.location(source.export_xml_name)
-        yield from _elements(cleaned, ctx, lane, run_size, progress, where)
+        yield from _elements(cleaned, lane, run_size, progress, where)
         removed = cleaned.removed_control_characters
         if removed:
             yield Skip(
@@ -122,96 +147,124 @@ def read_export(
             )
     finally:
         raw.close()
+
+
+def read_files(source: ExportSource, progress: Progress) -> Iterator[Item | Skip]:
+    """What the export holds beside ``export.xml``: the ECG files and ``export_cda.xml``
+    (whose documents are dated by the export date, when ``export.xml`` has been read)."""
     yield from _ecgs(source)
     yield from _cda(source, progress)
 
 
 def _elements(
     stream: Any,
-    ctx: Context,
     lane: PlainRecords | None,
     run_size: int,
     progress: Progress,
     where: str,
-) -> Iterator[Item | Skip | PlainRun]:
-    events = etree.iterparse(
-        stream,
-        events=("start", "end"),
-        huge_tree=True,
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        recover=True,
-    )
-    depth = 0
-    seen_root = False
+) -> Iterator[Node | Skip | PlainRun]:
+    collector = _Collector(lane, run_size, progress)
+    target = TopLevelTarget(collector.element)
+    options: dict[str, Any] = {  # (lxml's type stubs know neither a partial target
+        "target": target,  # nor resolve_entities="internal")
+        "resolve_entities": "internal",  # the DOCTYPE is gone: &amp; and the like remain
+        "huge_tree": True,
+        "no_network": True,
+        "load_dtd": False,
+        "recover": True,
+    }
+    parser = etree.XMLParser(**options)
+    feed = parser.feed
     reported = 0
-    run = PlainRun()
     try:
-        for event, element in events:
-            if event == "start":
-                depth += 1
-                if depth == 1:
-                    if element.tag != "HealthData":
-                        raise InvalidArgument(
-                            f"{where} is not an Apple Health export: its root is "
-                            f"<{element.tag}>, not <HealthData>",
-                            field="path",
-                        )
-                    seen_root = True
-                continue
-            depth -= 1
-            if depth != 1:
-                continue
-            progress.elements += 1
-            sample = _plain(element, lane) if lane is not None else None
-            if sample is not None:
-                run.samples.append(sample)
-                run.lines.append(element.sourceline)
-                if len(run.samples) >= run_size:
-                    yield run
-                    run = PlainRun()
-            else:
-                if run.samples:
-                    yield run
-                    run = PlainRun()
-                yield from _convert(element, ctx, progress)
-            element.clear()
-            while element.getprevious() is not None:
-                del element.getparent()[0]
-            errors = events.error_log
+        while chunk := stream.read(CHUNK_SIZE):
+            # A line at a time, so the target knows the line of every element it is given.
+            lines = chunk.split(b"\n")
+            for line in lines[:-1]:
+                feed(line + b"\n")
+                target.line += 1
+            if lines[-1]:
+                feed(lines[-1])
+            if target.root is not None and target.root != "HealthData":
+                raise InvalidArgument(
+                    f"{where} is not an Apple Health export: its root is "
+                    f"<{target.root}>, not <HealthData>",
+                    field="path",
+                )
+            yield from collector.take()
+            errors = parser.feed_error_log
             if len(errors) > reported:
-                if run.samples:
-                    yield run
-                    run = PlainRun()
+                yield from collector.take(flush=True)
                 for entry in list(errors)[reported:]:
                     yield Skip(
                         "XML", entry.line, f"repaired malformed XML: {entry.message}", partial=True
                     )
                 reported = len(errors)
+        parser.close()
     except etree.XMLSyntaxError as exc:
         raise InvalidArgument(
             f"{where} cannot be read past line {exc.lineno}: {exc.msg}", field="path"
         ) from None
-    if run.samples:
-        yield run
-    if not seen_root:
+    yield from collector.take(flush=True)
+    for entry in list(parser.feed_error_log)[reported:]:
+        yield Skip("XML", entry.line, f"repaired malformed XML: {entry.message}", partial=True)
+    if target.root is None:
         raise InvalidArgument(f"{where} is empty or not XML", field="path")
 
 
-def _plain(element: Any, lane: PlainRecords) -> PlainSample | None:
+class _Collector:
+    """Sorts the top-level elements as they end: plain samples gathered in runs, every
+    other element as it is, all in file order."""
+
+    def __init__(self, lane: PlainRecords | None, run_size: int, progress: Progress) -> None:
+        self._lane = lane
+        self._run_size = run_size
+        self._progress = progress
+        self._run = PlainRun()
+        self._out: list[Node | PlainRun] = []
+
+    def element(self, node: Node) -> None:
+        """One top-level element, complete."""
+        self._progress.elements += 1
+        sample = _plain(node, self._lane) if self._lane is not None else None
+        run = self._run
+        if sample is not None:
+            run.samples.append(sample)
+            run.lines.append(node.sourceline)
+            if len(run.samples) >= self._run_size:
+                self._out.append(run)
+                self._run = PlainRun()
+            return
+        if run.samples:
+            self._out.append(run)
+            self._run = PlainRun()
+        self._out.append(node)
+
+    def take(self, *, flush: bool = False) -> list[Node | PlainRun]:
+        """What is ready (with ``flush``, the run being gathered too), handed over once."""
+        if flush and self._run.samples:
+            self._out.append(self._run)
+            self._run = PlainRun()
+        out, self._out = self._out, []
+        return out
+
+
+def _plain(node: Node, lane: PlainRecords) -> PlainSample | None:
     """A top-level Record as a plain sample, when it is one."""
-    if element.tag != "Record":
+    if node.tag != "Record":
         return None
     entries = []
-    for child in element:
+    for child in node.children:
         if child.tag != "MetadataEntry":
             return None
-        entries.append((child.get("key"), child.get("value")))
-    return lane.convert(dict(element.attrib), entries)
+        attrib = child.attrib
+        entries.append((attrib.get("key"), attrib.get("value")))
+    return lane.convert(node.attrib, entries)
 
 
-def _convert(element: Any, ctx: Context, progress: Progress) -> Iterator[Item | Skip]:
+def convert(element: Node, ctx: Context, progress: Progress) -> Iterator[Item | Skip]:
+    """What one top-level element of ``export.xml`` becomes (the export date goes to
+    ``progress``)."""
     tag = element.tag
     line = element.sourceline
     if tag == "ExportDate":
@@ -222,8 +275,7 @@ def _convert(element: Any, ctx: Context, progress: Progress) -> Iterator[Item | 
         return
     converter = CONVERTERS.get(tag)
     if converter is None:
-        if isinstance(tag, str):  # comments and processing instructions are not elements
-            yield Skip(tag, line, f"<{tag}> is not part of the Apple Health format")
+        yield Skip(tag, line, f"<{tag}> is not part of the Apple Health format")
         return
     try:
         converted = converter(element, ctx)

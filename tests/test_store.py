@@ -27,6 +27,7 @@ from healthstore import (
 )
 from healthstore import predicates as p
 from healthstore.errors import DatabaseInaccessible, InvalidArgument, NoData
+from healthstore.storage.sqlite import CACHE_KIB, STREAMING_CACHE_KIB, SQLiteBackend
 from healthstore.store import OWNER_SOURCE
 from healthstore.times import to_micros, zone_name
 from tests.conftest import PARIS, PHONE, T0, WATCH, at
@@ -433,3 +434,25 @@ def test_uuid_strings_and_unknown_types_are_clear_errors(store: HealthStore) -> 
     with pytest.raises(InvalidArgument, match="unknown type"):
         store.samples("stepz")
     assert store.delete([uuid4()]) == 0
+
+
+def test_a_bulk_import_runs_with_a_small_page_cache_and_gives_the_memory_back(
+    tmp_path: Path,
+) -> None:
+    """An import streams (each page written once): SQLite's cache shrinks while it runs and
+    is back to its size for queries afterwards, also when the import fails."""
+    backend = SQLiteBackend(tmp_path / "store.db", create=True)
+    try:
+
+        def cache() -> int:
+            return int(backend.query("PRAGMA cache_size")[0][0])
+
+        assert cache() == -CACHE_KIB
+        with backend.streaming():
+            assert cache() == -STREAMING_CACHE_KIB and STREAMING_CACHE_KIB < CACHE_KIB
+        assert cache() == -CACHE_KIB
+        with pytest.raises(RuntimeError), backend.streaming():
+            raise RuntimeError("the import failed")
+        assert cache() == -CACHE_KIB
+    finally:
+        backend.close()

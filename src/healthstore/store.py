@@ -485,9 +485,10 @@ class HealthStore(SampleView):
         the skipped elements with their line and reason. A large ``export.xml`` is read in
         a second process while this one saves (``background``: None decides by size, True
         or False forces it)."""
-        summary = importing.import_apple_health(
-            self, path, progress, batch_size, background=background
-        )
+        with self._backend.streaming():
+            summary = importing.import_apple_health(
+                self, path, progress, batch_size, background=background
+            )
         self._audit.append(PERSON, "import.apple_health", (), summary.samples_added, now_us())
         return summary
 

@@ -46,6 +46,11 @@ class Backend(Protocol):
         """A nested transaction inside the open one; ``rollback()`` undoes just it."""
         ...
 
+    def streaming(self) -> AbstractContextManager[None]:
+        """A long run of writes that each touch new pages (a bulk import): the backend may
+        keep less in memory meanwhile."""
+        ...
+
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None: ...
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> int:

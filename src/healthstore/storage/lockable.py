@@ -69,6 +69,9 @@ class LockableBackend:
     def savepoint(self) -> AbstractContextManager[Savepoint]:
         return self._open().savepoint()
 
+    def streaming(self) -> AbstractContextManager[None]:
+        return self._open().streaming()
+
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         self._open().execute(sql, params)
 

@@ -33,11 +33,11 @@ _LINKS = (
     ("workout_samples", "workout_anchor"),
     ("workout_samples", "sample_anchor"),
 )
-_STORED_COLUMNS = (
-    "anchor, uuid, type_id, source_id, sync_id, sync_version, "
+_CONTENT_COLUMNS = (  # codec.CONTENT, as stored
     "type_id, start_us, end_us, tz, value, unit, unit_value, count, "
     "source_id, revision_id, device_id, sync_id, sync_version, metadata, detail"
 )
+_STORED_COLUMNS = "anchor, uuid, type_id, source_id, sync_id, sync_version, " + _CONTENT_COLUMNS
 
 
 @dataclass(slots=True)
@@ -57,7 +57,7 @@ class _Stored:
 class _Item:
     """One object of the batch and what the save does with it."""
 
-    sample: Sample | None  # None for a plain sample
+    sample: Sample
     index: int
     row: list[Any]
     members: list[_Item] | None = None
@@ -156,16 +156,58 @@ class Writer:
                     self.inserted = len(rows)
                     self.touched = {(row[_TYPE], row[_SOURCE]) for row in rows}
                     return [SaveStatus.created] * len(rows)
-                items = [_Item(None, i, row) for i, row in enumerate(rows)]
-                self._decide(items)
-                self._apply(items, items, now_us)
+                statuses = self._decide_plain(rows)
                 # A batch that was mostly stored already (a second import of a file) is
                 # usually followed by more of them: skip the insert attempt for the next one.
                 self._plain_expected_new = 2 * self.inserted > len(rows)
         except BaseException:
             self._dims.reset()
             raise
-        return [item.status or SaveStatus.duplicate for item in items]
+        return statuses
+
+    def _decide_plain(self, rows: list[list[Any]]) -> list[SaveStatus]:
+        """:meth:`_decide` and :meth:`_apply` for plain rows, which have neither sync
+        identifiers nor members, so each is new (inserted), a duplicate of a sample with
+        its uuid and content, or a conflict; rows of a re-imported file are mostly
+        duplicates, decided here without an object per row."""
+        uuids = [row[_UUID] for row in rows]
+        stored = self._stored_contents(uuids)
+        deleted = self._deleted_uuids(uuids)
+        seen: dict[bytes, tuple[Any, ...]] = {}
+        statuses: list[SaveStatus] = []
+        fresh: list[list[Any]] = []
+        conflicts: dict[int, HealthStoreError] = {}
+        content_of = codec.CONTENT
+        for index, row in enumerate(rows):
+            uuid, content = row[_UUID], tuple(row[content_of])
+            known = seen.get(uuid) or stored.get(uuid)
+            if known is not None:
+                if known != content:
+                    where = f"objects[{index}]"
+                    conflicts[index] = InvalidArgument(
+                        f"{where}: uuid {UUID(bytes=uuid)} is already saved with different content",
+                        field=f"{where}.uuid",
+                    )
+                statuses.append(SaveStatus.duplicate)
+                continue
+            seen[uuid] = content
+            if uuid in deleted:
+                statuses.append(SaveStatus.duplicate)
+                continue
+            statuses.append(SaveStatus.created)
+            fresh.append(row)
+        if conflicts:
+            raise ItemsRejected(conflicts)
+        self.touched = {(row[_TYPE], row[_SOURCE]) for row in fresh}
+        self.inserted = len(fresh)
+        if fresh:
+            first = self._db.reserve_anchors(len(fresh))
+            for anchor, row in enumerate(fresh, first):
+                row[0] = anchor
+            for sql, params in codec.insert_statements(fresh):
+                self._db.executemany(sql, params)
+            self._widen_extents(fresh)
+        return statuses
 
     def _insert_optimistically(self, rows: list[list[Any]]) -> bool:
         """The common case: plain new samples, none seen before. Insert them all, letting
@@ -368,6 +410,18 @@ class Writer:
                 (self._user, *chunk),
             ):
                 found[row[1]] = _stored(row)
+        return found
+
+    def _stored_contents(self, uuids: Sequence[bytes]) -> dict[bytes, tuple[Any, ...]]:
+        """The content (codec.CONTENT) of the stored samples among ``uuids``, by uuid."""
+        found: dict[bytes, tuple[Any, ...]] = {}
+        for chunk in _in_chunks(uuids):
+            for row in self._db.query(
+                f"SELECT uuid, {_CONTENT_COLUMNS} FROM samples WHERE user_id = ? "
+                f"AND uuid IN ({_marks(len(chunk))})",
+                (self._user, *chunk),
+            ):
+                found[row[0]] = tuple(row[1:])
         return found
 
     def _deleted_uuids(self, uuids: Sequence[bytes]) -> set[bytes]:

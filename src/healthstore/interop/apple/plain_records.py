@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, timedelta
+from operator import itemgetter
 from typing import Any
 
 from healthstore import catalogue
@@ -68,7 +69,10 @@ class _Shape:
         "required",
         "revision",
         "type",
+        "type_text",
+        "unit",
         "unit_text",
+        "version",
     )
 
     def __init__(
@@ -77,9 +81,11 @@ class _Shape:
         revision: SourceRevision,
         device: Device | None,
         head: str,
-        unit: str | None,
+        key: tuple[str | None, ...],
     ) -> None:
+        type_text, _, version, unit, _ = key
         self.type = t
+        self.type_text, self.version, self.unit = type_text, version, unit
         self.revision = revision
         self.device = device
         self.head = head
@@ -117,7 +123,8 @@ class _Shape:
 
 
 class _Meta:
-    """What one list of metadata entries comes to."""
+    """What one list of metadata entries comes to; ``identity`` is their part of the
+    content identity, each entry after a separator."""
 
     __slots__ = ("identity", "metadata", "zone")
 
@@ -128,6 +135,17 @@ class _Meta:
 
 
 _NO_SHAPE = object()
+_Template = tuple[str, Callable[[Mapping[str, str]], tuple[str, ...]]]
+
+
+def _values_of(names: list[str]) -> Callable[[Mapping[str, str]], tuple[str, ...]]:
+    """A function giving these attributes' values as a tuple (one C call for most)."""
+    if len(names) >= 2:
+        return itemgetter(*names)
+    if names:
+        name = names[0]
+        return lambda attrs: (attrs[name],)
+    return lambda attrs: ()
 
 
 class PlainRecords:
@@ -137,7 +155,7 @@ class PlainRecords:
         self._ctx = ctx
         self._shapes: dict[tuple[str | None, ...], _Shape | object] = {}
         self._metas: dict[tuple[tuple[str | None, str | None], ...], _Meta | None] = {}
-        self._orders: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self._templates: dict[tuple[_Shape, tuple[str, ...]], _Template] = {}
         self._days: dict[str, int | None] = {}
         self._offsets: dict[str, tuple[int, str] | None] = {}
 
@@ -165,7 +183,7 @@ class PlainRecords:
         if start_text is None or end_text is None:
             return None
         start = self._instant(start_text)
-        end = self._instant(end_text)
+        end = start if end_text == start_text else self._instant(end_text)
         if start is None or end is None:
             return None
         start_us, zone_text = start
@@ -220,15 +238,12 @@ class PlainRecords:
     def _identity(self, shape: _Shape, attrs: Mapping[str, str], meta: _Meta) -> str:
         """The content identity of ``elements._identity_of``: the shape's head, the
         attributes sorted by "name=value", then the sorted metadata entries."""
-        names = tuple(attrs)
-        order = self._orders.get(names)
-        if order is None:
-            order = self._order(names)
-        parts = [shape.head]
-        parts.extend([f"{name}={attrs[name]}" for name in order])
-        if meta.identity:
-            parts.append(meta.identity)
-        return "\x1f".join(parts)
+        key = (shape, tuple(attrs))
+        template = self._templates.get(key)
+        if template is None:
+            template = self._template(key)
+        layout, values = template
+        return layout % values(attrs) + meta.identity
 
     def _instant(self, text: str) -> tuple[int, str] | None:
         """UTC microseconds and the stored zone name of an export date in its common form
@@ -253,7 +268,7 @@ class PlainRecords:
 
     # --- cache misses -----------------------------------------------------------------------
     def _shape(self, key: tuple[str | None, ...]) -> _Shape | object:
-        type_name, source_name, version, unit, device_text = key
+        type_name, source_name, version, _, device_text = key
         shape: _Shape | object = _NO_SHAPE
         try:
             t = catalogue.object_type(type_name or "")
@@ -264,7 +279,7 @@ class PlainRecords:
                 revision = self._ctx.revision(attrs)
                 device = self._ctx.device(attrs)
                 head = "\x1f".join(("Record", revision.source.name, device_text or ""))
-                shape = _Shape(t, revision, device, head, unit)
+                shape = _Shape(t, revision, device, head, key)
         except (HealthStoreError, Rejected, ValueError):
             shape = _NO_SHAPE
         _remember(self._shapes, key, shape)
@@ -282,17 +297,32 @@ class PlainRecords:
             normal = None
         if normal is not None and md.SYNC_IDENTIFIER not in normal:
             zone = metadata_zone(raw)
-            identity = "\x1f".join(sorted(f"{k}:{v}" for k, v in entries))
+            identity = "".join(f"\x1f{entry}" for entry in sorted(f"{k}:{v}" for k, v in entries))
             found = _Meta(normal, None if zone is None else zone.key, identity)
         _remember(self._metas, key, found)
         return found
 
-    def _order(self, names: tuple[str, ...]) -> tuple[str, ...]:
+    def _template(self, key: tuple[_Shape, tuple[str, ...]]) -> _Template:
+        """The identity text of a shape's Records with these attribute names, as a %-layout
+        whose gaps are the attributes that vary from Record to Record (the shape fixes
+        the type, version and unit) and a getter for those."""
+        shape, names = key
         # Sorting "name=value" texts sorts by name: "=" cannot occur in a name, so two
         # texts differ first within the shorter name followed by its "=".
-        order = tuple(sorted((n for n in names if n not in NOT_IDENTITY), key=lambda n: n + "="))
-        _remember(self._orders, names, order)
-        return order
+        order = sorted((n for n in names if n not in NOT_IDENTITY), key=lambda n: n + "=")
+        fixed = {"type": shape.type_text, "sourceVersion": shape.version, "unit": shape.unit}
+        parts = [shape.head.replace("%", "%%")]
+        varying = []
+        for name in order:
+            if name in fixed:
+                parts.append(f"{name}={fixed[name]}".replace("%", "%%"))
+            else:
+                parts.append(f"{name}=%s")
+                varying.append(name)
+        getter = _values_of(varying)
+        template = ("\x1f".join(parts), getter)
+        _remember(self._templates, key, template)
+        return template
 
     def _day(self, text: str) -> int | None:
         seconds = None

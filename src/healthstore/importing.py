@@ -178,12 +178,12 @@ def _flush(store: HealthStore, batch: _Batch, summary: ImportSummary) -> None:
                 added += count
             except HealthStoreError as exc:
                 summary.skip(Skip(item.kind, item.line, exc.message))
-    plain_added = sum(1 for status in statuses if status in _ADDED)
+    plain_added = statuses.count(SaveStatus.created) + statuses.count(SaveStatus.replaced)
     summary.samples_added += added + plain_added
     if batch.plain:
         counts = summary.count("Record")
         counts.added += plain_added
-        counts.present += sum(1 for status in statuses if status not in (*_ADDED, None))
+        counts.present += len(statuses) - plain_added - statuses.count(None)
     for item, was_added in results:
         counts = summary.count(item.kind)
         if was_added:

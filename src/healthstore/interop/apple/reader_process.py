@@ -104,7 +104,8 @@ def _messages(
         except EOFError:
             code = child.wait()
             raise HealthStoreError(
-                f"the process reading export.xml stopped before the end (exit code {code})"
+                f"the process reading export.xml stopped before the end (exit code {code}); "
+                "background=False reads it in this process"
             ) from None
         kind = message[0]
         if kind == "entries":

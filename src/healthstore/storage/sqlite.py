@@ -25,7 +25,8 @@ _OPERATIONAL_ERRORS = (sqlite3.OperationalError, sqlcipher.OperationalError)
 # The page cache is capped at 64 MiB: a 256 MiB cache filled up during a 1,000,000-Record
 # Apple import and took the process to 340 MB (168 MB with 64 MiB, no slower), and a server
 # keeps one per store. A bulk import appends, so it needs few pages at a time: while one
-# streams, the cache is 16 MiB (the same import: 115 MB, no slower).
+# streams, the cache is 16 MiB (the same import: 115 MB instead of 168 MB, its time within
+# the machine's drift).
 CACHE_KIB = 65536
 STREAMING_CACHE_KIB = 16384
 _PRAGMAS = (

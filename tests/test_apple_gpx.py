@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import gpxpy
@@ -10,9 +11,16 @@ import gpxpy.gpx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from lxml import etree
 
 from healthstore.interop.apple.attachments import gpx
-from healthstore.interop.apple.gpx import GPXError, route_locations
+from healthstore.interop.apple.gpx import (
+    _PARSER,
+    GPXError,
+    _apple_layout,
+    _element_by_element,
+    route_locations,
+)
 from healthstore.records import Location
 from tests.conftest import shared_path
 
@@ -34,6 +42,27 @@ def routes(draw: st.DrawFn) -> list[Location]:
             vertical_accuracy=draw(optional),
             course=draw(optional),
             speed=draw(optional),
+        )
+        for s in seconds
+    ]
+
+
+@st.composite
+def full_routes(draw: st.DrawFn) -> list[Location]:
+    """Routes as Apple writes them: every point with all eight values."""
+    value = st.floats(0, 500, allow_nan=False)
+    n = draw(st.integers(1, 30))
+    seconds = sorted(draw(st.lists(st.integers(0, 86_400), min_size=n, max_size=n)))
+    return [
+        Location(
+            EPOCH + timedelta(seconds=s),
+            draw(st.floats(-90, 90, allow_nan=False)),
+            draw(st.floats(-180, 180, allow_nan=False)),
+            draw(st.floats(-400, 9000, allow_nan=False)),
+            draw(value),
+            draw(value),
+            draw(value),
+            draw(value),
         )
         for s in seconds
     ]
@@ -97,6 +126,37 @@ def test_apples_own_route_file_reads_the_same_as_gpxpy_reads_it() -> None:
         (p.latitude, p.longitude, p.elevation, p.time) for p in theirs
     ]
     assert all(p.speed is not None and p.horizontal_accuracy is not None for p in ours)
+
+
+@settings(max_examples=60, deadline=None)
+@given(full_routes())
+def test_apples_layout_takes_the_fast_path_and_reads_as_the_element_reader_does(
+    locations: list[Location],
+) -> None:
+    data = gpx(EPOCH, locations, EPOCH)
+    fast = _apple_layout(data)
+    assert fast is not None
+    assert fast == _element_by_element(etree.fromstring(data, _PARSER)) == locations
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d.replace(b'lat="', b'lat="9', 1), "location.latitude"),  # 9xx degrees
+        (lambda d: d.replace(b"</trkseg>", b"", 1), "Opening and ending tag mismatch"),
+        (lambda d: d.replace(b"<ele>", b"<ele>&", 1), "xmlParseEntityRef"),
+    ],
+)
+def test_a_bad_file_in_apples_layout_is_an_error_that_says_where(
+    change: Callable[[bytes], bytes], message: str
+) -> None:
+    """The fast path never reports: a file it cannot take (badly formed, a value out of
+    range) goes to the element-by-element reader, which names the line."""
+    point = Location(EPOCH, 48.8, 2.3, 35.0, 5.0, 3.0, 90.0, 2.5)
+    data = change(gpx(EPOCH, [point, point], EPOCH))
+    assert _apple_layout(data) is None
+    with pytest.raises(GPXError, match=r"line \d+: .*" + re.escape(message)):
+        route_locations(data)
 
 
 @pytest.mark.parametrize(

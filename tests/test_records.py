@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from healthstore import (
     Audiogram,
@@ -152,3 +155,30 @@ def test_payload_kinds_keep_their_zone(store: HealthStore) -> None:
     (back,) = store.samples("stateOfMind")
     assert back.start.tzinfo == PARIS and back.start == mood.start
     assert back.payload() == mood.payload()  # type: ignore[attr-defined]
+
+
+_ANY_FLOAT = st.floats(allow_nan=True, allow_infinity=True) | st.floats(-200, 200)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.datetimes(timezones=st.none() | st.timezones()),
+    st.lists(_ANY_FLOAT, min_size=7, max_size=7),
+)
+def test_a_location_of_floats_is_the_location_the_constructor_makes(
+    when: datetime, values: list[float]
+) -> None:
+    """The route reader's shortcut checks and builds exactly as the constructor does:
+    the same location, or the same error naming the same field."""
+
+    def outcome(make: Any) -> Any:
+        try:
+            return make(when, *values)
+        except InvalidArgument as exc:
+            return (exc.message, exc.field)
+
+    expected = outcome(Location)
+    assert outcome(Location.of_floats) == expected
+    if isinstance(expected, Location):
+        built = Location.of_floats(when, *values)
+        assert hash(built) == hash(expected) and repr(built) == repr(expected)

@@ -133,6 +133,81 @@ class Location:
             if value is not None and (type(value) is not float or value - value != 0.0):
                 _number(value, f"location.{name}")  # not a finite float (inf - inf is nan)
 
+    @classmethod
+    def of_floats(
+        cls,
+        timestamp: datetime,
+        latitude: float,
+        longitude: float,
+        altitude: float,
+        horizontal_accuracy: float,
+        vertical_accuracy: float,
+        course: float,
+        speed: float,
+    ) -> Location:
+        """A location whose values are all floats (what a reader's ``float()`` gave): the
+        constructor's checks, made inline, and the fields set without its per-field cost
+        (a long route has thousands of points). A value that fails a check goes through the
+        constructor, which names it."""
+        if (
+            type(timestamp) is not datetime
+            or timestamp.tzinfo is None
+            or timestamp.tzinfo.utcoffset(timestamp) is None
+            or not -90.0 <= latitude <= 90.0
+            or not -180.0 <= longitude <= 180.0
+            # finite: inf - inf and nan - nan are nan, which equals nothing
+            or altitude - altitude != 0.0
+            or horizontal_accuracy - horizontal_accuracy != 0.0
+            or vertical_accuracy - vertical_accuracy != 0.0
+            or course - course != 0.0
+            or speed - speed != 0.0
+        ):
+            return cls(
+                timestamp,
+                latitude,
+                longitude,
+                altitude,
+                horizontal_accuracy,
+                vertical_accuracy,
+                course,
+                speed,
+            )
+        point = object.__new__(cls)
+        _SET_TIMESTAMP(point, timestamp)
+        _SET_LATITUDE(point, latitude)
+        _SET_LONGITUDE(point, longitude)
+        _SET_ALTITUDE(point, altitude)
+        _SET_HORIZONTAL(point, horizontal_accuracy)
+        _SET_VERTICAL(point, vertical_accuracy)
+        _SET_COURSE(point, course)
+        _SET_SPEED(point, speed)
+        return point
+
+
+# The slots' own setters, which a frozen dataclass's __setattr__ does not guard.
+(
+    _SET_TIMESTAMP,
+    _SET_LATITUDE,
+    _SET_LONGITUDE,
+    _SET_ALTITUDE,
+    _SET_HORIZONTAL,
+    _SET_VERTICAL,
+    _SET_COURSE,
+    _SET_SPEED,
+) = (
+    Location.__dict__[name].__set__
+    for name in (
+        "timestamp",
+        "latitude",
+        "longitude",
+        "altitude",
+        "horizontal_accuracy",
+        "vertical_accuracy",
+        "course",
+        "speed",
+    )
+)
+
 
 class WorkoutRoute(PayloadSample):
     """The locations of a workout, in time order."""

@@ -10,8 +10,9 @@ each :class:`~healthstore.records.Location` included (the 33 routes, 18,552 poin
 tests check this reader against gpxpy.
 
 Files laid out exactly as Apple writes them (every point with all eight values, in Apple's
-order, no comments) are read with one regular expression over the bytes once lxml has parsed
-the file and counted its points: 6 µs a point instead of 21. Any other file, or any point
+order, no comments) are read with one regular expression over the bytes once lxml has
+checked that the file is well-formed (without building a tree) and the points are counted:
+about 6 µs a point instead of 17 (the tree alone took 5). Any other file, or any point
 whose values do not read, goes through the element-by-element reader, which decides.
 """
 
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from typing import Any
 
 from lxml import etree
 
@@ -27,6 +29,7 @@ from healthstore.records import Location
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
 _EXTRAS = ("speed", "course", "hAcc", "vAcc")
+_APPLE_ROOT = re.compile(rb"(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*\?>)?\s*<gpx[\s>]")
 _APPLE_POINT = re.compile(
     rb'<trkpt lon="([^"<&]*)" lat="([^"<&]*)"><ele>([^<&]*)</ele><time>([^<&]*)</time>'
     rb"<extensions><speed>([^<&]*)</speed><course>([^<&]*)</course>"
@@ -63,34 +66,56 @@ def _optional(text: str | None) -> float | None:
 def route_locations(data: bytes) -> list[Location]:
     """Every timed track point of the file, in file order (points without a time are
     skipped, as a location needs one)."""
+    apple = _apple_layout(data)
+    if apple is not None:
+        return apple
     try:
         root = etree.fromstring(data, _PARSER)
     except etree.XMLSyntaxError as exc:
         raise GPXError(f"line {exc.lineno}: {exc.msg}") from None
     if _local(root.tag) != "gpx":
         raise GPXError(f"its root is <{_local(root.tag)}>, not <gpx>")
-    apple = _apple_layout(data, root)
-    return apple if apple is not None else _element_by_element(root)
+    return _element_by_element(root)
 
 
-def _apple_layout(data: bytes, root: etree._Element) -> list[Location] | None:
-    """The points of a file in Apple's own layout, or None when it is not one. Without
-    comments, CDATA or processing instructions, ``<trkpt`` in the bytes can only start a
-    track point, so when the expression matches as many points as the parsed file has, each
-    match is one whole point, in document order."""
-    if b"<!--" in data or b"<![CDATA[" in data or data.count(b"<?") > 1:
+class _WellFormed:
+    """A parser target that keeps nothing: parsing with it checks well-formedness only."""
+
+    def close(self) -> None:
+        """Called by the parser at the end of the document."""
+
+
+def _apple_layout(data: bytes) -> list[Location] | None:
+    """The points of a file in Apple's own layout, or None when it is not one (or not
+    well-formed: the element-by-element reader then says what is wrong, and where).
+
+    Without comments, CDATA, a DOCTYPE or processing instructions, every ``<`` of a
+    well-formed file starts a tag, so ``<trkpt`` counts the track points (and any other
+    tag whose name starts so); when the expression matches that many times, each match is
+    one whole point, in document order. The root must be an unprefixed ``gpx``."""
+    if b"<!" in data or data.count(b"<?") > 1 or b":trkpt" in data:
+        return None
+    if _APPLE_ROOT.match(data) is None:
         return None
     found = _APPLE_POINT.findall(data)
-    if not found or len(found) != sum(1 for _ in root.iter("{*}trkpt")):
+    if not found or len(found) != data.count(b"<trkpt"):
+        return None
+    options: dict[str, Any] = {"target": _WellFormed(), "no_network": True, "huge_tree": True}
+    checker = etree.XMLParser(**options)  # (lxml's stubs want a target with every method)
+    try:
+        checker.feed(data)
+        checker.close()
+    except etree.XMLSyntaxError:
         return None
     out = []
+    make = Location.of_floats
     try:
         for lon, lat, ele, time, speed, course, h_acc, v_acc in found:
             timestamp = datetime.fromisoformat(time.decode().strip())
             if timestamp.tzinfo is None:
                 timestamp = timestamp.replace(tzinfo=UTC)
             out.append(
-                Location(
+                make(
                     timestamp,
                     float(lat),
                     float(lon),
@@ -102,7 +127,7 @@ def _apple_layout(data: bytes, root: etree._Element) -> list[Location] | None:
                 )
             )
     except (ValueError, HealthStoreError):
-        return None  # the element-by-element reader says what is wrong, and where
+        return None
     return out
 
 

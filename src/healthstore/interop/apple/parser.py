@@ -12,7 +12,7 @@ the export.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, BinaryIO
@@ -164,7 +164,7 @@ def _elements(
     where: str,
 ) -> Iterator[Node | Skip | PlainRun]:
     collector = _Collector(lane, run_size, progress)
-    target = TopLevelTarget(collector.element)
+    target = TopLevelTarget(collector.element, collector.record if lane is not None else None)
     options: dict[str, Any] = {  # (lxml's type stubs know neither a partial target
         "target": target,  # nor resolve_entities="internal")
         "resolve_entities": "internal",  # the DOCTYPE is gone: &amp; and the like remain
@@ -223,20 +223,30 @@ class _Collector:
         self._run = PlainRun()
         self._out: list[Node | PlainRun] = []
 
-    def element(self, node: Node) -> None:
-        """One top-level element, complete."""
+    def record(
+        self, attrib: Mapping[str, str], entries: list[tuple[str | None, str | None]], line: int
+    ) -> bool:
+        """A top-level Record with metadata entries only: True when it is a plain sample
+        (gathered into the run), False when it must be built as a node tree."""
+        assert self._lane is not None
+        sample = self._lane.convert(attrib, entries)
+        if sample is None:
+            return False
         self._progress.elements += 1
-        sample = _plain(node, self._lane) if self._lane is not None else None
         run = self._run
-        if sample is not None:
-            run.samples.append(sample)
-            run.lines.append(node.sourceline)
-            if len(run.samples) >= self._run_size:
-                self._out.append(run)
-                self._run = PlainRun()
-            return
-        if run.samples:
+        run.samples.append(sample)
+        run.lines.append(line)
+        if len(run.samples) >= self._run_size:
             self._out.append(run)
+            self._run = PlainRun()
+        return True
+
+    def element(self, node: Node) -> None:
+        """One top-level element, complete, that is not a plain sample (the target offers
+        the Records that may be one to :meth:`record` first)."""
+        self._progress.elements += 1
+        if self._run.samples:
+            self._out.append(self._run)
             self._run = PlainRun()
         self._out.append(node)
 
@@ -247,19 +257,6 @@ class _Collector:
             self._run = PlainRun()
         out, self._out = self._out, []
         return out
-
-
-def _plain(node: Node, lane: PlainRecords) -> PlainSample | None:
-    """A top-level Record as a plain sample, when it is one."""
-    if node.tag != "Record":
-        return None
-    entries = []
-    for child in node.children:
-        if child.tag != "MetadataEntry":
-            return None
-        attrib = child.attrib
-        entries.append((attrib.get("key"), attrib.get("value")))
-    return lane.convert(node.attrib, entries)
 
 
 def convert(element: Node, ctx: Context, progress: Progress) -> Iterator[Item | Skip]:

@@ -280,3 +280,27 @@ def test_a_plain_record_whose_uuid_holds_other_content_is_skipped_alone(tmp_path
     [skip] = [s for s in summary.skips if s.kind == "Record"]
     assert skip.line == xml[: xml.index(b"HKQuantityTypeIdentifierHeight")].count(b"\n") + 1
     assert "already saved with different content" in skip.reason
+
+
+@pytest.mark.parametrize("plain", [True, False])
+def test_a_deleted_record_stays_deleted_when_its_export_is_imported_again(
+    tmp_path: Path, plain: bool
+) -> None:
+    """HealthKit keeps a deleted object deleted: importing the file it came from again finds
+    it among the deleted and adds nothing, through either path."""
+    xml = shared_path("data", "apple", V14).read_bytes()
+    export = tmp_path / "export.xml"
+    export.write_bytes(xml)
+    with HealthStore.create(tmp_path / "store") as store:
+        first = import_apple_health(store, export, plain=plain)
+        [height] = store.samples("HKQuantityTypeIdentifierHeight")
+        store.delete([height])
+        again = import_apple_health(store, export, plain=plain)
+        assert again.samples_added == 0
+        assert store.samples("HKQuantityTypeIdentifierHeight") == []
+        records = again.counts["Record"]
+        assert (records.added, records.present, records.skipped) == (
+            0,
+            first.counts["Record"].added,
+            0,
+        )

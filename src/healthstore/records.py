@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from dataclasses import fields as dataclass_fields
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -194,19 +195,7 @@ class Location:
     _SET_VERTICAL,
     _SET_COURSE,
     _SET_SPEED,
-) = (
-    Location.__dict__[name].__set__
-    for name in (
-        "timestamp",
-        "latitude",
-        "longitude",
-        "altitude",
-        "horizontal_accuracy",
-        "vertical_accuracy",
-        "course",
-        "speed",
-    )
-)
+) = (Location.__dict__[field.name].__set__ for field in dataclass_fields(Location))
 
 
 class WorkoutRoute(PayloadSample):

@@ -20,8 +20,9 @@ from datetime import datetime
 from pathlib import Path
 from uuid import uuid4
 
-from common import HEART_RATE_UNIT, PARIS, WATCH, Result, heart_rate, minutes, rate, stopwatch
-from healthstore import HealthStore, Quantity, QuantitySample
+from bulk_save import build_samples
+from common import PARIS, Result, minutes, rate, stopwatch
+from healthstore import HealthStore, QuantitySample
 from healthstore.storage import sqlite
 
 FIRST = datetime(2024, 1, 1, tzinfo=PARIS)
@@ -43,17 +44,12 @@ def _page_size(size: int, encrypted: bool) -> Iterator[None]:
 
 
 def _samples(count: int, random_uuids: bool) -> list[QuantitySample]:
-    return [
-        QuantitySample(
-            "heartRate",
-            Quantity(heart_rate(i), HEART_RATE_UNIT),
-            at,
-            at,
-            source=WATCH,
-            uuid=uuid4() if random_uuids else None,
-        )
-        for i, at in enumerate(minutes(FIRST, count))
-    ]
+    samples, _ = build_samples(list(minutes(FIRST, count)), uuid4 if random_uuids else _no_uuid)
+    return samples
+
+
+def _no_uuid() -> None:
+    return None  # the library chooses a time-ordered one
 
 
 def _save_rate(scratch: Path, samples: list[QuantitySample], size: int, encrypted: bool) -> float:

@@ -25,11 +25,16 @@ from healthstore.records import Location
 from tests.conftest import shared_path
 
 EPOCH = datetime(2024, 4, 6, 8, 0, tzinfo=UTC)
-optional = st.none() | st.floats(0, 500, allow_nan=False)
+VALUE = st.floats(0, 500, allow_nan=False)
+ALTITUDE = st.floats(-400, 9000, allow_nan=False)
 
 
 @st.composite
-def routes(draw: st.DrawFn) -> list[Location]:
+def routes(draw: st.DrawFn, *, full: bool = False) -> list[Location]:
+    """Routes whose optional values may be missing, or (``full``) as Apple writes them:
+    every point with all eight values."""
+    value = VALUE if full else st.none() | VALUE
+    altitude = ALTITUDE if full else st.none() | ALTITUDE
     n = draw(st.integers(1, 30))
     seconds = sorted(draw(st.lists(st.integers(0, 86_400), min_size=n, max_size=n)))
     return [
@@ -37,32 +42,11 @@ def routes(draw: st.DrawFn) -> list[Location]:
             EPOCH + timedelta(seconds=s, microseconds=draw(st.sampled_from([0, 250_000]))),
             draw(st.floats(-90, 90, allow_nan=False)),
             draw(st.floats(-180, 180, allow_nan=False)),
-            altitude=draw(st.none() | st.floats(-400, 9000, allow_nan=False)),
-            horizontal_accuracy=draw(optional),
-            vertical_accuracy=draw(optional),
-            course=draw(optional),
-            speed=draw(optional),
-        )
-        for s in seconds
-    ]
-
-
-@st.composite
-def full_routes(draw: st.DrawFn) -> list[Location]:
-    """Routes as Apple writes them: every point with all eight values."""
-    value = st.floats(0, 500, allow_nan=False)
-    n = draw(st.integers(1, 30))
-    seconds = sorted(draw(st.lists(st.integers(0, 86_400), min_size=n, max_size=n)))
-    return [
-        Location(
-            EPOCH + timedelta(seconds=s),
-            draw(st.floats(-90, 90, allow_nan=False)),
-            draw(st.floats(-180, 180, allow_nan=False)),
-            draw(st.floats(-400, 9000, allow_nan=False)),
-            draw(value),
-            draw(value),
-            draw(value),
-            draw(value),
+            altitude=draw(altitude),
+            horizontal_accuracy=draw(value),
+            vertical_accuracy=draw(value),
+            course=draw(value),
+            speed=draw(value),
         )
         for s in seconds
     ]
@@ -129,7 +113,7 @@ def test_apples_own_route_file_reads_the_same_as_gpxpy_reads_it() -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(full_routes())
+@given(routes(full=True))
 def test_apples_layout_takes_the_fast_path_and_reads_as_the_element_reader_does(
     locations: list[Location],
 ) -> None:

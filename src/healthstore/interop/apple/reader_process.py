@@ -29,7 +29,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any, Final
 
-import healthstore
 from healthstore.errors import HealthStoreError, InvalidArgument
 from healthstore.interop.apple.elements import Context
 from healthstore.interop.apple.parser import (
@@ -135,7 +134,7 @@ def _child_environment() -> dict[str, str]:
     """This environment, with healthstore importable in the child however it was found
     here (installed, or from a source tree on ``sys.path``)."""
     env = dict(os.environ)
-    package_root = str(Path(healthstore.__file__).resolve().parent.parent)
+    package_root = str(Path(__file__).resolve().parents[3])  # …/healthstore/interop/apple/
     rest = env.get("PYTHONPATH")
     env["PYTHONPATH"] = package_root if not rest else os.pathsep.join((package_root, rest))
     return env

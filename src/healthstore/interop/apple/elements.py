@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from healthstore import catalogue
 from healthstore.catalogue import Kind, ObjectType
 from healthstore.errors import HealthStoreError
+from healthstore.interop.apple.activity_parts import activity_children
 from healthstore.interop.apple.gpx import GPXError, route_locations
 from healthstore.interop.apple.tree import Attributed, Element, Tagged
 from healthstore.interop.apple.values import (
@@ -372,7 +373,7 @@ def workout(element: Element, ctx: Context) -> Converted:
     activities = []
     for child in element.iterfind("WorkoutActivity"):
         try:
-            activities.append(_activity(child, activity))
+            activities.append(_activity(child, activity, notes))
         except Rejected as exc:
             notes.append(f"workout activity at line {child.sourceline} left out: {exc}")
     statistics = []
@@ -430,8 +431,9 @@ def _event(element: Element, start: datetime, end: datetime) -> WorkoutEvent:
         raise Rejected(exc.message) from None
 
 
-def _activity(element: Element, workout_activity: str) -> WorkoutActivity:
-    """A WorkoutActivity; Apple writes none of its own type, so it takes the workout's."""
+def _activity(element: Element, workout_activity: str, notes: list[str]) -> WorkoutActivity:
+    """A WorkoutActivity with its events and statistics (a bad one is left out with a note);
+    Apple writes no type of its own, so it takes the workout's."""
     meta = metadata(element)
     start = _date(element, "startDate")
     end_text = element.get("endDate")
@@ -448,8 +450,19 @@ def _activity(element: Element, workout_activity: str) -> WorkoutActivity:
     if isinstance(kind, str):
         kind = kind.removeprefix(_ACTIVITY_PREFIX)
         kind = kind[:1].lower() + kind[1:]
+    events, statistics = activity_children(
+        element, start, end, _event, _statistics, Rejected, notes
+    )
     try:
-        return WorkoutActivity.create(kind, start, end, meta, element.get("uuid") or None)
+        return WorkoutActivity.create(
+            kind,
+            start,
+            end,
+            meta,
+            element.get("uuid") or None,
+            events=events,
+            statistics=statistics,
+        )
     except HealthStoreError as exc:
         raise Rejected(exc.message) from None
 

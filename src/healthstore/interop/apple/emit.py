@@ -15,12 +15,12 @@ from functools import lru_cache
 from typing import Final
 
 from healthstore.catalogue import ObjectType
+from healthstore.interop.apple.me import written
 from healthstore.interop.apple.spelling import (
     activity_type_text,
     attrs,
     beat_time,
     category_text,
-    characteristic_text,
     date_text,
     device_text,
     metadata_entries,
@@ -293,13 +293,15 @@ def activity_summary(summary: ActivitySummary, indent: str = " ") -> str:
     return _element("ActivitySummary", attributes, "", indent)
 
 
-def me(characteristics: Iterable[tuple[ObjectType, int | date | None]], indent: str = " ") -> str:
-    """``Me`` from (characteristic type, value) pairs; a None value is left out."""
-    attributes: Attributes = [
-        (t.identifier, characteristic_text(t, value) if value is not None else "")
-        for t, value in characteristics
-    ]
-    return _element("Me", attributes, "", indent)
+def me(
+    characteristics: Iterable[tuple[ObjectType, int | date | None]],
+    kept: Mapping[str, str] | None = None,
+    indent: str = " ",
+) -> str:
+    """``Me`` from (characteristic type, value) pairs (a None value is written empty) and
+    the attributes kept verbatim from an import (in place of an unset characteristic, or
+    after the characteristics)."""
+    return _element("Me", list(written(characteristics, kept or {})), "", indent)
 
 
 FHIR_VERSIONS: Final = {"R4": "4.0.1", "DSTU2": "1.0.2"}

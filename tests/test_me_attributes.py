@@ -121,12 +121,15 @@ def test_setting_a_characteristic_replaces_its_kept_text(tmp_path: Path) -> None
     assert written_me(tmp_path / "out.zip")[f"{CHARACTERISTIC}BloodType"] == "HKBloodTypeAPositive"
 
 
-def test_text_too_long_to_keep_is_left_out_and_said(tmp_path: Path) -> None:
+def test_what_cannot_be_kept_is_left_out_and_said(tmp_path: Path) -> None:
     long = "x" * (MAX_TEXT + 1)
-    store, summary = import_body(tmp_path, f' <Me HKSomethingLong="{long}" HKShort="y"/>')
+    body = f' <Me xmlns:x="urn:x" HKSomethingLong="{long}" HKShort="y" x:odd="z"/>'
+    store, summary = import_body(tmp_path, body)
     assert store.me_attributes() == {"HKShort": "y"}
-    (note,) = summary.skips
-    assert note.line == 4 and "HKSomethingLong left out" in note.reason
+    reasons = " | ".join(s.reason for s in summary.skips)
+    assert [s.line for s in summary.skips] == [4, 4]
+    assert "Me attribute HKSomethingLong left out: over 1024 characters" in reasons
+    assert "Me attribute '{urn:x}odd' left out: not a plain XML name" in reasons
 
 
 def test_apps_never_see_kept_attributes_and_read_characteristics_by_grant(

@@ -7,17 +7,13 @@ no app-facing door (``SampleView``, the HTTP API) does.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
-from typing import Final
 
 from healthstore.errors import InvalidArgument
+from healthstore.interop.apple.me import ATTRIBUTE_NAME
 from healthstore.storage.backend import Backend
 
 __all__ = ["forget", "keep", "read"]
-
-NAME: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,199}")
-"""What an attribute name may be: an XML name without a namespace, at most 200 characters."""
 
 
 def read(backend: Backend, user_id: int) -> dict[str, str]:
@@ -30,7 +26,7 @@ def read(backend: Backend, user_id: int) -> dict[str, str]:
 def keep(backend: Backend, user_id: int, values: Mapping[str, str]) -> None:
     """Store ``values`` (replacing a kept attribute of the same name)."""
     for name, value in values.items():
-        if not isinstance(name, str) or not NAME.fullmatch(name):
+        if not isinstance(name, str) or not ATTRIBUTE_NAME.fullmatch(name):
             raise InvalidArgument("a Me attribute name must be an XML name", field="name")
         if not isinstance(value, str):
             raise InvalidArgument(f"Me attribute {name} must be text", field=name)

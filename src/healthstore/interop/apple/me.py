@@ -10,6 +10,7 @@ note: a value not understood (kept, but not modelled), or text too long to keep.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,10 +21,12 @@ from healthstore.catalogue import Kind, ObjectType
 from healthstore.errors import HealthStoreError
 from healthstore.interop.apple.spelling import characteristic_text
 
-__all__ = ["MAX_TEXT", "MeValues", "characteristic_of", "read_me", "written"]
+__all__ = ["ATTRIBUTE_NAME", "MAX_TEXT", "MeValues", "characteristic_of", "read_me", "written"]
 
 MAX_TEXT: Final = 1024
 """The longest attribute text kept verbatim (a Me attribute is a word or a date)."""
+ATTRIBUTE_NAME: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,199}")
+"""A name kept: an XML name without a namespace, at most 200 characters."""
 
 
 @dataclass
@@ -67,6 +70,9 @@ def read_me(attributes: Mapping[str, str]) -> MeValues:
                     f"characteristic {t.short_name} has a value that is not understood: "
                     "not set, its text kept for the next export"
                 )
+        if not ATTRIBUTE_NAME.fullmatch(attribute):
+            out.notes.append(f"Me attribute {attribute!r} left out: not a plain XML name")
+            continue
         if len(text) > MAX_TEXT:
             out.notes.append(f"Me attribute {attribute} left out: over {MAX_TEXT} characters")
             continue
@@ -81,7 +87,7 @@ def written(
     one), then the other kept attributes by name."""
     out: list[tuple[str, str]] = []
     for t, value in characteristics:
-        if _is_set(t, value):
+        if _is_set(value):
             assert value is not None
             out.append((t.identifier, characteristic_text(t, value)))
         elif t.identifier in kept:
@@ -93,7 +99,7 @@ def written(
     return out
 
 
-def _is_set(t: ObjectType, value: int | date | None) -> bool:
+def _is_set(value: int | date | None) -> bool:
     """Whether a characteristic holds a value (an enum's 0 is NotSet, or none at all)."""
     if value is None:
         return False

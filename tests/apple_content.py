@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -19,7 +19,9 @@ from healthstore import (
     Sample,
     VisionPrescription,
     Workout,
+    WorkoutEvent,
     WorkoutRoute,
+    WorkoutStatistics,
 )
 from healthstore.records import PayloadSample
 from healthstore.times import to_micros
@@ -51,25 +53,20 @@ def value_of(sample: Sample) -> Hashable:
     if isinstance(sample, Correlation):
         return tuple(sorted((fingerprint(m) for m in sample.objects), key=repr))
     if isinstance(sample, Workout):
-        events = tuple(
-            (e.type, to_micros(e.start), to_micros(e.end), meta(e.metadata)) for e in sample.events
-        )
+        events = events_of(sample.events)
         activities = tuple(
-            (a.uuid, a.activity_type, to_micros(a.start), to_micros(a.end), meta(a.metadata))
+            (
+                a.uuid,
+                a.activity_type,
+                to_micros(a.start),
+                to_micros(a.end),
+                meta(a.metadata),
+                events_of(a.events),
+                statistics_of(a.statistics),
+            )
             for a in sample.activities
         )
-        statistics = tuple(
-            sorted(
-                (
-                    key,
-                    *(
-                        canonical(getattr(s, n), s.type.canonical_unit)
-                        for n in ("sum", "average", "minimum", "maximum")
-                    ),
-                )
-                for key, s in sample.statistics.items()
-            )
-        )
+        statistics = statistics_of(sample.statistics)
         totals = (
             canonical(sample.total_energy_burned, "kcal"),
             canonical(sample.total_distance, "m"),
@@ -96,6 +93,25 @@ def value_of(sample: Sample) -> Hashable:
         return (sample.prescription_type, expiration, meta(sample.right_eye), meta(sample.left_eye))
     assert isinstance(sample, PayloadSample)
     return json.dumps(numbers_as_floats(sample.payload()), sort_keys=True)
+
+
+def events_of(events: Iterable[WorkoutEvent]) -> Hashable:
+    return tuple((e.type, to_micros(e.start), to_micros(e.end), meta(e.metadata)) for e in events)
+
+
+def statistics_of(statistics: Mapping[str, WorkoutStatistics]) -> Hashable:
+    return tuple(
+        sorted(
+            (
+                key,
+                *(
+                    canonical(getattr(s, n), s.type.canonical_unit)
+                    for n in ("sum", "average", "minimum", "maximum")
+                ),
+            )
+            for key, s in statistics.items()
+        )
+    )
 
 
 def numbers_as_floats(value: Any) -> Any:

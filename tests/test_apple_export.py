@@ -106,6 +106,14 @@ def a_workout() -> Workout:
                 end,
                 {"HKIndoorWorkout": False},
                 UUID("936b9e1d-52b9-41ca-bca9-9654d43f004e"),
+                events=[
+                    WorkoutEvent.create("segment", start, t(6, 10, 30)),
+                    WorkoutEvent.create("lap", t(6, 10, 40), metadata={"Lap": "<2>"}),
+                ],
+                statistics=[
+                    WorkoutStatistics.create("heartRate", average=Quantity(131.5, "count/min")),
+                    WorkoutStatistics.create("distanceCycling", sum=Quantity(24.375, "km")),
+                ],
             )
         ],
         statistics=[

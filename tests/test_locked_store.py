@@ -52,6 +52,7 @@ def test_every_read_door_refuses_while_locked(encrypted: HealthStore) -> None:
             "stepCount", anchor=T0, interval="1h", start=T0, end=at(60), options="sum"
         ),
         lambda: store.characteristic("biologicalSex"),
+        store.me_attributes,
         lambda: store.activity_summaries(date(2024, 1, 1), date(2024, 2, 1)),
         lambda: store.source_priority("stepCount"),
         store.summary,

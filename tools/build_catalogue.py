@@ -25,6 +25,8 @@ CHARACTERISTIC_ENUMS = {
     "HKFitzpatrickSkinType": "NotSet=0;I=1;II=2;III=3;IV=4;V=5;VI=6",
     "HKWheelchairUse": "NotSet=0;No=1;Yes=2",
     "HKActivityMoveMode": "ActiveEnergy=1;AppleMoveTime=2",
+    "HKCardioFitnessMedicationsUse": "None=0;CalciumChannelBlocker=1;BetaBlocker=2;"
+    "CalciumChannelBlockerAndBetaBlocker=3",
 }
 
 # (identifier, short name, kind, value enum, app writable, note)
@@ -41,6 +43,9 @@ OTHER_TYPES = [
      "HKWheelchairUse", "no", ""),
     ("HKCharacteristicTypeIdentifierActivityMoveMode", "activityMoveMode", "characteristic",
      "HKActivityMoveMode", "no", ""),
+    ("HKCharacteristicTypeIdentifierCardioFitnessMedicationsUse", "cardioFitnessMedicationsUse",
+     "characteristic", "HKCardioFitnessMedicationsUse", "no",
+     "an option set (iOS 16): 0 is none; 3 is both medications"),
     ("HKCorrelationTypeIdentifierBloodPressure", "bloodPressure", "correlation", "", "no",
      "members: bloodPressureSystolic and bloodPressureDiastolic; apps write the members"),
     ("HKCorrelationTypeIdentifierFood", "food", "correlation", "", "no",

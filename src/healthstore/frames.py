@@ -14,6 +14,15 @@ Sample frames have one row per sample: ``uuid``, ``type`` (short name), ``start`
   quantities in their type's canonical unit, categories their raw value), ``unit`` (the
   canonical unit, null for non-quantities) and ``label`` (categories only).
 
+Workout frames list what workouts hold beside their own row, one row per item, the
+workout's own items first and then each activity's (``activity_uuid`` null for the
+workout's own): ``workout_events_*`` has ``workout_uuid``, ``activity_uuid``,
+``activity_type`` (of the activity, else of the workout), ``type`` (the event's name),
+``start`` and ``end``; ``workout_statistics_*`` has ``workout_uuid``, ``activity_uuid``,
+``activity_type``, ``type`` (the quantity type's short name), ``start``, ``end`` (the
+holder's span), ``unit`` (the type's canonical unit) and ``sum``, ``average``, ``minimum``,
+``maximum`` in that unit (null when not recorded).
+
 Statistics frames have one row per bucket: ``start``, ``end`` (timestamps in the buckets'
 zone), one column per statistic the type's aggregation style allows, named with its unit
 (``sum[count]`` for cumulative types; ``average[count/min]``, ``minimum[…]``, ``maximum[…]``,
@@ -23,12 +32,12 @@ or a bucket without data, is null.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from healthstore.catalogue import Aggregation, Kind, ObjectType
 from healthstore.errors import InvalidArgument
-from healthstore.model import CategorySample, QuantitySample, Sample
+from healthstore.model import CategorySample, QuantitySample, Sample, Workout, WorkoutActivity
 from healthstore.query.statistics import Statistics
 from healthstore.times import to_micros, zone_name
 from healthstore.units import parse_unit
@@ -42,6 +51,7 @@ EXTRA = "pip install 'healthstore[frames]'"
 
 _CUMULATIVE_STATS = ("sum",)
 _DISCRETE_STATS = ("average", "minimum", "maximum", "most_recent")
+WORKOUT_STATISTICS = ("sum", "average", "minimum", "maximum")
 
 
 def _missing(module: str) -> ImportError:
@@ -148,6 +158,123 @@ def samples_to_polars(samples: Iterable[Sample]) -> pl.DataFrame:
     return _to_polars(samples_to_arrow(samples))
 
 
+# --- workouts' events and statistics ----------------------------------------------------
+
+WORKOUT_EVENT_COLUMNS = [
+    "workout_uuid",
+    "activity_uuid",
+    "activity_type",
+    "type",
+    "start",
+    "end",
+]
+WORKOUT_STATISTICS_COLUMNS = [
+    "workout_uuid",
+    "activity_uuid",
+    "activity_type",
+    "type",
+    "start",
+    "end",
+    "unit",
+    *WORKOUT_STATISTICS,
+]
+
+
+def _holders(workouts: Iterable[Workout]) -> Iterator[tuple[Workout, WorkoutActivity | None]]:
+    """Each workout, then each of its activities."""
+    for workout in workouts:
+        yield workout, None
+        for activity in workout.activities:
+            yield workout, activity
+
+
+def _columns(rows: list[dict[str, Any]], names: list[str]) -> dict[str, list[Any]]:
+    return {name: [row[name] for row in rows] for name in names}
+
+
+def workout_events_to_arrow(workouts: Iterable[Workout]) -> pa.Table:
+    """The events of workouts and of their activities as a ``pyarrow.Table`` (columns in the
+    module docstring)."""
+    pa_ = _pyarrow()
+    rows = [
+        {
+            "workout_uuid": str(workout.uuid),
+            "activity_uuid": None if activity is None else str(activity.uuid),
+            "activity_type": (activity or workout).activity_name,
+            "type": event.name,
+            "start": to_micros(event.start),
+            "end": to_micros(event.end),
+        }
+        for workout, activity in _holders(workouts)
+        for event in (activity or workout).events
+    ]
+    stamp, text = pa_.timestamp("us", tz="UTC"), pa_.string()
+    types = [text, text, text, text, stamp, stamp]
+    data = _columns(rows, WORKOUT_EVENT_COLUMNS)
+    return pa_.table(
+        {
+            name: pa_.array(data[name], type=t)
+            for name, t in zip(WORKOUT_EVENT_COLUMNS, types, strict=True)
+        }
+    )
+
+
+def workout_statistics_to_arrow(workouts: Iterable[Workout]) -> pa.Table:
+    """The statistics of workouts and of their activities as a ``pyarrow.Table`` (columns in
+    the module docstring)."""
+    pa_ = _pyarrow()
+    rows = []
+    for workout, activity in _holders(workouts):
+        holder = activity or workout
+        for stats in holder.statistics.values():
+            unit = stats.type.canonical_unit
+            assert unit is not None
+            row: dict[str, Any] = {
+                "workout_uuid": str(workout.uuid),
+                "activity_uuid": None if activity is None else str(activity.uuid),
+                "activity_type": holder.activity_name,
+                "type": stats.type.short_name,
+                "start": to_micros(holder.start),
+                "end": to_micros(holder.end),
+                "unit": unit,
+            }
+            for name in WORKOUT_STATISTICS:
+                q = getattr(stats, name)
+                row[name] = None if q is None else q.value_in(unit)
+            rows.append(row)
+    stamp, text = pa_.timestamp("us", tz="UTC"), pa_.string()
+    types = [text, text, text, text, stamp, stamp, text] + [pa_.float64()] * 4
+    data = _columns(rows, WORKOUT_STATISTICS_COLUMNS)
+    return pa_.table(
+        {
+            name: pa_.array(data[name], type=t)
+            for name, t in zip(WORKOUT_STATISTICS_COLUMNS, types, strict=True)
+        }
+    )
+
+
+def workout_events_to_pandas(workouts: Iterable[Workout]) -> pd.DataFrame:
+    """See :func:`workout_events_to_arrow`."""
+    _check_pandas()
+    return workout_events_to_arrow(workouts).to_pandas()
+
+
+def workout_events_to_polars(workouts: Iterable[Workout]) -> pl.DataFrame:
+    """See :func:`workout_events_to_arrow`."""
+    return _to_polars(workout_events_to_arrow(workouts))
+
+
+def workout_statistics_to_pandas(workouts: Iterable[Workout]) -> pd.DataFrame:
+    """See :func:`workout_statistics_to_arrow`."""
+    _check_pandas()
+    return workout_statistics_to_arrow(workouts).to_pandas()
+
+
+def workout_statistics_to_polars(workouts: Iterable[Workout]) -> pl.DataFrame:
+    """See :func:`workout_statistics_to_arrow`."""
+    return _to_polars(workout_statistics_to_arrow(workouts))
+
+
 # --- statistics ---------------------------------------------------------------------------
 
 
@@ -222,10 +349,18 @@ def statistics_to_polars(
 
 __all__ = [
     "EXTRA",
+    "WORKOUT_EVENT_COLUMNS",
+    "WORKOUT_STATISTICS_COLUMNS",
     "samples_to_arrow",
     "samples_to_pandas",
     "samples_to_polars",
     "statistics_to_arrow",
     "statistics_to_pandas",
     "statistics_to_polars",
+    "workout_events_to_arrow",
+    "workout_events_to_pandas",
+    "workout_events_to_polars",
+    "workout_statistics_to_arrow",
+    "workout_statistics_to_pandas",
+    "workout_statistics_to_polars",
 ]

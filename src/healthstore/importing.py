@@ -239,11 +239,21 @@ def _save(store: HealthStore, items: list[Item]) -> tuple[list[tuple[Item, bool]
             out.append((item, next(summary_status) in _ADDED))
         else:
             changed = _characteristics(store, converted.characteristics)
+            changed = _me_attributes(store, converted.me_attributes) or changed
             out.append((item, changed))
     return out, batch.inserted
 
 
 _ADDED = (SaveStatus.created, SaveStatus.replaced)
+
+
+def _me_attributes(store: HealthStore, values: dict[str, str]) -> bool:
+    """Keep the Me attributes no characteristic holds; whether any was new or changed."""
+    kept = store.me_attributes() if values else {}
+    new = {name: text for name, text in values.items() if kept.get(name) != text}
+    if new:
+        store.keep_me_attributes(new)
+    return bool(new)
 
 
 def _characteristics(store: HealthStore, values: dict[str, Any]) -> bool:

@@ -12,6 +12,7 @@ import os
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from functools import lru_cache
@@ -396,13 +397,16 @@ class WorkoutEvent:
 
 @dataclass(frozen=True, slots=True)
 class WorkoutActivity:
-    """One activity of a multi-sport workout (a swim, then a ride, then a run)."""
+    """One activity of a multi-sport workout (a swim, then a ride, then a run), with its own
+    events and statistics (HealthKit's ``workoutEvents`` and ``allStatistics``)."""
 
     activity_type: int
     start: datetime
     end: datetime
     metadata: Mapping[str, Any]
     uuid: UUID
+    events: tuple[WorkoutEvent, ...] = ()
+    statistics: Mapping[str, WorkoutStatistics] = dataclass_field(default_factory=dict)
 
     @classmethod
     def create(
@@ -412,13 +416,19 @@ class WorkoutActivity:
         end: datetime,
         metadata: Mapping[str, Any] | None = None,
         uuid: UUIDLike | None = None,
+        *,
+        events: Iterable[WorkoutEvent] = (),
+        statistics: Iterable[WorkoutStatistics] = (),
     ) -> WorkoutActivity:
         raw = catalogue.workout_activity_type(activity_type)
         start = require_aware(start, "activity.start")
         end = require_aware(end, "activity.end")
         if to_micros(end) < to_micros(start):
             raise InvalidArgument("workout activity ends before it starts", field="activity.end")
-        return cls(raw, start, end, md.normalize(metadata, "activity.metadata"), _uuid(uuid))
+        meta = md.normalize(metadata, "activity.metadata")
+        inner = _events_within(events, start, end, "activity", "activity.")
+        stats = _statistics_by_type(statistics, "activity.")
+        return cls(raw, start, end, meta, _uuid(uuid), inner, stats)
 
     @property
     def activity_name(self) -> str:
@@ -460,6 +470,36 @@ class WorkoutStatistics:
                     f"compatible with {t.canonical_unit!r}",
                     field=f"statistics.{name}",
                 )
+
+
+def _events_within(
+    events: Iterable[WorkoutEvent], start: datetime, end: datetime, holder: str, prefix: str = ""
+) -> tuple[WorkoutEvent, ...]:
+    """``events`` checked to be WorkoutEvents inside ``[start, end]`` of their ``holder``."""
+    out = tuple(events)
+    low, high = to_micros(start), to_micros(end)
+    for i, event in enumerate(out):
+        if not isinstance(event, WorkoutEvent):
+            raise InvalidArgument(f"events[{i}] must be a WorkoutEvent", field=f"{prefix}events")
+        if to_micros(event.start) < low or to_micros(event.end) > high:
+            raise InvalidArgument(
+                f"events[{i}] lies outside the {holder}'s time", field=f"{prefix}events[{i}]"
+            )
+    return out
+
+
+def _statistics_by_type(
+    statistics: Iterable[WorkoutStatistics], prefix: str = ""
+) -> dict[str, WorkoutStatistics]:
+    """``statistics`` by quantity type identifier (a later one of a type wins)."""
+    out: dict[str, WorkoutStatistics] = {}
+    for s in statistics:
+        if not isinstance(s, WorkoutStatistics):
+            raise InvalidArgument(
+                "statistics must be WorkoutStatistics", field=f"{prefix}statistics"
+            )
+        out[s.type.identifier] = s
+    return out
 
 
 _TOTALS = {
@@ -515,30 +555,15 @@ class Workout(Sample):
         self._init_common(t, start, end, source, device, metadata, uuid)
         set_ = object.__setattr__
         set_(self, "activity_type", catalogue.workout_activity_type(activity_type))
-        events = tuple(events)
-        for i, event in enumerate(events):
-            if not isinstance(event, WorkoutEvent):
-                raise InvalidArgument(f"events[{i}] must be a WorkoutEvent", field="events")
-            if to_micros(event.start) < to_micros(self.start) or to_micros(event.end) > to_micros(
-                self.end
-            ):
-                raise InvalidArgument(
-                    f"events[{i}] lies outside the workout's time", field=f"events[{i}]"
-                )
         activities = tuple(activities)
         for i, activity in enumerate(activities):
             if not isinstance(activity, WorkoutActivity):
                 raise InvalidArgument(
                     f"activities[{i}] must be a WorkoutActivity", field="activities"
                 )
-        stats: dict[str, WorkoutStatistics] = {}
-        for s in statistics:
-            if not isinstance(s, WorkoutStatistics):
-                raise InvalidArgument("statistics must be WorkoutStatistics", field="statistics")
-            stats[s.type.identifier] = s
-        set_(self, "events", events)
+        set_(self, "events", _events_within(events, self.start, self.end, "workout"))
         set_(self, "activities", activities)
-        set_(self, "statistics", stats)
+        set_(self, "statistics", _statistics_by_type(statistics))
         totals = {
             "total_energy_burned": total_energy_burned,
             "total_distance": total_distance,

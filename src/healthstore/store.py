@@ -62,6 +62,7 @@ from healthstore.query import predicates as p
 from healthstore.query import stats_reader
 from healthstore.query.live import ChangeHub
 from healthstore.shc_import import CardResult
+from healthstore.storage import me_attributes as kept_me
 from healthstore.storage import summaries
 from healthstore.storage.backend import Backend
 from healthstore.storage.dimensions import Dimensions
@@ -457,6 +458,17 @@ class HealthStore(SampleView):
                     "INSERT INTO characteristics (user_id, type_id, value) VALUES (?, ?, ?)",
                     (self.user_id, type_id, stored),
                 )
+            kept_me.forget(self._backend, self.user_id, [t.identifier])  # now modelled
+
+    def me_attributes(self) -> dict[str, str]:
+        """The attributes of an imported Apple ``Me`` element that no characteristic holds
+        (name → text as written); an Apple export writes them back. Never shown to apps."""
+        return kept_me.read(self._backend, self.user_id)
+
+    def keep_me_attributes(self, values: Mapping[str, str]) -> None:
+        """Keep ``Me`` attributes verbatim (replacing those of the same names)."""
+        with self._backend.transaction():
+            kept_me.keep(self._backend, self.user_id, values)
 
     # --- statistics ---------------------------------------------------------------------
     def set_source_priority(self, type: TypeLike, sources: Iterable[str | Source]) -> None:

@@ -273,15 +273,7 @@ def _workout_detail(w: Workout) -> str:
             for name, unit in TOTAL_UNITS.items()
             if getattr(w, name) is not None
         },
-        "events": [
-            {
-                "type": e.type,
-                "start_us": to_micros(e.start),
-                "end_us": to_micros(e.end),
-                "metadata": md.to_json(e.metadata),
-            }
-            for e in w.events
-        ],
+        "events": _events_json(w.events),
         "activities": [
             {
                 "uuid": str(a.uuid),
@@ -289,19 +281,37 @@ def _workout_detail(w: Workout) -> str:
                 "start_us": to_micros(a.start),
                 "end_us": to_micros(a.end),
                 "metadata": md.to_json(a.metadata),
+                "events": _events_json(a.events),
+                "statistics": _statistics_json(a.statistics),
             }
             for a in w.activities
         ],
-        "statistics": {
-            identifier: {
-                name: _q(getattr(s, name))
-                for name in ("sum", "average", "minimum", "maximum")
-                if getattr(s, name) is not None
-            }
-            for identifier, s in w.statistics.items()
-        },
+        "statistics": _statistics_json(w.statistics),
     }
     return json.dumps(detail, separators=(",", ":"), sort_keys=True)
+
+
+def _events_json(events: Iterable[WorkoutEvent]) -> list[dict[str, Any]]:
+    return [
+        {
+            "type": e.type,
+            "start_us": to_micros(e.start),
+            "end_us": to_micros(e.end),
+            "metadata": md.to_json(e.metadata),
+        }
+        for e in events
+    ]
+
+
+def _statistics_json(statistics: Mapping[str, WorkoutStatistics]) -> dict[str, Any]:
+    return {
+        identifier: {
+            name: _q(getattr(s, name))
+            for name in ("sum", "average", "minimum", "maximum")
+            if getattr(s, name) is not None
+        }
+        for identifier, s in statistics.items()
+    }
 
 
 # --- reading ---------------------------------------------------------------------------
@@ -498,15 +508,7 @@ def _workout_fields(detail: str | None, tz: tzinfo) -> dict[str, Any]:
     totals = d.get("totals", {})
     return {
         **{name: _quantity(totals.get(name)) for name in TOTAL_UNITS},
-        "events": tuple(
-            WorkoutEvent(
-                e["type"],
-                _instant(e["start_us"], tz),
-                _instant(e["end_us"], tz),
-                md.from_json(e["metadata"]),
-            )
-            for e in d.get("events", ())
-        ),
+        "events": _events_from(d.get("events", ()), tz),
         "activities": tuple(
             WorkoutActivity(
                 a["activity_type"],
@@ -514,13 +516,31 @@ def _workout_fields(detail: str | None, tz: tzinfo) -> dict[str, Any]:
                 _instant(a["end_us"], tz),
                 md.from_json(a["metadata"]),
                 UUID(a["uuid"]),
+                _events_from(a.get("events", ()), tz),  # absent before activities kept them
+                _statistics_from(a.get("statistics", {})),
             )
             for a in d.get("activities", ())
         ),
-        "statistics": {
-            identifier: WorkoutStatistics(
-                catalogue.object_type(identifier), **{k: _quantity(v) for k, v in stats.items()}
-            )
-            for identifier, stats in d.get("statistics", {}).items()
-        },
+        "statistics": _statistics_from(d.get("statistics", {})),
+    }
+
+
+def _events_from(events: Iterable[Mapping[str, Any]], tz: tzinfo) -> tuple[WorkoutEvent, ...]:
+    return tuple(
+        WorkoutEvent(
+            e["type"],
+            _instant(e["start_us"], tz),
+            _instant(e["end_us"], tz),
+            md.from_json(e["metadata"]),
+        )
+        for e in events
+    )
+
+
+def _statistics_from(statistics: Mapping[str, Any]) -> dict[str, WorkoutStatistics]:
+    return {
+        identifier: WorkoutStatistics(
+            catalogue.object_type(identifier), **{k: _quantity(v) for k, v in stats.items()}
+        )
+        for identifier, stats in statistics.items()
     }

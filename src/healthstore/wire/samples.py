@@ -8,6 +8,8 @@ their writer used, and metadata is plain JSON (dates become ISO text, quantities
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from healthstore import metadata as md
 from healthstore.model import (
     CategorySample,
@@ -105,11 +107,14 @@ def _workout_to_json(workout: Workout) -> JSONObject:
         out[name] = None if total is None else quantity_to_json(total)
     out["events"] = [_event_to_json(e) for e in workout.events]
     out["activities"] = [_activity_to_json(a) for a in workout.activities]
-    out["statistics"] = {
-        stats.type.short_name: _workout_statistics_to_json(stats)
-        for stats in workout.statistics.values()
-    }
+    out["statistics"] = _statistics_to_json(workout.statistics)
     return out
+
+
+def _statistics_to_json(statistics: Mapping[str, WorkoutStatistics]) -> JSONObject:
+    return {
+        stats.type.short_name: _workout_statistics_to_json(stats) for stats in statistics.values()
+    }
 
 
 def _event_to_json(event: WorkoutEvent) -> JSONObject:
@@ -128,6 +133,8 @@ def _activity_to_json(activity: WorkoutActivity) -> JSONObject:
         "start": activity.start.isoformat(),
         "end": activity.end.isoformat(),
         "metadata": md.to_plain(activity.metadata),
+        "events": [_event_to_json(e) for e in activity.events],
+        "statistics": _statistics_to_json(activity.statistics),
     }
 
 

@@ -1,4 +1,5 @@
-"""Reading workouts: activity type, totals, events, activities and statistics.
+"""Reading workouts: activity type, totals, events, activities (with their own events and
+statistics) and statistics.
 
 Each part goes through the model's validating constructor (``WorkoutEvent.create``,
 ``WorkoutActivity.create``, ``WorkoutStatistics.create``, ``Workout``); errors name the JSON
@@ -31,7 +32,7 @@ from healthstore.wire.samples import WORKOUT_STATISTICS, WORKOUT_TOTALS
 
 WORKOUT_FIELDS = frozenset({"activity_type", *WORKOUT_TOTALS, "events", "activities", "statistics"})
 _EVENT_FIELDS = ("type", "start", "end", "metadata")
-_ACTIVITY_FIELDS = ("uuid", "activity_type", "start", "end", "metadata")
+_ACTIVITY_FIELDS = ("uuid", "activity_type", "start", "end", "metadata", "events", "statistics")
 
 
 def workout_from_json(
@@ -44,10 +45,7 @@ def workout_from_json(
     """The workout whose common fields (times, source, device, metadata, uuid) are read."""
     activity_type = _activity_type(data)
     totals: dict[str, Any] = {name: optional_quantity(data, name) for name in WORKOUT_TOTALS}
-    events = []
-    for i, item in enumerate(array(data, "events", required=False)):
-        with at(f"events[{i}]", strip="event."):
-            events.append(_event(item, zone))
+    events = _events(data, zone)
     activities = []
     for i, item in enumerate(array(data, "activities", required=False)):
         with at(f"activities[{i}]", strip="activity."):
@@ -73,6 +71,14 @@ def _activity_type(data: Mapping[str, Any]) -> int:
         return catalogue.workout_activity_type(value)
 
 
+def _events(data: Mapping[str, Any], zone: tzinfo | None) -> list[WorkoutEvent]:
+    events = []
+    for i, item in enumerate(array(data, "events", required=False)):
+        with at(f"events[{i}]", strip="event."):
+            events.append(_event(item, zone))
+    return events
+
+
 def _event(value: object, zone: tzinfo | None) -> WorkoutEvent:
     data = json_object(value, _EVENT_FIELDS, "a workout event")
     kind = require(data, "type")
@@ -94,7 +100,17 @@ def _activity(value: object, zone: tzinfo | None) -> WorkoutActivity:
     end = instant(data, "end", zone)
     with at("metadata"):
         metadata = metadata_from_json(data.get("metadata"))
-    return WorkoutActivity.create(activity_type, start, end, metadata, text(data, "uuid"))
+    events = _events(data, zone)
+    statistics = _statistics(data.get("statistics"))
+    return WorkoutActivity.create(
+        activity_type,
+        start,
+        end,
+        metadata,
+        text(data, "uuid"),
+        events=events,
+        statistics=statistics,
+    )
 
 
 def _statistics(value: object) -> list[WorkoutStatistics]:

@@ -4,9 +4,8 @@ It declares what HealthKit's export version 14 declares, element by element, plu
 attributes and children this project writes beyond it, each marked below, so that every file
 written here is valid against its own DTD:
 
-- ``Me`` may hold ``WheelchairUse`` and ``ActivityMoveMode``, and every characteristic is
-  optional (Apple requires each, including ``CardioFitnessMedicationsUse``, which healthstore
-  does not keep);
+- ``Me`` may hold ``WheelchairUse`` and ``ActivityMoveMode`` (and the attributes an import
+  kept verbatim), and every characteristic is optional (Apple requires each);
 - a ``Workout`` may hold ``WorkoutActivity`` children (as iOS 16 and later write them), and a
   ``WorkoutActivity`` names its ``workoutActivityType``;
 - a ``VisionPrescription`` names its source, device and ``prescriptionType``.
@@ -16,6 +15,7 @@ The table is kept as data and rendered by :func:`doctype`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Final
 
 __all__ = ["EXPORT_VERSION", "doctype"]
@@ -141,9 +141,12 @@ def _declaration(element: str, content: str, attributes: str) -> str:
     return "\n".join(lines)
 
 
-def doctype() -> str:
-    """The XML declaration and ``<!DOCTYPE HealthData [...]>``, ending with a line break."""
-    body = "\n".join(_declaration(*row) for row in _TABLE)
+def doctype(me_attributes: Iterable[str] = ()) -> str:
+    """The XML declaration and ``<!DOCTYPE HealthData [...]>``, ending with a line break;
+    ``Me`` also declares ``me_attributes`` (attributes kept verbatim from an import)."""
+    extra = " ".join(sorted(set(me_attributes) - set(_ME.split())))
+    rows = [(e, c, f"{a} {extra}" if e == "Me" and extra else a) for e, c, a in _TABLE]
+    body = "\n".join(_declaration(*row) for row in rows)
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         "<!DOCTYPE HealthData [\n"

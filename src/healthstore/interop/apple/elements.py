@@ -21,7 +21,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from healthstore import catalogue
 from healthstore.catalogue import Kind, ObjectType
 from healthstore.errors import HealthStoreError
+from healthstore.interop.apple.activity_parts import activity_children
 from healthstore.interop.apple.gpx import GPXError, route_locations
+from healthstore.interop.apple.me import read_me
 from healthstore.interop.apple.tree import Attributed, Element, Tagged
 from healthstore.interop.apple.values import (
     normalize_source_name,
@@ -76,6 +78,7 @@ class Converted:
     links: list[tuple[UUID, UUID]] = field(default_factory=list)  # (workout, sample)
     summary: ActivitySummary | None = None
     characteristics: dict[str, Any] = field(default_factory=dict)
+    me_attributes: dict[str, str] = field(default_factory=dict)  # kept verbatim
     notes: list[str] = field(default_factory=list)
 
 
@@ -372,7 +375,7 @@ def workout(element: Element, ctx: Context) -> Converted:
     activities = []
     for child in element.iterfind("WorkoutActivity"):
         try:
-            activities.append(_activity(child, activity))
+            activities.append(_activity(child, activity, notes))
         except Rejected as exc:
             notes.append(f"workout activity at line {child.sourceline} left out: {exc}")
     statistics = []
@@ -430,8 +433,9 @@ def _event(element: Element, start: datetime, end: datetime) -> WorkoutEvent:
         raise Rejected(exc.message) from None
 
 
-def _activity(element: Element, workout_activity: str) -> WorkoutActivity:
-    """A WorkoutActivity; Apple writes none of its own type, so it takes the workout's."""
+def _activity(element: Element, workout_activity: str, notes: list[str]) -> WorkoutActivity:
+    """A WorkoutActivity with its events and statistics (a bad one is left out with a note);
+    Apple writes no type of its own, so it takes the workout's."""
     meta = metadata(element)
     start = _date(element, "startDate")
     end_text = element.get("endDate")
@@ -448,8 +452,19 @@ def _activity(element: Element, workout_activity: str) -> WorkoutActivity:
     if isinstance(kind, str):
         kind = kind.removeprefix(_ACTIVITY_PREFIX)
         kind = kind[:1].lower() + kind[1:]
+    events, statistics = activity_children(
+        element, start, end, _event, _statistics, Rejected, notes
+    )
     try:
-        return WorkoutActivity.create(kind, start, end, meta, element.get("uuid") or None)
+        return WorkoutActivity.create(
+            kind,
+            start,
+            end,
+            meta,
+            element.get("uuid") or None,
+            events=events,
+            statistics=statistics,
+        )
     except HealthStoreError as exc:
         raise Rejected(exc.message) from None
 
@@ -557,35 +572,12 @@ def activity_summary(element: Element, ctx: Context) -> Converted:
         raise Rejected(exc.message) from None
 
 
-_CHARACTERISTICS = {
-    "HKCharacteristicTypeIdentifierDateOfBirth": "dateOfBirth",
-    "HKCharacteristicTypeIdentifierBiologicalSex": "biologicalSex",
-    "HKCharacteristicTypeIdentifierBloodType": "bloodType",
-    "HKCharacteristicTypeIdentifierFitzpatrickSkinType": "fitzpatrickSkinType",
-    "HKCharacteristicTypeIdentifierWheelchairUse": "wheelchairUse",
-    "HKCharacteristicTypeIdentifierActivityMoveMode": "activityMoveMode",
-}
-
-
 def me(element: Element, ctx: Context) -> Converted:
-    """Me: the person's characteristics (values that are not set are left out)."""
-    out = Converted()
-    for attribute, text in element.attrib.items():
-        if not text or text.endswith("NotSet") or text == "None":
-            continue
-        name = _CHARACTERISTICS.get(attribute)
-        if name is None:
-            out.notes.append(f"characteristic {attribute} is not supported")
-            continue
-        t = catalogue.object_type(name)
-        try:
-            if t.value_enum is None:
-                out.characteristics[name] = date.fromisoformat(text)
-            else:
-                out.characteristics[name] = t.value_enum.parse(text)
-        except (HealthStoreError, ValueError):
-            out.notes.append(f"characteristic {name} has a value that is not understood")
-    return out
+    """Me: the person's characteristics, and its other attributes kept verbatim."""
+    values = read_me(element.attrib)
+    return Converted(
+        characteristics=values.characteristics, me_attributes=values.kept, notes=values.notes
+    )
 
 
 def audiogram(element: Element, ctx: Context) -> Converted:

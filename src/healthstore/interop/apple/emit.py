@@ -10,17 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Final
 
 from healthstore.catalogue import ObjectType
+from healthstore.interop.apple.me import written
 from healthstore.interop.apple.spelling import (
     activity_type_text,
     attrs,
     beat_time,
     category_text,
-    characteristic_text,
     date_text,
     device_text,
     metadata_entries,
@@ -200,7 +200,7 @@ def workout(sample: Workout, routes: Sequence[RouteReference] = (), indent: str 
     parts = [metadata_entries(sample.metadata, inner)]
     parts += [_event(event, inner) for event in sample.events]
     parts += [_activity(activity, inner) for activity in sample.activities]
-    parts += [_statistics(s, sample, inner) for s in sample.statistics.values()]
+    parts += [_statistics(s, sample.start, sample.end, inner) for s in sample.statistics.values()]
     parts += [_route(reference, inner) for reference in routes]
     return _element("Workout", attributes, "".join(parts), indent)
 
@@ -226,17 +226,27 @@ def _activity(activity: WorkoutActivity, indent: str) -> str:
         ("duration", _minutes(start_us, end_us)),
         ("durationUnit", "min"),
     ]
-    children = metadata_entries(activity.metadata, indent + " ")
-    return _element("WorkoutActivity", attributes, children, indent)
+    inner = indent + " "
+    parts = [_event(event, inner) for event in activity.events]
+    parts += [
+        _statistics(s, activity.start, activity.end, inner) for s in activity.statistics.values()
+    ]
+    parts.append(metadata_entries(activity.metadata, inner))  # last, as Apple writes it
+    return _element("WorkoutActivity", attributes, "".join(parts), indent)
 
 
-def _statistics(statistics: WorkoutStatistics, holder: Workout, indent: str) -> str:
-    """One ``WorkoutStatistics``; its values share one unit, the first one's."""
+def _statistics(statistics: WorkoutStatistics, start: datetime, end: datetime, indent: str) -> str:
+    """One ``WorkoutStatistics`` over its holder's span (a workout's or an activity's); its
+    values share one unit, the first one's."""
     values = [
         (name, getattr(statistics, name)) for name in ("average", "minimum", "maximum", "sum")
     ]
     present = [(name, q) for name, q in values if q is not None]
-    attributes: Attributes = [("type", statistics.type.identifier), *_span(holder)]
+    attributes: Attributes = [
+        ("type", statistics.type.identifier),
+        ("startDate", date_text(start)),
+        ("endDate", date_text(end)),
+    ]
     if present:
         unit = present[0][1].unit.text
         attributes += [(name, _value_in(q, unit)) for name, q in present]
@@ -283,13 +293,15 @@ def activity_summary(summary: ActivitySummary, indent: str = " ") -> str:
     return _element("ActivitySummary", attributes, "", indent)
 
 
-def me(characteristics: Iterable[tuple[ObjectType, int | date | None]], indent: str = " ") -> str:
-    """``Me`` from (characteristic type, value) pairs; a None value is left out."""
-    attributes: Attributes = [
-        (t.identifier, characteristic_text(t, value) if value is not None else "")
-        for t, value in characteristics
-    ]
-    return _element("Me", attributes, "", indent)
+def me(
+    characteristics: Iterable[tuple[ObjectType, int | date | None]],
+    kept: Mapping[str, str] | None = None,
+    indent: str = " ",
+) -> str:
+    """``Me`` from (characteristic type, value) pairs (a None value is written empty) and
+    the attributes kept verbatim from an import (in place of an unset characteristic, or
+    after the characteristics)."""
+    return _element("Me", list(written(characteristics, kept or {})), "", indent)
 
 
 FHIR_VERSIONS: Final = {"R4": "4.0.1", "DSTU2": "1.0.2"}

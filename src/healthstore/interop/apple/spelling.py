@@ -191,12 +191,13 @@ def activity_type_text(raw: int) -> str:
 
 def characteristic_text(t: ObjectType, value: int | date) -> str:
     """A characteristic as the ``Me`` element writes it: a date as ``1988-04-12``, an enum
-    value as ``HKBloodTypeAPositive`` (``…NotSet`` when unset)."""
+    value as ``HKBloodTypeAPositive`` (``…NotSet`` when unset; an empty option set ``None``)."""
     if isinstance(value, date):
         return value.isoformat()
     enum = t.value_enum
     assert enum is not None
-    return enum.name + enum.label(value)
+    label = enum.label(value)
+    return label if label == "None" else enum.name + label  # Apple writes an empty set bare
 
 
 # -- metadata ------------------------------------------------------------------------------------

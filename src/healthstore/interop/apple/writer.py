@@ -79,6 +79,7 @@ _CHARACTERISTICS: Final = (
     "biologicalSex",
     "bloodType",
     "fitzpatrickSkinType",
+    "cardioFitnessMedicationsUse",
     "wheelchairUse",
     "activityMoveMode",
 )
@@ -252,10 +253,11 @@ class _Export:
 
     def write(self) -> None:
         w = self.sink.write
-        w(doctype())
+        kept = self.store.me_attributes()
+        w(doctype(me_attributes=kept))
         w('<HealthData locale="en_US">\n')
         w(f' <ExportDate value="{attr(date_text(self.when))}"/>\n')
-        w(emit.me(self.characteristics()))
+        w(emit.me(self.characteristics(), kept))
         self.counts.add("Me")
         self.records()
         self.simple(

@@ -14,6 +14,7 @@ from sqlcipher3 import dbapi2 as sqlcipher  # type: ignore[import-untyped]
 
 from healthstore.errors import DatabaseInaccessible
 from healthstore.storage.backend import Row
+from healthstore.vault.file_modes import tighten_database, touch_private
 from healthstore.vault.keys import sqlcipher_key
 
 # SQLCipher authenticates and encrypts page by page; 16 KiB pages cost a third of the
@@ -79,6 +80,7 @@ class SQLiteBackend:
         driver: Any = sqlite3 if key is None else sqlcipher
         self.encrypted = key is not None
         self._key = key
+        touch_private(path)  # SQLite gives its -wal and -shm files the database's mode
         try:
             self._conn = driver.connect(
                 str(path), isolation_level=None, check_same_thread=False, cached_statements=256
@@ -100,6 +102,7 @@ class SQLiteBackend:
         self._lock = threading.RLock()
         self._depth = 0
         self.migrate()
+        tighten_database(path)
 
     @property
     def schema_version(self) -> int:
@@ -251,6 +254,7 @@ class SQLiteBackend:
         same key when this one is, taken while other writers wait."""
         with self._lock:
             driver: Any = sqlcipher if self._key is not None else sqlite3
+            touch_private(path)
             target = driver.connect(str(path))
             try:
                 if self._key is not None:

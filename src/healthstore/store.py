@@ -318,6 +318,7 @@ class HealthStore(SampleView):
         if self.locked:
             return
         self._audit.append(PERSON, "lock", (), 0, now_us())
+        self._audit.flush()  # entries waiting for a busy writer go in before the key leaves
         self._apps_kept = self._apps.by_token_digest()
         self._secrets_kept = {"anchors": self._secret("anchors")}
         self._deliveries.pause()
@@ -400,7 +401,11 @@ class HealthStore(SampleView):
 
     def close(self) -> None:
         self._deliveries.stop_worker()
-        self._backend.close()
+        try:
+            if not self.locked:
+                self._audit.flush()
+        finally:
+            self._backend.close()
 
     # --- background delivery --------------------------------------------------------------
     def start_deliveries(self, **options: Any) -> DeliveryWorker:

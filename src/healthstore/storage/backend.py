@@ -28,8 +28,14 @@ class Backend(Protocol):
 
     name: str
 
-    def transaction(self) -> AbstractContextManager[None]:
-        """A write transaction: everything inside commits together or not at all."""
+    def transaction(self, *, wait: bool = True) -> AbstractContextManager[None]:
+        """A write transaction: everything inside commits together or not at all. Without
+        ``wait``, raise databaseInaccessible at once when another thread or process is
+        writing, instead of waiting for it."""
+        ...
+
+    def in_transaction(self) -> bool:
+        """Whether the calling thread has a write transaction open."""
         ...
 
     def exclusive(self) -> AbstractContextManager[object]:

@@ -5,9 +5,12 @@ restored by hand."""
 
 from __future__ import annotations
 
+import logging
 import os
 import stat
 from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 DIRECTORY_MODE = 0o700
 FILE_MODE = 0o600
@@ -25,9 +28,8 @@ def open_private(path: Path, flags: int) -> int:
     fd = os.open(path, flags | getattr(os, "O_NOFOLLOW", 0), FILE_MODE)
     try:
         os.fchmod(fd, FILE_MODE)
-    except BaseException:
-        os.close(fd)
-        raise
+    except OSError as exc:  # not ours to change (another owner): use it as it is
+        log.warning("cannot make %r private (mode %o): %s", str(path), FILE_MODE, exc.strerror)
     return fd
 
 
@@ -45,8 +47,9 @@ def write_private(path: Path, data: bytes) -> None:
 
 def tighten(directory: Path) -> None:
     """Set ``directory`` to 0700 and every file under it to 0600 (folders to 0700);
-    symbolic links are left alone, never followed."""
-    os.chmod(directory, DIRECTORY_MODE)
+    symbolic links are left alone, never followed. A file system that refuses modes
+    (another owner, a FAT drive) is logged, not an error: the store still opens."""
+    _narrow(directory, DIRECTORY_MODE)
     for root, folders, files in os.walk(directory):
         for name in folders:
             _narrow(Path(root, name), DIRECTORY_MODE)
@@ -72,3 +75,5 @@ def _narrow(path: Path, mode: int) -> None:
         os.chmod(path, mode)
     except FileNotFoundError:
         return
+    except OSError as exc:
+        log.warning("cannot make %r private (mode %o): %s", str(path), mode, exc.strerror)

@@ -59,9 +59,10 @@ V = TypeVar("V", bound="SampleView")
 
 
 def serialized(method: Callable[Concatenate[V, P], R]) -> Callable[Concatenate[V, P], R]:
-    """Run a view method holding the store's connection: threads of one process (a server's
-    request handlers, the delivery worker) never interleave inside an operation, so its
-    queries, id caches and live-query updates stay consistent."""
+    """Run a view method holding the store's writer: threads of one process (a server's
+    request handlers, the delivery worker) never interleave inside a write, so its
+    queries, id caches and live-query updates stay consistent. Read doors use
+    :func:`reading` instead."""
 
     @functools.wraps(method)
     def run(self: V, /, *args: P.args, **kwargs: P.kwargs) -> R:

@@ -39,13 +39,15 @@ class Backend(Protocol):
         ...
 
     def exclusive(self) -> AbstractContextManager[object]:
-        """Hold the connection for a whole operation: other threads of this process wait,
-        so an operation's several statements and caches are never interleaved."""
+        """Hold the writer for a whole operation: other threads' writes wait (their reads
+        do not), so an operation's several statements and caches are never interleaved
+        with another write; this thread's reads go through the writer meanwhile."""
         ...
 
     def snapshot(self) -> AbstractContextManager[None]:
         """A read-only stretch in which every query sees the same state of the store (joins
-        the transaction already open, if any)."""
+        the transaction already open, if any); it does not wait for other threads'
+        writes."""
         ...
 
     def savepoint(self) -> AbstractContextManager[Savepoint]:

@@ -97,7 +97,12 @@ class SQLiteBackend:
             raise DatabaseInaccessible(f"no store database at {path}", field="store")
         self.encrypted = key is not None
         self._key = key
-        touch_private(path)  # SQLite gives its -wal and -shm files the database's mode
+        try:
+            touch_private(path)  # SQLite gives its -wal and -shm files the database's mode
+        except OSError as exc:
+            raise DatabaseInaccessible(
+                f"cannot open store database {path}: {exc.strerror}"
+            ) from None
         self._conn = self._connect(path, _PRAGMAS)
         self.path = path
         self._lock = threading.RLock()

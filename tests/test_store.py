@@ -445,7 +445,8 @@ def test_a_bulk_import_runs_with_a_small_page_cache_and_gives_the_memory_back(
     try:
 
         def cache() -> int:
-            return int(backend.query("PRAGMA cache_size")[0][0])
+            with backend.exclusive():  # the writer's connection (reads have their own)
+                return int(backend.query("PRAGMA cache_size")[0][0])
 
         assert cache() == -CACHE_KIB
         with backend.streaming():

@@ -69,6 +69,7 @@ from healthstore.storage.dimensions import Dimensions
 from healthstore.storage.lockable import LockableBackend
 from healthstore.storage.sqlite import CIPHER_PAGE_SIZE, SQLiteBackend
 from healthstore.times import from_micros
+from healthstore.vault.file_modes import private_directory, tighten, touch_private, write_private
 from healthstore.vault.keys import KdfParams, derive_key, key_check
 from healthstore.vault.sealing import new_keypair, open_box
 from healthstore.views import (
@@ -168,7 +169,7 @@ class HealthStore(SampleView):
             params = KdfParams.new()
             key = derive_key(passphrase, params)
             encryption = _encryption_entry(params, key)
-        path.mkdir(parents=True, exist_ok=True)
+        private_directory(path)
         backend = SQLiteBackend(path / DATABASE_FILE, create=True, key=key)
         public = _journal_keys(backend) if key is not None else None
         marker = {
@@ -214,6 +215,7 @@ class HealthStore(SampleView):
         wrong one is databaseInaccessible and changes nothing)."""
         path = Path(directory)
         marker = cls._marker(path)
+        tighten(path)  # a store made before files were private, or restored by hand
         encryption = marker.get("encryption")
         if not encryption:
             if passphrase is not None:
@@ -250,6 +252,7 @@ class HealthStore(SampleView):
             copy = Path(scratch) / DATABASE_FILE
             self._backend.backup_to(copy)
             partial = path.with_name(path.name + ".partial")
+            touch_private(partial)  # the backup is as private as the store
             with zipfile.ZipFile(partial, "w", zipfile.ZIP_STORED) as archive:
                 archive.write(self.directory / FORMAT_FILE, FORMAT_FILE)
                 archive.write(copy, DATABASE_FILE)
@@ -274,7 +277,7 @@ class HealthStore(SampleView):
                 if names != {FORMAT_FILE, DATABASE_FILE}:
                     raise InvalidArgument(f"{source} is not a healthstore backup", field="backup")
                 created = not path.exists()
-                path.mkdir(parents=True, exist_ok=True)
+                private_directory(path)
                 archive.extractall(path)
         except (OSError, zipfile.BadZipFile) as exc:
             raise InvalidArgument(
@@ -316,6 +319,7 @@ class HealthStore(SampleView):
         if self.locked:
             return
         self._audit.append(PERSON, "lock", (), 0, now_us())
+        self._audit.flush()  # entries waiting for a busy writer go in before the key leaves
         self._apps_kept = self._apps.by_token_digest()
         self._secrets_kept = {"anchors": self._secret("anchors")}
         self._deliveries.pause()
@@ -398,7 +402,11 @@ class HealthStore(SampleView):
 
     def close(self) -> None:
         self._deliveries.stop_worker()
-        self._backend.close()
+        try:
+            if not self.locked:
+                self._audit.flush()
+        finally:
+            self._backend.close()
 
     # --- background delivery --------------------------------------------------------------
     def start_deliveries(self, **options: Any) -> DeliveryWorker:
@@ -894,7 +902,7 @@ def _encryption_entry(params: KdfParams, key: bytes) -> dict[str, Any]:
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
     partial = path.with_name(path.name + ".partial")
-    partial.write_text(json.dumps(data, indent=2) + "\n", "utf-8")
+    write_private(partial, (json.dumps(data, indent=2) + "\n").encode("utf-8"))
     os.replace(partial, path)
 
 

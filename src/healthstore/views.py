@@ -59,13 +59,27 @@ V = TypeVar("V", bound="SampleView")
 
 
 def serialized(method: Callable[Concatenate[V, P], R]) -> Callable[Concatenate[V, P], R]:
-    """Run a view method holding the store's connection: threads of one process (a server's
-    request handlers, the delivery worker) never interleave inside an operation, so its
-    queries, id caches and live-query updates stay consistent."""
+    """Run a view method holding the store's writer: threads of one process (a server's
+    request handlers, the delivery worker) never interleave inside a write, so its
+    queries, id caches and live-query updates stay consistent. Read doors use
+    :func:`reading` instead."""
 
     @functools.wraps(method)
     def run(self: V, /, *args: P.args, **kwargs: P.kwargs) -> R:
         with self._backend.exclusive():
+            return method(self, *args, **kwargs)
+
+    return run
+
+
+def reading(method: Callable[Concatenate[V, P], R]) -> Callable[Concatenate[V, P], R]:
+    """Run a read door in one snapshot of the store without holding its writer: every
+    query of the door sees one state, and the door answers while a writer waits (SQLite
+    reads have connections of their own)."""
+
+    @functools.wraps(method)
+    def run(self: V, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        with self._backend.snapshot():
             return method(self, *args, **kwargs)
 
     return run
@@ -373,7 +387,7 @@ class SampleView:
         return self._reader.anchors_of(uuids, self._delete_scope(types))
 
     # --- reading ------------------------------------------------------------------------
-    @serialized
+    @reading
     def samples(
         self,
         type: TypeLike | Iterable[TypeLike],
@@ -400,7 +414,7 @@ class SampleView:
         self._record("read.samples", types, len(found))
         return found
 
-    @serialized
+    @reading
     def changes(
         self,
         types: TypeLike | Iterable[TypeLike] | None = None,
@@ -419,7 +433,7 @@ class SampleView:
         self._record("read.changes", seen, len(found.added))
         return Changes(found.added, found.deleted, self._encode_anchor(found.anchor))
 
-    @serialized
+    @reading
     def sources(
         self, type: TypeLike | Iterable[TypeLike], predicate: p.Predicate | None = None
     ) -> list[Source]:
@@ -430,7 +444,7 @@ class SampleView:
         return found
 
     # --- statistics ---------------------------------------------------------------------
-    @serialized
+    @reading
     def statistics(
         self,
         type: TypeLike,
@@ -448,7 +462,7 @@ class SampleView:
         self._record("read.statistics", [t], len(result.sources))
         return result
 
-    @serialized
+    @reading
     def statistics_collection(
         self,
         type: TypeLike,
@@ -513,7 +527,7 @@ class SampleView:
     def _answer(self, request: stats_reader.Request) -> list[Statistics]:
         return self._stats.answer(request, self._scope([request.type]))
 
-    @serialized
+    @reading
     def source_priority(self, type: TypeLike) -> list[Source]:
         """The order in which sources count when statistics merge them (first wins)."""
         t = sample_type(type)
@@ -539,7 +553,7 @@ class SampleView:
         self._writer.associate(found[workout_uuid], list(anchors.values()))
         self._record("save.workout_samples", [catalogue.object_type("workout")], len(anchors))
 
-    @serialized
+    @reading
     def workout_samples(
         self,
         workout: Workout | UUID | str,
@@ -556,7 +570,7 @@ class SampleView:
         return found
 
     # --- activity summaries ---------------------------------------------------------------
-    @serialized
+    @reading
     def activity_summaries(self, start: date, end: date) -> list[ActivitySummary]:
         """The daily activity rings of the days from ``start`` to ``end`` (both included)."""
         t = catalogue.object_type("activitySummary")
@@ -573,7 +587,7 @@ class SampleView:
     def _may_read_characteristic(self, t: ObjectType) -> bool:
         return True
 
-    @serialized
+    @reading
     def characteristic(self, type: TypeLike) -> int | date:
         """A characteristic's value: the raw enum value (0 is notSet) or, for dateOfBirth,
         a date. An unset dateOfBirth raises NoData."""

@@ -1,19 +1,32 @@
 """The audit log: append-only, one entry per app read or write and per decision of the
 person. It records who, what operation, which types, how many objects and when — never
-values, never tokens."""
+values, never tokens.
+
+An entry is written at once when the store's writer is free. When it is busy (another
+thread writes, or another process holds the store) the entry waits in memory and is
+written with the next one, before the log is read, or when the store closes — so a read
+never waits for a writer to note that it happened."""
 
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from healthstore.errors import DatabaseInaccessible
 from healthstore.storage.backend import Backend
 from healthstore.times import from_micros, to_micros
 
 PERSON = "person"
+MAX_WAITING = 10_000
+"""Entries kept in memory while the writer is busy; past this, appending waits."""
+_INSERT = (
+    "INSERT INTO audit_log (user_id, at_us, actor, operation, types, count, detail) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
 
 
 @dataclass(frozen=True)
@@ -44,6 +57,8 @@ class AuditLog:
     def __init__(self, backend: Backend, user_id: int) -> None:
         self._db = backend
         self._user = user_id
+        self._waiting: list[tuple[object, ...]] = []
+        self._waiting_lock = threading.Lock()
 
     def append(
         self,
@@ -54,20 +69,39 @@ class AuditLog:
         now_us: int,
         detail: dict[str, Any] | None = None,
     ) -> None:
-        with self._db.transaction():
-            self._db.execute(
-                "INSERT INTO audit_log (user_id, at_us, actor, operation, types, count, detail) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    self._user,
-                    now_us,
-                    actor,
-                    operation,
-                    json.dumps(sorted(set(types))),
-                    count,
-                    json.dumps(detail, sort_keys=True) if detail else None,
-                ),
-            )
+        row = (
+            self._user,
+            now_us,
+            actor,
+            operation,
+            json.dumps(sorted(set(types))),
+            count,
+            json.dumps(detail, sort_keys=True) if detail else None,
+        )
+        if self._db.in_transaction():  # part of the caller's transaction, as its writes
+            self._db.execute(_INSERT, row)
+            return
+        with self._waiting_lock:
+            self._waiting.append(row)
+            full = len(self._waiting) >= MAX_WAITING
+        self.flush(wait=full)
+
+    def flush(self, *, wait: bool = True) -> None:
+        """Write the entries waiting in memory (without ``wait``: unless the writer is
+        busy; then they keep waiting)."""
+        with self._waiting_lock:
+            rows, self._waiting = self._waiting, []
+        if not rows:
+            return
+        try:
+            with self._db.transaction(wait=wait):
+                for row in rows:
+                    self._db.execute(_INSERT, row)
+        except BaseException as exc:
+            with self._waiting_lock:
+                self._waiting[:0] = rows
+            if wait or not isinstance(exc, DatabaseInaccessible):
+                raise
 
     def entries(
         self,
@@ -79,6 +113,8 @@ class AuditLog:
     ) -> list[AuditEntry]:
         """Entries (oldest first unless ``newest_first``), optionally of one actor and after
         ``since``."""
+        if not self._db.in_transaction():
+            self.flush()
         sql = (
             "SELECT at_us, actor, operation, types, count, detail FROM audit_log WHERE user_id = ?"
         )

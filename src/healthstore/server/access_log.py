@@ -1,5 +1,7 @@
 """Request logging that never records health values or tokens: method, path without its
-query string (queries can hold values in predicates), status and duration."""
+query string (queries can hold values in predicates), status and duration.
+
+The path is logged as it came on the wire, escaped (:mod:`healthstore.server.logtext`)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import sys
 import time
 
 from healthstore.server.limits import ASGIApp, Message, Receive, Scope, Send
+from healthstore.server.logtext import escaped_text, request_target
 
 log = logging.getLogger("healthstore.http")
 
@@ -47,8 +50,8 @@ class AccessLog:
         finally:
             log.info(
                 "%s %s %d %.1f ms",
-                scope.get("method", "?"),
-                scope.get("path", "?"),
+                escaped_text(str(scope.get("method", "?"))),
+                request_target(scope),
                 status,
                 (time.perf_counter() - began) * 1000,
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -10,6 +11,7 @@ from fastapi import FastAPI
 from healthstore import __version__
 from healthstore.server import errors, landing
 from healthstore.server.access_log import AccessLog
+from healthstore.server.attempts import FailureLimiter
 from healthstore.server.limits import BodyLimit, RateLimiter
 from healthstore.server.routes import (
     authorization,
@@ -54,6 +56,8 @@ def create_app(store: HealthStore, settings: ServerSettings | None = None) -> Fa
     app.state.store = store
     app.state.settings = settings
     app.state.limiter = RateLimiter(settings.requests_per_minute)
+    app.state.passphrase_attempts = FailureLimiter("passphrase", settings.passphrase_failures)
+    app.state.vault_lock = threading.Lock()
     errors.install(app)
     for module in (authorization, samples, changes, statistics, reads, observers, vault):
         app.include_router(module.router)

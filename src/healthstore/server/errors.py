@@ -18,6 +18,7 @@ from healthstore.errors import (
     ItemsRejected,
 )
 from healthstore.server.jsonio import json_response
+from healthstore.server.logtext import escaped_text, request_target
 
 log = logging.getLogger("healthstore.http")
 
@@ -39,11 +40,25 @@ class Unauthenticated(AuthorizationDenied):
 
 
 class Throttled(HealthStoreError):
-    """Too many requests from one app this minute (429)."""
+    """Too many requests from one app this minute, or too many failed attempts at a
+    secret (429)."""
 
-    def __init__(self, message: str, retry_after_s: int) -> None:
-        super().__init__(message, field="token")
+    def __init__(self, message: str, retry_after_s: int, *, field: str = "token") -> None:
+        super().__init__(message, field=field)
         self.retry_after_s = retry_after_s
+
+
+class Busy(HealthStoreError):
+    """The server cannot take this request now; it may be tried again (503)."""
+
+    def __init__(self, message: str, retry_after_s: int, *, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.retry_after_s = retry_after_s
+
+
+class Conflict(InvalidArgument):
+    """The request does not fit the state it meets, e.g. unlocking a store that is not
+    locked (409)."""
 
 
 def status_of(exc: HealthStoreError) -> int:
@@ -51,7 +66,9 @@ def status_of(exc: HealthStoreError) -> int:
         return 401
     if isinstance(exc, Throttled):
         return 429
-    if isinstance(exc, ItemsRejected):
+    if isinstance(exc, Busy):
+        return 503
+    if isinstance(exc, ItemsRejected | Conflict):
         return 409
     return STATUS.get(exc.code, 500)
 
@@ -60,7 +77,7 @@ def error_response(exc: HealthStoreError) -> Response:
     headers = {}
     if isinstance(exc, Unauthenticated):
         headers["WWW-Authenticate"] = 'Bearer realm="healthstore"'
-    if isinstance(exc, Throttled):
+    if isinstance(exc, Throttled | Busy):
         headers["Retry-After"] = str(exc.retry_after_s)
     return json_response(exc.to_dict(), status_code=status_of(exc), headers=headers)
 
@@ -88,7 +105,10 @@ def install(app: FastAPI) -> None:
 
     async def on_crash(request: Request, exc: Exception) -> Response:
         log.error(
-            "internal error on %s %s: %s", request.method, request.url.path, type(exc).__name__
+            "internal error on %s %s: %s",
+            escaped_text(request.method),
+            request_target(request.scope),
+            type(exc).__name__,
         )
         error = HealthStoreError("internal error; the request did not complete")
         return json_response(error.to_dict(), status_code=500)

@@ -19,6 +19,12 @@ class ServerSettings:
     """Most samples one page of ``GET /v1/samples`` or ``/v1/changes`` returns."""
     requests_per_minute: int = 0
     """Per app token; more gets 429 with Retry-After. 0: no limit."""
+    passphrase_failures: int = 5
+    """Wrong passphrases one client (peer address) may give to lock or unlock within a
+    minute; then 429 with Retry-After until the oldest leaves the minute."""
+    kdf_waiting: int = 8
+    """Most passphrase checks waiting for the one key derivation that runs at a time; more
+    get 503 with Retry-After."""
     deliveries: bool = True
     """Send webhook notifications from this process."""
     delivery_options: dict[str, Any] = field(default_factory=dict)

@@ -28,18 +28,26 @@ class Backend(Protocol):
 
     name: str
 
-    def transaction(self) -> AbstractContextManager[None]:
-        """A write transaction: everything inside commits together or not at all."""
+    def transaction(self, *, wait: bool = True) -> AbstractContextManager[None]:
+        """A write transaction: everything inside commits together or not at all. Without
+        ``wait``, raise databaseInaccessible at once when another thread or process is
+        writing, instead of waiting for it."""
+        ...
+
+    def in_transaction(self) -> bool:
+        """Whether the calling thread has a write transaction open."""
         ...
 
     def exclusive(self) -> AbstractContextManager[object]:
-        """Hold the connection for a whole operation: other threads of this process wait,
-        so an operation's several statements and caches are never interleaved."""
+        """Hold the writer for a whole operation: other threads' writes wait (their reads
+        do not), so an operation's several statements and caches are never interleaved
+        with another write; this thread's reads go through the writer meanwhile."""
         ...
 
     def snapshot(self) -> AbstractContextManager[None]:
         """A read-only stretch in which every query sees the same state of the store (joins
-        the transaction already open, if any)."""
+        the transaction already open, if any); it does not wait for other threads'
+        writes."""
         ...
 
     def savepoint(self) -> AbstractContextManager[Savepoint]:

@@ -2,11 +2,13 @@
 
 Rows refer to them by integer id. This registry keeps both directions in memory, creates
 missing rows inside the caller's transaction, and is reset when a transaction rolls back.
+Reads of other threads use it while a write runs: loading and resetting take turns.
 """
 
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -39,10 +41,15 @@ class Dimensions:
     def __init__(self, backend: Backend, user_id: int) -> None:
         self._db = backend
         self._user = user_id
+        self._turns = threading.RLock()
         self.reset()
 
     def reset(self) -> None:
         """Forget everything (after a rollback, or when another process may have written)."""
+        with self._turns:
+            self._forget()
+
+    def _forget(self) -> None:
         self._type_ids: dict[str, int] = {}
         self._types: dict[int, ObjectType] = {}
         self._source_ids: dict[str, int] = {}
@@ -56,6 +63,11 @@ class Dimensions:
     def _load(self) -> None:
         if self._loaded:
             return
+        with self._turns:
+            if not self._loaded:
+                self._load_all()
+
+    def _load_all(self) -> None:
         for tid, identifier in self._db.query("SELECT id, identifier FROM object_types"):
             self._type_ids[identifier] = tid
             self._types[tid] = catalogue.object_type(identifier)

@@ -1,12 +1,13 @@
 """A backend that can be locked: while locked, every statement is refused with
 databaseInaccessible, so every read door of every view is closed at once; unlocking swaps
-in a freshly opened connection."""
+in a freshly opened backend. Locking closes the read connections too (one lent out
+finishes its statement, then closes)."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +44,7 @@ class LockableBackend:
     def lock(self) -> None:
         with self._guard:
             if not self._locked:
-                self._inner.close()
+                self._inner.close(LOCKED_MESSAGE)
                 self._locked = True
 
     def unlock(self, inner: SQLiteBackend) -> None:
@@ -57,11 +58,16 @@ class LockableBackend:
         return self._inner
 
     # --- the Backend protocol ---------------------------------------------------------------
-    def exclusive(self) -> threading.RLock:
-        return self._guard
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        with self._guard, self._inner.exclusive():
+            yield
 
-    def transaction(self) -> AbstractContextManager[None]:
-        return self._open().transaction()
+    def transaction(self, *, wait: bool = True) -> AbstractContextManager[None]:
+        return self._open().transaction(wait=wait)
+
+    def in_transaction(self) -> bool:
+        return not self._locked and self._inner.in_transaction()
 
     def snapshot(self) -> AbstractContextManager[None]:
         return self._open().snapshot()

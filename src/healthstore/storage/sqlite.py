@@ -1,4 +1,9 @@
-"""The embedded SQLite backend: one file per store, WAL journal, versioned migrations."""
+"""The embedded SQLite backend: one file per store, WAL journal, versioned migrations.
+
+One connection writes (and serves the reads of a thread that holds it: inside a
+transaction a thread reads its own writes); every other read runs on a connection of its
+own from a :class:`~healthstore.storage.read_pool.ReadPool`, so reads never wait for a
+writer, even one waiting for another process's lock."""
 
 from __future__ import annotations
 
@@ -14,6 +19,8 @@ from sqlcipher3 import dbapi2 as sqlcipher  # type: ignore[import-untyped]
 
 from healthstore.errors import DatabaseInaccessible
 from healthstore.storage.backend import Row
+from healthstore.storage.read_pool import ReadPool
+from healthstore.vault.file_modes import tighten_database, touch_private
 from healthstore.vault.keys import sqlcipher_key
 
 # SQLCipher authenticates and encrypts page by page; 16 KiB pages cost a third of the
@@ -36,6 +43,13 @@ _PRAGMAS = (
     f"PRAGMA cache_size = -{CACHE_KIB}",
     "PRAGMA busy_timeout = 10000",
 )
+_READER_PRAGMAS = (
+    "PRAGMA query_only = ON",
+    "PRAGMA temp_store = MEMORY",
+    f"PRAGMA cache_size = -{CACHE_KIB}",
+    "PRAGMA busy_timeout = 10000",
+)
+CLOSED_MESSAGE = "the store is closed"
 
 
 def migrations(dialect: str) -> list[tuple[int, str, str]]:
@@ -57,6 +71,11 @@ def _busy(exc: Exception) -> Exception:
     return exc
 
 
+class StoreBusy(DatabaseInaccessible):
+    """The writer is busy (another thread or process holds it) and the caller would not
+    wait."""
+
+
 class _Savepoint:
     def __init__(self, conn: Any, name: str) -> None:
         self._conn = conn
@@ -76,19 +95,36 @@ class SQLiteBackend:
         SQLCipher database encrypted with those 32 raw bytes."""
         if not create and not path.exists():
             raise DatabaseInaccessible(f"no store database at {path}", field="store")
-        driver: Any = sqlite3 if key is None else sqlcipher
         self.encrypted = key is not None
         self._key = key
         try:
-            self._conn = driver.connect(
+            touch_private(path)  # SQLite gives its -wal and -shm files the database's mode
+        except OSError as exc:
+            raise DatabaseInaccessible(
+                f"cannot open store database {path}: {exc.strerror}"
+            ) from None
+        self._conn = self._connect(path, _PRAGMAS)
+        self.path = path
+        self._lock = threading.RLock()
+        self._local = threading.local()
+        self._depth = 0
+        self.migrate()
+        tighten_database(path)
+        self._readers = ReadPool(lambda: self._connect(path, _READER_PRAGMAS))
+
+    def _connect(self, path: Path, pragmas: Sequence[str]) -> Any:
+        key = self._key
+        driver: Any = sqlite3 if key is None else sqlcipher
+        try:
+            conn = driver.connect(
                 str(path), isolation_level=None, check_same_thread=False, cached_statements=256
             )
             if key is not None:
-                self._conn.execute(f"PRAGMA key = {sqlcipher_key(key)}")
-                self._conn.execute(f"PRAGMA cipher_page_size = {CIPHER_PAGE_SIZE}")
-                self._conn.execute("SELECT count(*) FROM sqlite_master").fetchall()
-            for pragma in _PRAGMAS:
-                self._conn.execute(pragma)
+                conn.execute(f"PRAGMA key = {sqlcipher_key(key)}")
+                conn.execute(f"PRAGMA cipher_page_size = {CIPHER_PAGE_SIZE}")
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchall()
+            for pragma in pragmas:
+                conn.execute(pragma)
         except _DATABASE_ERRORS as exc:
             if key is not None and "not a database" in str(exc):
                 raise DatabaseInaccessible(
@@ -96,10 +132,7 @@ class SQLiteBackend:
                     field="passphrase",
                 ) from None
             raise DatabaseInaccessible(f"cannot open store database {path}: {exc}") from None
-        self.path = path
-        self._lock = threading.RLock()
-        self._depth = 0
-        self.migrate()
+        return conn
 
     @property
     def schema_version(self) -> int:
@@ -127,9 +160,31 @@ class SQLiteBackend:
                         self._conn.execute("ROLLBACK")
                     raise
 
+    # --- the writer -------------------------------------------------------------------------
     @contextmanager
-    def transaction(self) -> Iterator[None]:
-        with self._lock:
+    def _holding(self, wait: bool = True) -> Iterator[None]:
+        """Hold the writer: this thread's reads go to it meanwhile."""
+        if not self._lock.acquire(blocking=wait):
+            raise StoreBusy("another thread is writing", field="store")
+        self._local.held = self._held() + 1
+        try:
+            yield
+        finally:
+            self._local.held -= 1
+            self._lock.release()
+
+    def _held(self) -> int:
+        return int(getattr(self._local, "held", 0))
+
+    def in_transaction(self) -> bool:
+        """Whether the calling thread has a write transaction open."""
+        return bool(self._held() and self._depth)
+
+    @contextmanager
+    def transaction(self, *, wait: bool = True) -> Iterator[None]:
+        """A write transaction (joining the one this thread has open). Without ``wait``,
+        :class:`StoreBusy` instead of waiting for another thread or process."""
+        with self._holding(wait):
             if self._depth:
                 self._depth += 1
                 try:
@@ -137,7 +192,10 @@ class SQLiteBackend:
                 finally:
                     self._depth -= 1
                 return
-            self._run("BEGIN IMMEDIATE")
+            if wait:
+                self._run("BEGIN IMMEDIATE")
+            else:
+                self._begin_now()
             self._depth = 1
             try:
                 yield
@@ -148,8 +206,22 @@ class SQLiteBackend:
             self._depth = 0
             self._conn.execute("COMMIT")
 
-    def exclusive(self) -> threading.RLock:
-        return self._lock
+    def _begin_now(self) -> None:
+        (timeout,) = self._conn.execute("PRAGMA busy_timeout").fetchone()
+        self._conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        except _OPERATIONAL_ERRORS as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise StoreBusy("another process holds the store", field="store") from None
+            raise
+        finally:
+            self._conn.execute(f"PRAGMA busy_timeout = {int(timeout)}")
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        with self._holding():
+            yield
 
     @contextmanager
     def streaming(self) -> Iterator[None]:
@@ -163,17 +235,33 @@ class SQLiteBackend:
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:
-        with self._lock:
-            if self._depth:
-                yield
-                return
-            self._run("BEGIN")
-            self._depth = 1
+        if self._held():
+            with self._lock:
+                if self._depth:
+                    yield
+                    return
+                self._run("BEGIN")
+                self._depth = 1
+                try:
+                    yield
+                finally:
+                    self._depth = 0
+                    self._conn.execute("COMMIT")
+            return
+        if getattr(self._local, "reader", None) is not None:
+            yield
+            return
+        generation, conn = self._readers.lend()
+        try:
+            conn.execute("BEGIN")
+            self._local.reader = conn
             try:
                 yield
             finally:
-                self._depth = 0
-                self._conn.execute("COMMIT")
+                self._local.reader = None
+                conn.execute("COMMIT")
+        finally:
+            self._readers.give_back(generation, conn)
 
     @contextmanager
     def savepoint(self) -> Iterator[_Savepoint]:
@@ -190,42 +278,68 @@ class SQLiteBackend:
                 raise
             self._conn.execute(f"RELEASE {name}")
 
-    def _run(self, sql: str, params: Sequence[Any] = ()) -> Any:
+    def _run(self, sql: str, params: Sequence[Any] = (), conn: Any = None) -> Any:
         """Run a statement; a store another process keeps locked past the busy timeout is
         databaseInaccessible, not a crash."""
         try:
-            return self._conn.execute(sql, params)
+            return (conn or self._conn).execute(sql, params)
         except _OPERATIONAL_ERRORS as exc:
             raise _busy(exc) from None
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
-        with self._lock:
+        with self._holding():
             self._run(sql, params)
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> int:
-        with self._lock:
+        with self._holding():
             try:
                 return int(self._conn.executemany(sql, rows).rowcount)
             except _OPERATIONAL_ERRORS as exc:
                 raise _busy(exc) from None
 
+    # --- reads --------------------------------------------------------------------------
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        with self._lock:
-            rows: list[Row] = self._run(sql, params).fetchall()
-            return rows
+        if self._held():
+            with self._lock:
+                rows: list[Row] = self._run(sql, params).fetchall()
+                return rows
+        bound = getattr(self._local, "reader", None)
+        if bound is not None:
+            found: list[Row] = self._run(sql, params, bound).fetchall()
+            return found
+        generation, conn = self._readers.lend()
+        try:
+            lent: list[Row] = self._run(sql, params, conn).fetchall()
+            return lent
+        finally:
+            self._readers.give_back(generation, conn)
 
     def iterate(self, sql: str, params: Sequence[Any] = ()) -> Iterator[Row]:
-        with self._lock:
-            cursor = self._conn.execute(sql, params)
-        while True:
+        if self._held():
             with self._lock:
-                batch = cursor.fetchmany(1000)
-            if not batch:
-                return
-            yield from batch
+                cursor = self._conn.execute(sql, params)
+            while True:
+                with self._lock:
+                    batch = cursor.fetchmany(1000)
+                if not batch:
+                    return
+                yield from batch
+        bound = getattr(self._local, "reader", None)
+        if bound is not None:
+            yield from self._run(sql, params, bound)
+            return
+        generation, conn = self._readers.lend()
+        cursor = None
+        try:
+            cursor = self._run(sql, params, conn)
+            yield from cursor
+        finally:
+            if cursor is not None:
+                cursor.close()
+            self._readers.give_back(generation, conn)
 
     def reserve_anchors(self, count: int) -> int:
-        with self._lock:
+        with self._holding():
             (last,) = self._conn.execute(
                 "UPDATE counters SET value = value + ? WHERE name = 'anchor' RETURNING value",
                 (count,),
@@ -245,12 +359,14 @@ class SQLiteBackend:
         with self._lock:
             self._conn.execute(f"PRAGMA rekey = {sqlcipher_key(key)}")
             self._key = key
+            self._readers.renew()
 
     def backup_to(self, path: Path) -> None:
         """A consistent copy of the database at ``path`` (a new file), encrypted with the
         same key when this one is, taken while other writers wait."""
         with self._lock:
             driver: Any = sqlcipher if self._key is not None else sqlite3
+            touch_private(path)
             target = driver.connect(str(path))
             try:
                 if self._key is not None:
@@ -260,6 +376,9 @@ class SQLiteBackend:
             finally:
                 target.close()
 
-    def close(self) -> None:
+    def close(self, reason: str = CLOSED_MESSAGE) -> None:
+        """Close the writer and the read connections (those lent out when they come back);
+        later reads fail with databaseInaccessible saying ``reason``."""
         with self._lock:
+            self._readers.close(reason)
             self._conn.close()

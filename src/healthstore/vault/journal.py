@@ -8,6 +8,7 @@ import base64
 import os
 from pathlib import Path
 
+from healthstore.vault.file_modes import open_private
 from healthstore.vault.sealing import seal
 
 
@@ -20,7 +21,8 @@ class Journal:
     def append(self, public_key: bytes, entry: bytes) -> None:
         """Seal ``entry`` and add it durably."""
         line = base64.b64encode(seal(public_key, entry)) + b"\n"
-        with self.path.open("ab") as f:
+        fd = open_private(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+        with os.fdopen(fd, "ab") as f:
             f.write(line)
             f.flush()
             os.fsync(f.fileno())

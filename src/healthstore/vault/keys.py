@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from healthstore.errors import DatabaseInaccessible, InvalidArgument
+from healthstore.vault.kdf_gate import GATE
 
 KEY_BYTES = 32
 _CHECK = b"healthstore passphrase check v1"
@@ -50,18 +51,20 @@ class KdfParams:
 
 
 def derive_key(passphrase: str, params: KdfParams) -> bytes:
-    """The database key for ``passphrase``."""
+    """The database key for ``passphrase`` (one derivation at a time in this process:
+    :mod:`healthstore.vault.kdf_gate`)."""
     if not isinstance(passphrase, str) or not passphrase:
         raise InvalidArgument("the passphrase is empty", field="passphrase")
-    return hashlib.scrypt(
-        passphrase.encode("utf-8"),
-        salt=params.salt,
-        n=params.n,
-        r=params.r,
-        p=params.p,
-        maxmem=params.n * params.r * 256,
-        dklen=KEY_BYTES,
-    )
+    with GATE.slot():
+        return hashlib.scrypt(
+            passphrase.encode("utf-8"),
+            salt=params.salt,
+            n=params.n,
+            r=params.r,
+            p=params.p,
+            maxmem=params.n * params.r * 256,
+            dklen=KEY_BYTES,
+        )
 
 
 def key_check(key: bytes) -> str:

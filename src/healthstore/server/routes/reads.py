@@ -40,11 +40,15 @@ def get_source_priority(app: CurrentApp, type: str) -> Response:
     return json_response({"sources": [plain_source_to_json(s) for s in app.source_priority(type)]})
 
 
-def _characteristic_json(value: int | date, type_name: str) -> dict[str, Any]:
+def _characteristic_json(value: int | date, type_name: str) -> dict[str, Any] | None:
+    """The JSON of a characteristic's value; None when it is unset and its enum has no
+    member for that (activityMoveMode has no notSet): such a characteristic is absent."""
     t = catalogue.object_type(type_name)
     if isinstance(value, date):
         return {"type": t.short_name, "value": value.isoformat()}
     assert t.value_enum is not None
+    if value not in t.value_enum.raw_values:
+        return None
     return {"type": t.short_name, "value": value, "label": t.value_enum.label(value)}
 
 
@@ -53,14 +57,17 @@ def get_characteristics(
     app: CurrentApp,
     type: Annotated[list[str] | None, Query(description="Names; none: all")] = None,
 ) -> Response:
-    """The characteristics the app may read (notSet, or null for a date, otherwise)."""
+    """The characteristics the app may read (notSet, or null for a date, otherwise); one
+    whose enum has no notSet member is left out while unset."""
     wanted = params.names(type) or [t.short_name for t in catalogue.all_types(Kind.characteristic)]
     out = []
     for name in wanted:
         try:
-            out.append(_characteristic_json(app.characteristic(name), name))
+            found = _characteristic_json(app.characteristic(name), name)
         except NoData:
-            out.append({"type": catalogue.object_type(name).short_name, "value": None})
+            found = {"type": catalogue.object_type(name).short_name, "value": None}
+        if found is not None:
+            out.append(found)
     return json_response({"characteristics": out})
 
 
@@ -68,8 +75,11 @@ def get_characteristics(
     "/v1/characteristics/{type}", operation_id="getCharacteristic", summary="One characteristic"
 )
 def get_characteristic(app: CurrentApp, type: str) -> Response:
-    """A characteristic's value; an unset date of birth is 404 noData."""
-    return json_response(_characteristic_json(app.characteristic(type), type))
+    """A characteristic's value; an unset date of birth (or move mode) is 404 noData."""
+    found = _characteristic_json(app.characteristic(type), type)
+    if found is None:
+        raise NoData(f"{catalogue.object_type(type).short_name} is not set", field="type")
+    return json_response(found)
 
 
 @router.get("/v1/activity-summaries", operation_id="getActivitySummaries", summary="Activity rings")

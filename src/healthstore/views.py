@@ -37,6 +37,7 @@ from healthstore.query import stats_reader
 from healthstore.query.calendar import Interval
 from healthstore.query.live import ChangeHub, LiveQuery
 from healthstore.query.reader import EVERYTHING, Reader, Scope
+from healthstore.query.references import Found, Ref
 from healthstore.query.statistics import OptionsLike, Statistics
 from healthstore.query.stats_reader import StatisticsReader
 from healthstore.storage import summaries
@@ -313,19 +314,21 @@ class SampleView:
         *,
         type: TypeLike | Iterable[TypeLike] | None = None,
         predicate: p.Predicate | None = None,
+        source: str | Source | None = None,
     ) -> int:
         """Delete samples (objects or uuids), or every sample of ``type`` matching
         ``predicate``. Leaves tombstones for the change feed; returns how many were deleted
-        (members of deleted correlations included)."""
+        (members of deleted correlations included). A uuid names a sample within its
+        source: ``source`` says whose when several sources saved that uuid."""
         if objects is not None:
             if type is not None or predicate is not None:
                 raise InvalidArgument(
                     "delete takes objects, or a type and predicate, not both", field="objects"
                 )
             items = [objects] if isinstance(objects, Sample) else list(objects)
-            uuids = [as_uuid(o, i) for i, o in enumerate(items)]
             types = sample_types(None)
-            anchors = list(self._deletable(uuids, types).values())
+            found = self._deletable(self._refs(items, source), types)
+            anchors = [f.anchor for f in found if f is not None]
         else:
             if type is None:
                 raise InvalidArgument(
@@ -369,8 +372,22 @@ class SampleView:
         """What this viewer may delete of ``types``."""
         return self._scope(types)
 
-    def _deletable(self, uuids: Sequence[UUID], types: Sequence[ObjectType]) -> dict[UUID, int]:
-        return self._reader.anchors_of(uuids, self._delete_scope(types))
+    def _deletable(self, refs: Sequence[Ref], types: Sequence[ObjectType]) -> list[Found | None]:
+        """The sample each reference names that this viewer may delete (None: none)."""
+        return self._reader.resolve(refs, self._delete_scope(types))
+
+    def _refs(self, items: Iterable[UUIDLike], source: str | Source | None) -> list[Ref]:
+        """References to samples given as objects or uuids. An object of the person's view
+        names its own source; ``source`` names the source of the others."""
+        bundle = source.bundle_id if isinstance(source, Source) else source
+        refs = []
+        for i, item in enumerate(items):
+            named = bundle
+            revision = item.source_revision if isinstance(item, Sample) else None
+            if revision is not None and self._forced_source() is None:
+                named = revision.source.bundle_id
+            refs.append(Ref(as_uuid(item, i), named))
+        return refs
 
     # --- reading ------------------------------------------------------------------------
     @serialized
@@ -524,20 +541,28 @@ class SampleView:
 
     # --- workouts -----------------------------------------------------------------------
     @serialized
-    def add_to_workout(self, workout: Workout | UUID | str, samples: Iterable[UUIDLike]) -> None:
-        """Associate saved samples with a saved workout."""
-        workout_uuid = as_uuid(workout, 0)
-        wanted = [as_uuid(s, i) for i, s in enumerate(samples)]
-        everything = sample_types(None)
-        found = self._deletable([workout_uuid], [catalogue.object_type("workout")])
-        if workout_uuid not in found:
-            raise InvalidArgument(f"workout {workout_uuid} is not saved", field="workout")
-        anchors = self._reader.anchors_of(wanted, self._scope(everything))
-        missing = [str(u) for u in wanted if u not in anchors]
+    def add_to_workout(
+        self,
+        workout: Workout | UUID | str,
+        samples: Iterable[UUIDLike],
+        *,
+        source: str | Source | None = None,
+    ) -> None:
+        """Associate saved samples with a saved workout (``source``: whose, for uuids that
+        several sources saved)."""
+        workout_type = catalogue.object_type("workout")
+        (ref,) = self._refs([workout], source)
+        (target,) = self._deletable([ref], [workout_type])
+        if target is None or target.type_id != self._dims.known_type_id(workout_type):
+            raise InvalidArgument(f"workout {ref.uuid} is not saved", field="workout")
+        refs = self._refs(samples, source)
+        found = self._reader.resolve(refs, self._scope(sample_types(None)), "samples")
+        missing = [str(r.uuid) for r, f in zip(refs, found, strict=True) if f is None]
         if missing:
             raise InvalidArgument(f"samples not saved: {', '.join(missing[:5])}", field="samples")
-        self._writer.associate(found[workout_uuid], list(anchors.values()))
-        self._record("save.workout_samples", [catalogue.object_type("workout")], len(anchors))
+        anchors = list(dict.fromkeys(f.anchor for f in found if f is not None))
+        self._writer.associate(target.anchor, anchors)
+        self._record("save.workout_samples", [workout_type], len(anchors))
 
     @serialized
     def workout_samples(
@@ -546,11 +571,14 @@ class SampleView:
         type: TypeLike | Iterable[TypeLike] | None = None,
         *,
         sort: str | Sequence[str] | None = None,
+        source: str | Source | None = None,
     ) -> list[Sample]:
-        """The samples associated with a workout (of ``type``, or of every type)."""
+        """The samples associated with a workout (of ``type``, or of every type);
+        ``source`` says whose workout when several sources saved its uuid."""
         types = sample_types(type)
+        (ref,) = self._refs([workout], source)
         found = self._reader.samples(
-            types, p.in_workout(as_uuid(workout, 0)), sort=sort, scope=self._scope(types)
+            types, p.in_workout(ref.uuid, ref.source), sort=sort, scope=self._scope(types)
         )
         self._record("read.workout_samples", types if type is not None else (), len(found))
         return found

@@ -17,6 +17,7 @@ from healthstore.catalogue import Kind, ObjectType
 from healthstore.errors import InvalidArgument
 from healthstore.model import Changes, Correlation, DeletedObject, Sample, Source
 from healthstore.query import predicates as p
+from healthstore.query.references import Found, Ref, choose, visible_rows
 from healthstore.query.sql import Compiler, Fragment
 from healthstore.storage import codec
 from healthstore.storage.backend import Backend
@@ -57,6 +58,29 @@ class Scope:
         if not clauses:
             return "1 = 0", []
         return "(" + " OR ".join(clauses) + ")", params
+
+    def of_types(self, alias: str, type_ids: Sequence[int]) -> Fragment:
+        """Rows of ``type_ids`` in scope: those of readable types, and of the others only
+        the viewer's own, asked for by source first. An index leading with the source then
+        reaches them, so rows the viewer may not see are never scanned: a refused read
+        costs the same whatever others stored."""
+        if self.readable is None:
+            return f"{alias}.type_id IN ({_marks(type_ids)})", list(type_ids)
+        readable = [t for t in type_ids if t in self.readable]
+        refused = [t for t in type_ids if t not in self.readable]
+        clauses: list[str] = []
+        params: list[Any] = []
+        if readable:
+            clauses.append(f"{alias}.type_id IN ({_marks(readable)})")
+            params.extend(readable)
+        if refused and self.own_source is not None:
+            clauses.append(f"{alias}.source_id = ? AND {alias}.type_id IN ({_marks(refused)})")
+            params.extend([self.own_source, *refused])
+        if not clauses:
+            return "1 = 0", []
+        if len(clauses) == 1:
+            return clauses[0], params
+        return "(" + " OR ".join(f"({c})" for c in clauses) + ")", params
 
     @property
     def samples(self) -> Fragment:
@@ -124,17 +148,20 @@ class Reader:
         type_ids = self._type_ids(types)
         max_duration = self._max_duration(type_ids) if type_ids else None
         compiler = Compiler(
-            self.backend, self.dims, self.user_id, tuple(types), max_duration, scope.sql
+            self.backend,
+            self.dims,
+            self.user_id,
+            tuple(types),
+            max_duration,
+            scope.sql,
+            scope.own_source if scope.readable is not None else None,
         )
         pred_sql, pred_params = compiler.compile(predicate)
         if not type_ids:
             return None
-        scope_sql, scope_params = scope.samples
-        sql = (
-            f"s.user_id = ? AND s.type_id IN ({_marks(type_ids)}) "
-            f"AND ({pred_sql}) AND ({scope_sql})"
-        )
-        return sql, [self.user_id, *type_ids, *pred_params, *scope_params]
+        scope_sql, scope_params = scope.of_types("s", type_ids)
+        sql = f"s.user_id = ? AND {scope_sql} AND ({pred_sql})"
+        return sql, [self.user_id, *scope_params, *pred_params]
 
     def samples(
         self,
@@ -209,20 +236,17 @@ class Reader:
             for row in self.backend.query(f"SELECT s.anchor FROM samples s WHERE {sql}", params)
         ]
 
-    def anchors_of(self, uuids: Sequence[UUID], scope: Scope = EVERYTHING) -> dict[UUID, int]:
-        """Anchors of live samples by uuid (those not found, or out of scope, are absent)."""
-        scope_sql, scope_params = scope.samples
-        out: dict[UUID, int] = {}
-        values = [u.bytes for u in uuids]
-        for i in range(0, len(values), 500):
-            chunk = values[i : i + 500]
-            for anchor, raw in self.backend.query(
-                f"SELECT s.anchor, s.uuid FROM samples s WHERE s.user_id = ? "
-                f"AND s.uuid IN ({_marks(chunk)}) AND ({scope_sql})",
-                [self.user_id, *chunk, *scope_params],
-            ):
-                out[UUID(bytes=raw)] = anchor
-        return out
+    def resolve(
+        self, refs: Sequence[Ref], scope: Scope = EVERYTHING, field: str = "objects"
+    ) -> list[Found | None]:
+        """What each reference names among the samples in ``scope`` (None: nothing);
+        see :mod:`healthstore.query.references` for the rules."""
+        found = visible_rows(self.backend, self.user_id, [r.uuid for r in refs], scope.samples)
+        own = scope.own_source if scope.readable is not None else None
+        return [
+            choose(ref, found.get(ref.uuid, []), self.dims, own, f"{field}[{i}]")
+            for i, ref in enumerate(refs)
+        ]
 
     def changes(
         self,
@@ -245,7 +269,7 @@ class Reader:
             return Changes([], [], since)
         sql, params = where
         tail = " LIMIT ?" if limit else ""
-        scope_sql, scope_params = scope.deleted
+        scope_sql, scope_params = scope.of_types("d", type_ids)
         with self.backend.snapshot():  # additions and deletions as of one moment
             added_rows = self.backend.query(
                 f"SELECT {codec.SELECT_COLUMNS} FROM samples s WHERE s.anchor > ? AND {sql} "
@@ -255,9 +279,8 @@ class Reader:
             deleted_rows = self.backend.query(
                 "SELECT d.anchor, d.uuid, d.type_id, d.sync_id, d.sync_version "
                 "FROM deleted_objects d "
-                f"WHERE d.anchor > ? AND d.user_id = ? AND d.type_id IN ({_marks(type_ids)}) "
-                f"AND ({scope_sql}) ORDER BY d.anchor{tail}",
-                [since, self.user_id, *type_ids, *scope_params, *([limit] if limit else [])],
+                f"WHERE d.anchor > ? AND d.user_id = ? AND {scope_sql} ORDER BY d.anchor{tail}",
+                [since, self.user_id, *scope_params, *([limit] if limit else [])],
             )
         merged = sorted(
             [(row[0], "added", row) for row in added_rows]

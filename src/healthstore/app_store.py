@@ -24,7 +24,7 @@ from healthstore.access.grants import (
 )
 from healthstore.access.visibility import app_scope, own_scope, readable_types
 from healthstore.background import ENTITLEMENT, Background
-from healthstore.catalogue import Kind, ObjectType
+from healthstore.catalogue import ObjectType
 from healthstore.delivery.observers import Observer
 from healthstore.errors import AuthorizationDenied, AuthorizationNotDetermined
 from healthstore.locked_writes import LockedWrites
@@ -215,11 +215,3 @@ class AppStore(SampleView):
 
     def _decode_anchor(self, anchor: int | None) -> int | None:
         return None if anchor is None else self._anchors.decode(anchor)
-
-    def _may_read_summaries(self) -> bool:
-        type_id = self._dims.known_type_id(catalogue.object_type("activitySummary"))
-        return type_id in self._grants.readable_type_ids(self.app)
-
-    def _may_read_characteristic(self, t: ObjectType) -> bool:
-        type_id = self._dims.known_type_id(t)
-        return t.kind is Kind.characteristic and type_id in self._grants.readable_type_ids(self.app)

@@ -588,18 +588,13 @@ class SampleView:
     def activity_summaries(self, start: date, end: date) -> list[ActivitySummary]:
         """The daily activity rings of the days from ``start`` to ``end`` (both included)."""
         t = catalogue.object_type("activitySummary")
-        found = summaries.read(self._backend, self.user_id, start, end)
-        if not self._may_read_summaries():
-            found = []
+        found = []
+        if self._scope([t]).allows(self._dims.known_type_id(t)):  # refused: nothing is read
+            found = summaries.read(self._backend, self.user_id, start, end)
         self._record("read.activity_summaries", [t], len(found))
         return found
 
-    def _may_read_summaries(self) -> bool:
-        return True
-
     # --- characteristics ----------------------------------------------------------------
-    def _may_read_characteristic(self, t: ObjectType) -> bool:
-        return True
 
     @serialized
     def characteristic(self, type: TypeLike) -> int | date:
@@ -609,7 +604,7 @@ class SampleView:
         self._record("read.characteristic", [t], 1)
         type_id = self._dims.known_type_id(t)
         rows = []
-        if type_id is not None and self._may_read_characteristic(t):
+        if type_id is not None and self._scope([t]).allows(type_id):
             rows = self._backend.query(
                 "SELECT value FROM characteristics WHERE user_id = ? AND type_id = ?",
                 (self.user_id, type_id),

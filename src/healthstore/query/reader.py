@@ -59,6 +59,16 @@ class Scope:
             return "1 = 0", []
         return "(" + " OR ".join(clauses) + ")", params
 
+    def allows(self, type_id: int | None, source_id: int | None = None) -> bool:
+        """The rule of :meth:`sql` for one row (of type ``type_id``, from ``source_id``):
+        characteristics and activity summaries, which are the person's and have no
+        source, are in scope only when their type is readable."""
+        if self.readable is None:
+            return True
+        if type_id is not None and type_id in self.readable:
+            return True
+        return source_id is not None and source_id == self.own_source
+
     def of_types(self, alias: str, type_ids: Sequence[int]) -> Fragment:
         """Rows of ``type_ids`` in scope: those of readable types, and of the others only
         the viewer's own, asked for by source first. An index leading with the source then

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from healthstore import (
+    ActivitySummary,
     CategorySample,
     Correlation,
     HealthStore,
@@ -106,10 +107,11 @@ def build(
     store = HealthStore.create(path)
     store.register_app(STEPS_APP)
     app = store.app(APP_ID)
-    app.request_authorization(share=HIDDEN[:-1], read=[*HIDDEN[:-1], "dateOfBirth", "bodyMass"])
+    refused = [*HIDDEN[:-1], "dateOfBirth", "bloodType", "activitySummary"]
+    app.request_authorization(share=HIDDEN[:-1], read=[*refused, "bodyMass"])
     store.grant(APP_ID, share=HIDDEN[:-1])
     store.grant(APP_ID, read=["bodyMass"])  # reading granted for an unrelated type only
-    store.deny(APP_ID, read=[*HIDDEN[:-1], "dateOfBirth"])
+    store.deny(APP_ID, read=refused)
     half = len(others) // 2
     store.save(others[:half])
     app.save(own[:2])
@@ -124,6 +126,10 @@ def build(
             )
         store.delete([o for i, o in enumerate(others) if i in deleted])
         store.set_characteristic("dateOfBirth", date(1980, 1, 1))
+        store.set_characteristic("bloodType", "APositive")
+        store.save_activity_summaries(
+            ActivitySummary(T0.date(), active_energy_burned=Quantity(420, "kcal"))
+        )
     return store, app
 
 
@@ -169,6 +175,7 @@ def observe(app: AppStore, own: list[Sample], others: list[Sample]) -> dict[str,
     attempt("in_workout", lambda: app.samples("heartRate", p.in_workout(own[2])))
     attempt("characteristic", lambda: app.characteristic("dateOfBirth"))
     attempt("bloodType", lambda: app.characteristic("bloodType"))
+    attempt("summaries", lambda: app.activity_summaries(T0.date(), T0.date()))
     attempt("status", lambda: [app.authorization_status(t) for t in HIDDEN])
     attempt("request_status", lambda: app.request_status(read=HIDDEN[:-1]))
     for i, other in enumerate(others):

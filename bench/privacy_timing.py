@@ -92,10 +92,10 @@ def _build(path: Path, hidden: int) -> tuple[HealthStore, AppStore, Workout]:
             store.save(theirs[k : k + 10_000])
         store.delete(theirs[::20])
         store.save([_bp(i * 97, WATCH) for i in range(max(1, hidden // 100))])
-        days = hidden // 1440 + 1
+        energy = Quantity(400, "kcal")
         store.save_activity_summaries(
-            ActivitySummary(FIRST.date() + timedelta(days=d), active_energy_burned=Quantity(400, "kcal"))
-            for d in range(days)
+            ActivitySummary(FIRST.date() + timedelta(days=d), active_energy_burned=energy)
+            for d in range(hidden // 1440 + 1)
         )
         store.set_characteristic("dateOfBirth", date(1980, 1, 1))
         store.set_characteristic("bloodType", "APositive")
@@ -126,9 +126,9 @@ def _doors(span_days: int) -> dict[str, Callable[[AppStore, Workout], Any]]:
     }
 
 
-def _time(call: Callable[[], Any]) -> float:
+def _time(door: Callable[[AppStore, Workout], Any], app: AppStore, workout: Workout) -> float:
     start = time.perf_counter()
-    call()
+    door(app, workout)
     return time.perf_counter() - start
 
 
@@ -145,8 +145,8 @@ def run(hidden: int, cache: Path, repeats: int = 31) -> tuple[list[Result], list
                 door(none_app, none_workout), door(full_app, full_workout)  # warm both
                 ours, reference = [], []
                 for _ in range(repeats):
-                    reference.append(_time(lambda: door(none_app, none_workout)))
-                    ours.append(_time(lambda: door(full_app, full_workout)))
+                    reference.append(_time(door, none_app, none_workout))
+                    ours.append(_time(door, full_app, full_workout))
                 o, r = statistics.median(ours), statistics.median(reference)
                 results.append(
                     Result(

@@ -37,7 +37,7 @@ from healthstore.query import stats_reader
 from healthstore.query.calendar import Interval
 from healthstore.query.live import ChangeHub, LiveQuery
 from healthstore.query.reader import EVERYTHING, Reader, Scope
-from healthstore.query.references import Found, Ref
+from healthstore.query.references import Found, Ref, refs_to
 from healthstore.query.statistics import OptionsLike, Statistics
 from healthstore.query.stats_reader import StatisticsReader
 from healthstore.storage import summaries
@@ -108,19 +108,6 @@ def window(
         return predicate
     w = p.time_window(start, end)
     return w if predicate is None else p.And((w, predicate))
-
-
-def as_uuid(value: UUIDLike, index: int) -> UUID:
-    if isinstance(value, Sample):
-        return value.uuid
-    if isinstance(value, UUID):
-        return value
-    try:
-        return UUID(str(value))
-    except ValueError:
-        raise InvalidArgument(
-            f"objects[{index}]: {value!r} is not a UUID", field=f"objects[{index}]"
-        ) from None
 
 
 @dataclass(frozen=True)
@@ -377,17 +364,9 @@ class SampleView:
         return self._reader.resolve(refs, self._delete_scope(types))
 
     def _refs(self, items: Iterable[UUIDLike], source: str | Source | None) -> list[Ref]:
-        """References to samples given as objects or uuids. An object of the person's view
-        names its own source; ``source`` names the source of the others."""
-        bundle = source.bundle_id if isinstance(source, Source) else source
-        refs = []
-        for i, item in enumerate(items):
-            named = bundle
-            revision = item.source_revision if isinstance(item, Sample) else None
-            if revision is not None and self._forced_source() is None:
-                named = revision.source.bundle_id
-            refs.append(Ref(as_uuid(item, i), named))
-        return refs
+        """References to samples given as objects or uuids (an app's objects carry no
+        source of their own: its writes are always its own)."""
+        return refs_to(items, source, objects_name_source=self._forced_source() is None)
 
     # --- reading ------------------------------------------------------------------------
     @serialized

@@ -15,11 +15,12 @@ neither be found nor get in the way — to:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
 from healthstore.errors import InvalidArgument
+from healthstore.model import Sample, Source
 from healthstore.storage.backend import Backend
 from healthstore.storage.dimensions import Dimensions
 
@@ -30,6 +31,33 @@ class Ref:
 
     uuid: UUID
     source: str | None = None
+
+
+def refs_to(
+    items: Iterable[Sample | UUID | str], source: str | Source | None, objects_name_source: bool
+) -> list[Ref]:
+    """References to samples given as objects or uuids: ``source`` (a bundle id) names the
+    source of each, except that, with ``objects_name_source``, a sample object with a
+    source revision names its own."""
+    bundle = source.bundle_id if isinstance(source, Source) else source
+    out = []
+    for i, item in enumerate(items):
+        named = bundle
+        if isinstance(item, Sample):
+            uuid = item.uuid
+            if objects_name_source and item.source_revision is not None:
+                named = item.source_revision.source.bundle_id
+        elif isinstance(item, UUID):
+            uuid = item
+        else:
+            try:
+                uuid = UUID(str(item))
+            except ValueError:
+                raise InvalidArgument(
+                    f"objects[{i}]: {item!r} is not a UUID", field=f"objects[{i}]"
+                ) from None
+        out.append(Ref(uuid, named))
+    return out
 
 
 @dataclass(frozen=True, slots=True)

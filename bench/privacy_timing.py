@@ -1,7 +1,8 @@
 """A refused read costs the same however much is hidden: ``python bench/privacy_timing.py``.
 
 Two stores hold the same data of one app (heart rates, a workout with samples associated,
-blood-pressure correlations, a few deletions), which the app may write but not read. One
+blood-pressure correlations, a few deletions), which the app may write but not read, and 100
+body masses it may read. One
 store holds nothing else (the reference); the other also holds, from the person's watch,
 N heart rates (default 100,000) of which 5 % deleted, blood-pressure correlations, daily
 activity summaries, a date of birth and a blood type. Every read door is timed on both, in
@@ -79,9 +80,13 @@ def _build(path: Path, hidden: int) -> tuple[HealthStore, AppStore, Workout]:
     store = HealthStore.create(path)
     store.register_app(APP)
     app = store.app(APP["bundle_id"])
-    app.request_authorization(share=SHARED, read=REFUSED)
-    store.grant(APP["bundle_id"], share=SHARED)
+    app.request_authorization(share=SHARED, read=[*REFUSED, "bodyMass"])
+    store.grant(APP["bundle_id"], share=SHARED, read=["bodyMass"])
     store.deny(APP["bundle_id"], read=REFUSED)
+    store.save(  # the same readable data in both stores: 100 body masses the app may see
+        QuantitySample("bodyMass", Quantity(70, "kg"), when, when, source=WATCH)
+        for when in (FIRST + timedelta(hours=7 * i) for i in range(100))
+    )
     own, workout = _own()
     app.save(own)
     app.add_to_workout(workout, own[1:21])
@@ -110,6 +115,10 @@ def _doors(span_days: int) -> dict[str, Callable[[AppStore, Workout], Any]]:
         "samples (one day)": lambda a, w: a.samples("heartRate", start=day[0], end=day[1]),
         "samples (newest)": lambda a, w: a.samples("heartRate", sort="-start", limit=1),
         "changes (with tombstones)": lambda a, w: a.changes("heartRate"),
+        "samples (with a readable type, one day)": lambda a, w: a.samples(
+            ["heartRate", "bodyMass"], start=day[0], end=day[1]
+        ),
+        "changes (every type, readable ones too)": lambda a, w: a.changes(None),
         "sources": lambda a, w: a.sources("heartRate"),
         "statistics": lambda a, w: a.statistics(
             "heartRate", start=FIRST, end=end, options="discreteAverage,discreteMax,mostRecent"

@@ -69,28 +69,27 @@ class Scope:
             return True
         return source_id is not None and source_id == self.own_source
 
-    def of_types(self, alias: str, type_ids: Sequence[int]) -> Fragment:
-        """Rows of ``type_ids`` in scope: those of readable types, and of the others only
-        the viewer's own, asked for by source first. An index leading with the source then
-        reaches them, so rows the viewer may not see are never scanned: a refused read
-        costs the same whatever others stored."""
+    def parts(self, alias: str, type_ids: Sequence[int]) -> list[Fragment]:
+        """Rows of ``type_ids`` in scope, as conditions to read separately (none: no row):
+        the readable types, then the others of which only the viewer's own rows, asked for
+        by source first. Each reaches its rows through an index (by type, or leading with
+        the source), so rows the viewer may not see are never scanned: a refused read costs
+        the same whatever others stored."""
         if self.readable is None:
-            return f"{alias}.type_id IN ({_marks(type_ids)})", list(type_ids)
+            return [(f"{alias}.type_id IN ({_marks(type_ids)})", list(type_ids))]
         readable = [t for t in type_ids if t in self.readable]
         refused = [t for t in type_ids if t not in self.readable]
-        clauses: list[str] = []
-        params: list[Any] = []
+        out: list[Fragment] = []
         if readable:
-            clauses.append(f"{alias}.type_id IN ({_marks(readable)})")
-            params.extend(readable)
+            out.append((f"{alias}.type_id IN ({_marks(readable)})", readable))
         if refused and self.own_source is not None:
-            clauses.append(f"{alias}.source_id = ? AND {alias}.type_id IN ({_marks(refused)})")
-            params.extend([self.own_source, *refused])
-        if not clauses:
-            return "1 = 0", []
-        if len(clauses) == 1:
-            return clauses[0], params
-        return "(" + " OR ".join(f"({c})" for c in clauses) + ")", params
+            out.append(
+                (
+                    f"{alias}.source_id = ? AND {alias}.type_id IN ({_marks(refused)})",
+                    [self.own_source, *refused],
+                )
+            )
+        return out
 
     @property
     def samples(self) -> Fragment:
@@ -169,9 +168,22 @@ class Reader:
         pred_sql, pred_params = compiler.compile(predicate)
         if not type_ids:
             return None
-        scope_sql, scope_params = scope.of_types("s", type_ids)
-        sql = f"s.user_id = ? AND {scope_sql} AND ({pred_sql})"
-        return sql, [self.user_id, *scope_params, *pred_params]
+        parts = scope.parts("s", type_ids)
+        if len(parts) <= 1:
+            part_sql, part_params = parts[0] if parts else ("1 = 0", [])
+            sql = f"s.user_id = ? AND {part_sql} AND ({pred_sql})"
+            return sql, [self.user_id, *part_params, *pred_params]
+        # Readable and refused types together: one select per part, each through its own
+        # index (an OR would be planned as one scan of every row of the user), and the rows
+        # fetched by anchor (a condition on the user here would scan the user's rows).
+        selects, params = [], []
+        for part_sql, part_params in parts:
+            selects.append(
+                f"SELECT s.anchor FROM samples s WHERE s.user_id = ? AND {part_sql} "
+                f"AND ({pred_sql})"
+            )
+            params += [self.user_id, *part_params, *pred_params]
+        return f"s.anchor IN ({' UNION ALL '.join(selects)})", params
 
     def samples(
         self,
@@ -279,19 +291,20 @@ class Reader:
             return Changes([], [], since)
         sql, params = where
         tail = " LIMIT ?" if limit else ""
-        scope_sql, scope_params = scope.of_types("d", type_ids)
         with self.backend.snapshot():  # additions and deletions as of one moment
             added_rows = self.backend.query(
                 f"SELECT {codec.SELECT_COLUMNS} FROM samples s WHERE s.anchor > ? AND {sql} "
                 f"ORDER BY s.anchor{tail}",
                 [since, *params, *([limit] if limit else [])],
             )
-            deleted_rows = self.backend.query(
-                "SELECT d.anchor, d.uuid, d.type_id, d.sync_id, d.sync_version "
-                "FROM deleted_objects d "
-                f"WHERE d.anchor > ? AND d.user_id = ? AND {scope_sql} ORDER BY d.anchor{tail}",
-                [since, self.user_id, *scope_params, *([limit] if limit else [])],
-            )
+            deleted_rows = []
+            for part_sql, part_params in scope.parts("d", type_ids):
+                deleted_rows += self.backend.query(
+                    "SELECT d.anchor, d.uuid, d.type_id, d.sync_id, d.sync_version "
+                    "FROM deleted_objects d "
+                    f"WHERE d.anchor > ? AND d.user_id = ? AND {part_sql} ORDER BY d.anchor{tail}",
+                    [since, self.user_id, *part_params, *([limit] if limit else [])],
+                )
         merged = sorted(
             [(row[0], "added", row) for row in added_rows]
             + [(row[0], "deleted", row) for row in deleted_rows]

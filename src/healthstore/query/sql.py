@@ -191,16 +191,10 @@ class Compiler:
     def _InWorkout(self, pred: p.InWorkout) -> Fragment:
         # The workout is resolved among those the viewer may see (its own first).
         workout_type = self.dims.known_type_id(catalogue.object_type("workout"))
-        visible, params = self.visible("s")
-        rows = visible_rows(
-            self.backend,
-            self.user_id,
-            [pred.workout],
-            (f"s.type_id = ? AND ({visible})", [workout_type, *params]),
-        )
+        rows = visible_rows(self.backend, self.user_id, [pred.workout], self.visible("s"))
         found = choose(
             Ref(pred.workout, pred.source),
-            rows.get(pred.workout, []),
+            [f for f in rows.get(pred.workout, []) if f.type_id == workout_type],
             self.dims,
             self.own_source,
             "predicate.workout",

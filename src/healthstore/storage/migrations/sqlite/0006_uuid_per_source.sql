@@ -10,3 +10,5 @@ CREATE UNIQUE INDEX samples_by_uuid ON samples (user_id, uuid, source_id);
 -- scanning anyone else's, so a refused read costs the same however much is hidden.
 CREATE INDEX samples_by_source ON samples (user_id, source_id, type_id, start_us);
 CREATE INDEX deleted_objects_by_source ON deleted_objects (user_id, source_id, type_id, anchor);
+-- The change feed of readable types, which then never walks the tombstones of others.
+CREATE INDEX deleted_objects_by_type ON deleted_objects (user_id, type_id, anchor);

@@ -41,6 +41,10 @@ HIDDEN = [
 ]
 OTHERS = [Source("com.apple.health.watch", "Watch"), Source("com.example.other", "Other")]
 APP_ID = STEPS_APP["bundle_id"]
+READABLE = [
+    QuantitySample("bodyMass", Quantity(70 + i, "kg"), at(i * 20), at(i * 20), source=OTHERS[0])
+    for i in range(3)
+]
 
 
 def own_data() -> list[Sample]:
@@ -112,6 +116,7 @@ def build(
     store.grant(APP_ID, share=HIDDEN[:-1])
     store.grant(APP_ID, read=["bodyMass"])  # reading granted for an unrelated type only
     store.deny(APP_ID, read=refused)
+    store.save(READABLE)  # the same in both stores: what the app may read
     half = len(others) // 2
     store.save(others[:half])
     app.save(own[:2])
@@ -150,6 +155,9 @@ def observe(app: AppStore, own: list[Sample], others: list[Sample]) -> dict[str,
         attempt(f"sources:{t}", lambda t=t: app.sources(t))
         attempt(f"changes:{t}", lambda t=t: _pages(app, [t]))
     attempt("changes:all", lambda: _pages(app, None))
+    mixed = [*HIDDEN, "bodyMass"]  # refused types beside a readable one
+    attempt("mixed", lambda: app.samples(mixed, start=at(0), end=at(60), sort="-end", limit=3))
+    attempt("mixed:sources", lambda: app.sources(mixed))
     window = {"start": at(-120), "end": at(240)}
     attempt(
         "stats:steps",

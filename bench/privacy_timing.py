@@ -171,7 +171,8 @@ def run(hidden: int, cache: Path, repeats: int = 31) -> tuple[list[Result], list
         shutil.rmtree(scratch)
     lines = [
         f"Privacy timing: an app refused reading, its 500 heart rates, workout and 10 blood "
-        f"pressures; ours = the store also holding {hidden:,} hidden heart rates (5 % deleted) "
+        "pressures, and 100 body masses it may read; ours = the store also holding "
+        f"{hidden:,} hidden heart rates (5 % deleted) "
         f"and the person's other data, reference = the store without; medians of {repeats} "
         "alternating runs."
     ]

@@ -29,8 +29,9 @@ from healthstore import (
 )
 from healthstore.client import HealthClient
 from healthstore.errors import HealthStoreError, InvalidArgument
+from healthstore.importing import import_apple_health
 from healthstore.model import new_uuid
-from tests.conftest import at
+from tests.conftest import at, shared_path
 from tests.server_support import serve
 from tests.test_access import STEPS_APP
 from tests.test_visibility import APP_ID, build, observe, other_sample, own_data
@@ -266,3 +267,39 @@ def test_workout_references_resolve_per_source(store: HealthStore) -> None:
     assert store.workout_samples(theirs) == [hr]  # the object names its source
     mine_read = store.workout_samples(theirs.uuid, source=APP_ID)
     assert [s.quantity for s in mine_read] == [Quantity(90, "count/min")]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("plain", [True, False])
+def test_an_apple_import_is_not_blocked_by_an_app_that_took_its_uuids(
+    tmp_path: Path, plain: bool
+) -> None:
+    """An app that may write (not read) every type of the person's export saves a sample
+    under the uuid of each Record before the person imports it: the import adds exactly
+    what it adds to a store without the app, and the app keeps its own samples."""
+    xml = shared_path("data", "apple", "grll-apple-health-mcp_export_v14.xml").read_bytes()
+    export = tmp_path / "export.xml"
+    export.write_bytes(xml)
+    with HealthStore.create(tmp_path / "clean") as clean:
+        expected = import_apple_health(clean, export, plain=plain).counts["Record"]
+        records = clean.changes().added
+    quantities = [r for r in records if isinstance(r, QuantitySample) and r.type.app_writable]
+    assert quantities
+    types = sorted({r.type.short_name for r in quantities})
+    with HealthStore.create(tmp_path / "squatted") as store:
+        store.register_app(STEPS_APP)
+        app = store.app(APP_ID)
+        app.request_authorization(share=types, read=types)
+        store.grant(APP_ID, share=types)
+        store.deny(APP_ID, read=types)
+        fakes = [
+            QuantitySample(r.type, r.quantity, r.start, r.end, uuid=r.uuid) for r in quantities
+        ]
+        assert {r.status for r in app.save(fakes)} == {SaveStatus.created}
+        got = import_apple_health(store, export, plain=plain).counts["Record"]
+        assert (got.added, got.present, got.skipped) == (
+            expected.added,
+            expected.present,
+            expected.skipped,
+        )
+        assert len(app.changes().added) == len(fakes)
+        assert len(store.changes().added) == len(records) + len(fakes)

@@ -215,6 +215,7 @@ def test_an_existing_store_migrates_without_changing_a_row(tmp_path: Path) -> No
         conn.executescript(
             "DROP INDEX samples_by_uuid; DROP INDEX samples_by_source; "
             "DROP INDEX deleted_objects_by_source; DROP INDEX deleted_objects_by_type; "
+            "DROP TABLE source_extents; "
             "CREATE UNIQUE INDEX samples_by_uuid ON samples (user_id, uuid); "
             f"PRAGMA user_version = {mine - 1};"
         )
@@ -231,12 +232,20 @@ def test_an_existing_store_migrates_without_changing_a_row(tmp_path: Path) -> No
         assert store.delete([theirs.uuid], source=OWNER_SOURCE) == 1
     with sqlite3.connect(db) as conn:
         after = _rows(conn)
+        extents = conn.execute(
+            "SELECT type_id, source_id, max_duration_us FROM source_extents"
+        ).fetchall()
+        longest = conn.execute(
+            "SELECT type_id, source_id, MAX(end_us - start_us) FROM samples "
+            "GROUP BY type_id, source_id"
+        ).fetchall()
         indexes = {
             row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")
         }
     conn.close()
     assert {"samples_by_uuid", "samples_by_source", "deleted_objects_by_source"} <= indexes
     assert after["samples"] == before["samples"]
+    assert set(longest) <= set(extents)  # the extents were filled in from the rows
     assert after["deleted_objects"][: len(before["deleted_objects"])] == before["deleted_objects"]
 
 
@@ -245,3 +254,32 @@ def _rows(conn: sqlite3.Connection) -> dict[str, list[Any]]:
         table: conn.execute(f"SELECT * FROM {table} ORDER BY anchor").fetchall()
         for table in ("samples", "deleted_objects")
     }
+
+
+def test_a_long_hidden_sample_does_not_widen_a_refused_window(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An overlap query bounds its scan by the longest sample it may see: for a refused
+    type, the app's own. So a refused read runs the very same statements, with the same
+    parameters, whether or not a month-long sample of someone else's exists."""
+    ran = []
+    for hidden in (False, True):
+        store = HealthStore.create(tmp_path / str(hidden))
+        store.register_app(STEPS_APP)
+        app = store.app(APP_ID)
+        app.request_authorization(share=["heartRate"], read=["heartRate"])
+        store.grant(APP_ID, share=["heartRate"])
+        store.deny(APP_ID, read=["heartRate"])
+        app.save([hr(100 + i, i * 60) for i in range(48)])
+        if hidden:
+            month = QuantitySample(
+                "heartRate", Quantity(70, "count/min"), at(-43200), at(600), source=WATCH
+            )
+            store.save(month)
+        with store, monkeypatch.context() as patch:
+            seen = statements(store, patch)
+            app.samples("heartRate", start=at(600), end=at(720))
+            app.statistics("heartRate", start=at(600), end=at(720), options="discreteAverage")
+            ran.append([(sql, list(params)) for sql, params in seen if "samples s" in sql])
+    assert ran[0] == ran[1]
+    assert ran[0]

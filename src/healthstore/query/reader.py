@@ -137,13 +137,22 @@ class Reader:
     def _type_ids(self, types: Sequence[ObjectType]) -> list[int]:
         return self.dims.known_type_ids(list(types))
 
-    def _max_duration(self, type_ids: Sequence[int]) -> int | None:
+    def _max_duration(self, type_ids: Sequence[int], scope: Scope) -> int | None:
+        """The longest duration of a sample the query can see (None: several types): of
+        the viewer's own when it may see only those, so hidden samples never widen it."""
         if len(type_ids) != 1:
             return None
-        rows = self.backend.query(
-            "SELECT max_duration_us FROM type_extents WHERE user_id = ? AND type_id = ?",
-            (self.user_id, type_ids[0]),
-        )
+        if scope.readable is None or type_ids[0] in scope.readable:
+            rows = self.backend.query(
+                "SELECT max_duration_us FROM type_extents WHERE user_id = ? AND type_id = ?",
+                (self.user_id, type_ids[0]),
+            )
+        else:
+            rows = self.backend.query(
+                "SELECT max_duration_us FROM source_extents "
+                "WHERE user_id = ? AND type_id = ? AND source_id = ?",
+                (self.user_id, type_ids[0], scope.own_source),
+            )
         return int(rows[0][0]) if rows else 0
 
     def where(
@@ -155,7 +164,7 @@ class Reader:
         """The WHERE clause selecting samples of ``types`` matching ``predicate`` in
         ``scope``; None when no sample of those types was ever stored."""
         type_ids = self._type_ids(types)
-        max_duration = self._max_duration(type_ids) if type_ids else None
+        max_duration = self._max_duration(type_ids, scope) if type_ids else None
         compiler = Compiler(
             self.backend,
             self.dims,

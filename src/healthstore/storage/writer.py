@@ -400,16 +400,28 @@ class Writer:
         )
 
     def _widen_extents(self, rows: list[list[Any]]) -> None:
-        longest: dict[int, int] = {}
+        """Keep the longest duration per type, and per type and source (for the reads of
+        an app that sees only its own rows)."""
+        longest: dict[tuple[int, int], int] = {}
         for row in rows:
             duration = row[_END] - row[_START]
-            if duration >= longest.get(row[_TYPE], -1):
-                longest[row[_TYPE]] = duration
+            key = (row[_TYPE], row[_SOURCE])
+            if duration >= longest.get(key, -1):
+                longest[key] = duration
+        per_type: dict[int, int] = {}
+        for (type_id, _), duration in longest.items():
+            per_type[type_id] = max(duration, per_type.get(type_id, -1))
         self._db.executemany(
             "INSERT INTO type_extents (user_id, type_id, max_duration_us) VALUES (?, ?, ?) "
             "ON CONFLICT (user_id, type_id) DO UPDATE SET max_duration_us = "
             "MAX(max_duration_us, excluded.max_duration_us)",
-            [(self._user, t, d) for t, d in longest.items()],
+            [(self._user, t, d) for t, d in per_type.items()],
+        )
+        self._db.executemany(
+            "INSERT INTO source_extents (user_id, type_id, source_id, max_duration_us) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT (user_id, type_id, source_id) DO UPDATE SET "
+            "max_duration_us = MAX(max_duration_us, excluded.max_duration_us)",
+            [(self._user, t, s, d) for (t, s), d in longest.items()],
         )
 
     # --- look-ups -----------------------------------------------------------------------

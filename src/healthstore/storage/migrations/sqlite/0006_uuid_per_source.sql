@@ -12,3 +12,16 @@ CREATE INDEX samples_by_source ON samples (user_id, source_id, type_id, start_us
 CREATE INDEX deleted_objects_by_source ON deleted_objects (user_id, source_id, type_id, anchor);
 -- The change feed of readable types, which then never walks the tombstones of others.
 CREATE INDEX deleted_objects_by_type ON deleted_objects (user_id, type_id, anchor);
+
+-- The longest duration per type and source: a refused read bounds its scan of the app's
+-- own rows by the app's own longest sample, not by anyone's (type_extents).
+CREATE TABLE source_extents (
+    user_id         INTEGER NOT NULL,
+    type_id         INTEGER NOT NULL,
+    source_id       INTEGER NOT NULL,
+    max_duration_us INTEGER NOT NULL,
+    PRIMARY KEY (user_id, type_id, source_id)
+) WITHOUT ROWID;
+INSERT INTO source_extents (user_id, type_id, source_id, max_duration_us)
+    SELECT user_id, type_id, source_id, MAX(end_us - start_us) FROM samples
+    GROUP BY user_id, type_id, source_id;

@@ -17,6 +17,7 @@ import day_query
 import encryption
 import fhir_import
 import page_size
+import privacy_timing
 import report
 import stats
 import upload
@@ -45,7 +46,17 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument(
         "--only",
-        choices=("save", "query", "stats", "import", "upload", "fhir", "encryption", "pages"),
+        choices=(
+            "save",
+            "query",
+            "stats",
+            "import",
+            "upload",
+            "fhir",
+            "encryption",
+            "pages",
+            "privacy",
+        ),
         help="run one benchmark (or group)",
     )
     parser.add_argument(
@@ -79,6 +90,12 @@ def parse_args() -> argparse.Namespace:
         type=int,
         default=upload.FULL_SAMPLES,
         help=f"samples uploaded over HTTP (default {upload.FULL_SAMPLES:,})",
+    )
+    parser.add_argument(
+        "--hidden",
+        type=int,
+        default=privacy_timing.FULL_HIDDEN,
+        help=f"hidden samples in the privacy-timing store (default {privacy_timing.FULL_HIDDEN:,})",
     )
     parser.add_argument(
         "--rebuild", action="store_true", help="rebuild the cached stores and export"
@@ -156,6 +173,10 @@ def main() -> None:
         described += lines
     if args.only in (None, "pages"):
         rows, lines = page_size.run(args.page_samples, args.cache)
+        results += rows
+        described += lines
+    if args.only in (None, "privacy"):
+        rows, lines = privacy_timing.run(args.hidden, args.cache)
         results += rows
         described += lines
     info = machine()

@@ -249,9 +249,9 @@ def test_the_shared_exports_import_to_the_same_rows_counts_and_skips_either_way(
 
 
 def test_a_plain_record_whose_uuid_holds_other_content_is_skipped_alone(tmp_path: Path) -> None:
-    """The fast lane's save keeps the store's rule (a uuid saved with different content is
-    an error) and the import's promise (the culprit is skipped with its line, the rest of
-    its batch lands)."""
+    """The fast lane's save keeps the store's rule (a uuid its source saved with different
+    content is an error) and the import's promise (the culprit is skipped with its line, the
+    rest of its batch lands)."""
     xml = shared_path("data", "apple", V14).read_bytes()
     export = tmp_path / "export.xml"
     export.write_bytes(xml)
@@ -263,6 +263,7 @@ def test_a_plain_record_whose_uuid_holds_other_content_is_skipped_alone(tmp_path
         Quantity(2.5, "m"),
         height.start,
         height.end,
+        source=height.source_revision,  # a uuid identifies a sample within its source
         uuid=height.uuid,
     )
     with HealthStore.create(tmp_path / "second") as second:

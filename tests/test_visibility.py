@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from healthstore import (
+    ActivitySummary,
     CategorySample,
     Correlation,
     HealthStore,
@@ -40,6 +41,10 @@ HIDDEN = [
 ]
 OTHERS = [Source("com.apple.health.watch", "Watch"), Source("com.example.other", "Other")]
 APP_ID = STEPS_APP["bundle_id"]
+READABLE = [
+    QuantitySample("bodyMass", Quantity(70 + i, "kg"), at(i * 20), at(i * 20), source=OTHERS[0])
+    for i in range(3)
+]
 
 
 def own_data() -> list[Sample]:
@@ -106,10 +111,12 @@ def build(
     store = HealthStore.create(path)
     store.register_app(STEPS_APP)
     app = store.app(APP_ID)
-    app.request_authorization(share=HIDDEN[:-1], read=[*HIDDEN[:-1], "dateOfBirth", "bodyMass"])
+    refused = [*HIDDEN[:-1], "dateOfBirth", "bloodType", "activitySummary"]
+    app.request_authorization(share=HIDDEN[:-1], read=[*refused, "bodyMass"])
     store.grant(APP_ID, share=HIDDEN[:-1])
     store.grant(APP_ID, read=["bodyMass"])  # reading granted for an unrelated type only
-    store.deny(APP_ID, read=[*HIDDEN[:-1], "dateOfBirth"])
+    store.deny(APP_ID, read=refused)
+    store.save(READABLE)  # the same in both stores: what the app may read
     half = len(others) // 2
     store.save(others[:half])
     app.save(own[:2])
@@ -124,6 +131,10 @@ def build(
             )
         store.delete([o for i, o in enumerate(others) if i in deleted])
         store.set_characteristic("dateOfBirth", date(1980, 1, 1))
+        store.set_characteristic("bloodType", "APositive")
+        store.save_activity_summaries(
+            ActivitySummary(T0.date(), active_energy_burned=Quantity(420, "kcal"))
+        )
     return store, app
 
 
@@ -144,6 +155,9 @@ def observe(app: AppStore, own: list[Sample], others: list[Sample]) -> dict[str,
         attempt(f"sources:{t}", lambda t=t: app.sources(t))
         attempt(f"changes:{t}", lambda t=t: _pages(app, [t]))
     attempt("changes:all", lambda: _pages(app, None))
+    mixed = [*HIDDEN, "bodyMass"]  # refused types beside a readable one
+    attempt("mixed", lambda: app.samples(mixed, start=at(0), end=at(60), sort="-end", limit=3))
+    attempt("mixed:sources", lambda: app.sources(mixed))
     window = {"start": at(-120), "end": at(240)}
     attempt(
         "stats:steps",
@@ -169,6 +183,7 @@ def observe(app: AppStore, own: list[Sample], others: list[Sample]) -> dict[str,
     attempt("in_workout", lambda: app.samples("heartRate", p.in_workout(own[2])))
     attempt("characteristic", lambda: app.characteristic("dateOfBirth"))
     attempt("bloodType", lambda: app.characteristic("bloodType"))
+    attempt("summaries", lambda: app.activity_summaries(T0.date(), T0.date()))
     attempt("status", lambda: [app.authorization_status(t) for t in HIDDEN])
     attempt("request_status", lambda: app.request_status(read=HIDDEN[:-1]))
     for i, other in enumerate(others):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from uuid import UUID
 
 from healthstore import catalogue
 from healthstore.access.anchors import AnchorCipher
@@ -25,13 +24,14 @@ from healthstore.access.grants import (
 )
 from healthstore.access.visibility import app_scope, own_scope, readable_types
 from healthstore.background import ENTITLEMENT, Background
-from healthstore.catalogue import Kind, ObjectType
+from healthstore.catalogue import ObjectType
 from healthstore.delivery.observers import Observer
 from healthstore.errors import AuthorizationDenied, AuthorizationNotDetermined
 from healthstore.locked_writes import LockedWrites
 from healthstore.model import Correlation, Sample, Source
 from healthstore.query.live import ChangeHub
 from healthstore.query.reader import Scope
+from healthstore.query.references import Found, Ref, visible_rows
 from healthstore.storage.backend import Backend
 from healthstore.storage.dimensions import Dimensions
 from healthstore.views import SampleView, TypeLike, now_us, sample_type, serialized
@@ -148,15 +148,21 @@ class AppStore(SampleView):
     def _delete_scope(self, types: Sequence[ObjectType]) -> Scope:
         return own_scope(self._own_source_id())
 
-    def _deletable(self, uuids: Sequence[UUID], types: Sequence[ObjectType]) -> dict[UUID, int]:
-        own = self._reader.anchors_of(uuids, own_scope(self._own_source_id()))
-        visible = self._reader.anchors_of(uuids, self._scope(types))
-        others = [u for u in visible if u not in own]
-        if others:
-            raise AuthorizationDenied(
-                f"{self.bundle_id} may delete only objects it saved ({others[0]} is not one)",
-                field="objects",
-            )
+    def _deletable(self, refs: Sequence[Ref], types: Sequence[ObjectType]) -> list[Found | None]:
+        """An app deletes only what it saved: a uuid names its own sample. One it can see
+        from another source is refused; one it cannot see is, as for a uuid nobody saved,
+        nothing to delete."""
+        own_refs = [Ref(r.uuid) for r in refs]
+        own = self._reader.resolve(own_refs, own_scope(self._own_source_id()))
+        missing = [r.uuid for r, f in zip(refs, own, strict=True) if f is None]
+        if missing:
+            visible = visible_rows(self._backend, self.user_id, missing, self._scope(types).samples)
+            others = [u for u in missing if visible.get(u)]
+            if others:
+                raise AuthorizationDenied(
+                    f"{self.bundle_id} may delete only objects it saved ({others[0]} is not one)",
+                    field="objects",
+                )
         return own
 
     def _forced_source(self) -> Source:
@@ -209,11 +215,3 @@ class AppStore(SampleView):
 
     def _decode_anchor(self, anchor: int | None) -> int | None:
         return None if anchor is None else self._anchors.decode(anchor)
-
-    def _may_read_summaries(self) -> bool:
-        type_id = self._dims.known_type_id(catalogue.object_type("activitySummary"))
-        return type_id in self._grants.readable_type_ids(self.app)
-
-    def _may_read_characteristic(self, t: ObjectType) -> bool:
-        type_id = self._dims.known_type_id(t)
-        return t.kind is Kind.characteristic and type_id in self._grants.readable_type_ids(self.app)

@@ -37,6 +37,7 @@ from healthstore.query import stats_reader
 from healthstore.query.calendar import Interval
 from healthstore.query.live import ChangeHub, LiveQuery
 from healthstore.query.reader import EVERYTHING, Reader, Scope
+from healthstore.query.references import Found, Ref, refs_to
 from healthstore.query.statistics import OptionsLike, Statistics
 from healthstore.query.stats_reader import StatisticsReader
 from healthstore.storage import summaries
@@ -121,19 +122,6 @@ def window(
         return predicate
     w = p.time_window(start, end)
     return w if predicate is None else p.And((w, predicate))
-
-
-def as_uuid(value: UUIDLike, index: int) -> UUID:
-    if isinstance(value, Sample):
-        return value.uuid
-    if isinstance(value, UUID):
-        return value
-    try:
-        return UUID(str(value))
-    except ValueError:
-        raise InvalidArgument(
-            f"objects[{index}]: {value!r} is not a UUID", field=f"objects[{index}]"
-        ) from None
 
 
 @dataclass(frozen=True)
@@ -327,19 +315,21 @@ class SampleView:
         *,
         type: TypeLike | Iterable[TypeLike] | None = None,
         predicate: p.Predicate | None = None,
+        source: str | Source | None = None,
     ) -> int:
         """Delete samples (objects or uuids), or every sample of ``type`` matching
         ``predicate``. Leaves tombstones for the change feed; returns how many were deleted
-        (members of deleted correlations included)."""
+        (members of deleted correlations included). A uuid names a sample within its
+        source: ``source`` says whose when several sources saved that uuid."""
         if objects is not None:
             if type is not None or predicate is not None:
                 raise InvalidArgument(
                     "delete takes objects, or a type and predicate, not both", field="objects"
                 )
             items = [objects] if isinstance(objects, Sample) else list(objects)
-            uuids = [as_uuid(o, i) for i, o in enumerate(items)]
             types = sample_types(None)
-            anchors = list(self._deletable(uuids, types).values())
+            found = self._deletable(self._refs(items, source), types)
+            anchors = [f.anchor for f in found if f is not None]
         else:
             if type is None:
                 raise InvalidArgument(
@@ -383,8 +373,14 @@ class SampleView:
         """What this viewer may delete of ``types``."""
         return self._scope(types)
 
-    def _deletable(self, uuids: Sequence[UUID], types: Sequence[ObjectType]) -> dict[UUID, int]:
-        return self._reader.anchors_of(uuids, self._delete_scope(types))
+    def _deletable(self, refs: Sequence[Ref], types: Sequence[ObjectType]) -> list[Found | None]:
+        """The sample each reference names that this viewer may delete (None: none)."""
+        return self._reader.resolve(refs, self._delete_scope(types))
+
+    def _refs(self, items: Iterable[UUIDLike], source: str | Source | None) -> list[Ref]:
+        """References to samples given as objects or uuids (an app's objects carry no
+        source of their own: its writes are always its own)."""
+        return refs_to(items, source, objects_name_source=self._forced_source() is None)
 
     # --- reading ------------------------------------------------------------------------
     @reading
@@ -538,20 +534,28 @@ class SampleView:
 
     # --- workouts -----------------------------------------------------------------------
     @serialized
-    def add_to_workout(self, workout: Workout | UUID | str, samples: Iterable[UUIDLike]) -> None:
-        """Associate saved samples with a saved workout."""
-        workout_uuid = as_uuid(workout, 0)
-        wanted = [as_uuid(s, i) for i, s in enumerate(samples)]
-        everything = sample_types(None)
-        found = self._deletable([workout_uuid], [catalogue.object_type("workout")])
-        if workout_uuid not in found:
-            raise InvalidArgument(f"workout {workout_uuid} is not saved", field="workout")
-        anchors = self._reader.anchors_of(wanted, self._scope(everything))
-        missing = [str(u) for u in wanted if u not in anchors]
+    def add_to_workout(
+        self,
+        workout: Workout | UUID | str,
+        samples: Iterable[UUIDLike],
+        *,
+        source: str | Source | None = None,
+    ) -> None:
+        """Associate saved samples with a saved workout (``source``: whose, for uuids that
+        several sources saved)."""
+        workout_type = catalogue.object_type("workout")
+        (ref,) = self._refs([workout], source)
+        (target,) = self._deletable([ref], [workout_type])
+        if target is None or target.type_id != self._dims.known_type_id(workout_type):
+            raise InvalidArgument(f"workout {ref.uuid} is not saved", field="workout")
+        refs = self._refs(samples, source)
+        found = self._reader.resolve(refs, self._scope(sample_types(None)), "samples")
+        missing = [str(r.uuid) for r, f in zip(refs, found, strict=True) if f is None]
         if missing:
             raise InvalidArgument(f"samples not saved: {', '.join(missing[:5])}", field="samples")
-        self._writer.associate(found[workout_uuid], list(anchors.values()))
-        self._record("save.workout_samples", [catalogue.object_type("workout")], len(anchors))
+        anchors = list(dict.fromkeys(f.anchor for f in found if f is not None))
+        self._writer.associate(target.anchor, anchors)
+        self._record("save.workout_samples", [workout_type], len(anchors))
 
     @reading
     def workout_samples(
@@ -560,11 +564,14 @@ class SampleView:
         type: TypeLike | Iterable[TypeLike] | None = None,
         *,
         sort: str | Sequence[str] | None = None,
+        source: str | Source | None = None,
     ) -> list[Sample]:
-        """The samples associated with a workout (of ``type``, or of every type)."""
+        """The samples associated with a workout (of ``type``, or of every type);
+        ``source`` says whose workout when several sources saved its uuid."""
         types = sample_types(type)
+        (ref,) = self._refs([workout], source)
         found = self._reader.samples(
-            types, p.in_workout(as_uuid(workout, 0)), sort=sort, scope=self._scope(types)
+            types, p.in_workout(ref.uuid, ref.source), sort=sort, scope=self._scope(types)
         )
         self._record("read.workout_samples", types if type is not None else (), len(found))
         return found
@@ -574,18 +581,13 @@ class SampleView:
     def activity_summaries(self, start: date, end: date) -> list[ActivitySummary]:
         """The daily activity rings of the days from ``start`` to ``end`` (both included)."""
         t = catalogue.object_type("activitySummary")
-        found = summaries.read(self._backend, self.user_id, start, end)
-        if not self._may_read_summaries():
-            found = []
+        found = []
+        if self._scope([t]).allows(self._dims.known_type_id(t)):  # refused: nothing is read
+            found = summaries.read(self._backend, self.user_id, start, end)
         self._record("read.activity_summaries", [t], len(found))
         return found
 
-    def _may_read_summaries(self) -> bool:
-        return True
-
     # --- characteristics ----------------------------------------------------------------
-    def _may_read_characteristic(self, t: ObjectType) -> bool:
-        return True
 
     @reading
     def characteristic(self, type: TypeLike) -> int | date:
@@ -595,7 +597,7 @@ class SampleView:
         self._record("read.characteristic", [t], 1)
         type_id = self._dims.known_type_id(t)
         rows = []
-        if type_id is not None and self._may_read_characteristic(t):
+        if type_id is not None and self._scope([t]).allows(type_id):
             rows = self._backend.query(
                 "SELECT value FROM characteristics WHERE user_id = ? AND type_id = ?",
                 (self.user_id, type_id),

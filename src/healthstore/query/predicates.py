@@ -148,7 +148,11 @@ class WorkoutTotal(Predicate):
 
 @dataclass(frozen=True, slots=True)
 class InWorkout(Predicate):
+    """Samples associated with the workout ``workout`` (of the source with bundle id
+    ``source`` when given: a uuid identifies a sample within its source)."""
+
     workout: UUID
+    source: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,11 +264,12 @@ def workout_total(total: str, op: str, value: Quantity) -> WorkoutTotal:
     return WorkoutTotal(total, _comparison(op), value)  # type: ignore[arg-type]
 
 
-def in_workout(workout: Workout | UUID | str) -> InWorkout:
-    """The samples associated with a workout."""
+def in_workout(workout: Workout | UUID | str, source: str | None = None) -> InWorkout:
+    """The samples associated with a workout; ``source`` (a bundle id) says whose when
+    several sources saved a workout with that uuid."""
     if isinstance(workout, Workout):
-        return InWorkout(workout.uuid)
-    return InWorkout(workout if isinstance(workout, UUID) else UUID(str(workout)))
+        return InWorkout(workout.uuid, source)
+    return InWorkout(workout if isinstance(workout, UUID) else UUID(str(workout)), source)
 
 
 def fhir_resource_type(*resource_types: str) -> FhirResourceType:

@@ -17,6 +17,7 @@ from healthstore.catalogue import Kind, ObjectType
 from healthstore.errors import InvalidArgument
 from healthstore.model import Changes, Correlation, DeletedObject, Sample, Source
 from healthstore.query import predicates as p
+from healthstore.query.references import Found, Ref, choose, visible_rows
 from healthstore.query.sql import Compiler, Fragment
 from healthstore.storage import codec
 from healthstore.storage.backend import Backend
@@ -57,6 +58,38 @@ class Scope:
         if not clauses:
             return "1 = 0", []
         return "(" + " OR ".join(clauses) + ")", params
+
+    def allows(self, type_id: int | None, source_id: int | None = None) -> bool:
+        """The rule of :meth:`sql` for one row (of type ``type_id``, from ``source_id``):
+        characteristics and activity summaries, which are the person's and have no
+        source, are in scope only when their type is readable."""
+        if self.readable is None:
+            return True
+        if type_id is not None and type_id in self.readable:
+            return True
+        return source_id is not None and source_id == self.own_source
+
+    def parts(self, alias: str, type_ids: Sequence[int]) -> list[Fragment]:
+        """Rows of ``type_ids`` in scope, as conditions to read separately (none: no row):
+        the readable types, then the others of which only the viewer's own rows, asked for
+        by source first. Each reaches its rows through an index (by type, or leading with
+        the source), so rows the viewer may not see are never scanned: a refused read costs
+        the same whatever others stored."""
+        if self.readable is None:
+            return [(f"{alias}.type_id IN ({_marks(type_ids)})", list(type_ids))]
+        readable = [t for t in type_ids if t in self.readable]
+        refused = [t for t in type_ids if t not in self.readable]
+        out: list[Fragment] = []
+        if readable:
+            out.append((f"{alias}.type_id IN ({_marks(readable)})", readable))
+        if refused and self.own_source is not None:
+            out.append(
+                (
+                    f"{alias}.source_id = ? AND {alias}.type_id IN ({_marks(refused)})",
+                    [self.own_source, *refused],
+                )
+            )
+        return out
 
     @property
     def samples(self) -> Fragment:
@@ -104,13 +137,22 @@ class Reader:
     def _type_ids(self, types: Sequence[ObjectType]) -> list[int]:
         return self.dims.known_type_ids(list(types))
 
-    def _max_duration(self, type_ids: Sequence[int]) -> int | None:
+    def _max_duration(self, type_ids: Sequence[int], scope: Scope) -> int | None:
+        """The longest duration of a sample the query can see (None: several types): of
+        the viewer's own when it may see only those, so hidden samples never widen it."""
         if len(type_ids) != 1:
             return None
-        rows = self.backend.query(
-            "SELECT max_duration_us FROM type_extents WHERE user_id = ? AND type_id = ?",
-            (self.user_id, type_ids[0]),
-        )
+        if scope.readable is None or type_ids[0] in scope.readable:
+            rows = self.backend.query(
+                "SELECT max_duration_us FROM type_extents WHERE user_id = ? AND type_id = ?",
+                (self.user_id, type_ids[0]),
+            )
+        else:
+            rows = self.backend.query(
+                "SELECT max_duration_us FROM source_extents "
+                "WHERE user_id = ? AND type_id = ? AND source_id = ?",
+                (self.user_id, type_ids[0], scope.own_source),
+            )
         return int(rows[0][0]) if rows else 0
 
     def where(
@@ -122,19 +164,35 @@ class Reader:
         """The WHERE clause selecting samples of ``types`` matching ``predicate`` in
         ``scope``; None when no sample of those types was ever stored."""
         type_ids = self._type_ids(types)
-        max_duration = self._max_duration(type_ids) if type_ids else None
+        max_duration = self._max_duration(type_ids, scope) if type_ids else None
         compiler = Compiler(
-            self.backend, self.dims, self.user_id, tuple(types), max_duration, scope.sql
+            self.backend,
+            self.dims,
+            self.user_id,
+            tuple(types),
+            max_duration,
+            scope.sql,
+            scope.own_source if scope.readable is not None else None,
         )
         pred_sql, pred_params = compiler.compile(predicate)
         if not type_ids:
             return None
-        scope_sql, scope_params = scope.samples
-        sql = (
-            f"s.user_id = ? AND s.type_id IN ({_marks(type_ids)}) "
-            f"AND ({pred_sql}) AND ({scope_sql})"
-        )
-        return sql, [self.user_id, *type_ids, *pred_params, *scope_params]
+        parts = scope.parts("s", type_ids)
+        if len(parts) <= 1:
+            part_sql, part_params = parts[0] if parts else ("1 = 0", [])
+            sql = f"s.user_id = ? AND {part_sql} AND ({pred_sql})"
+            return sql, [self.user_id, *part_params, *pred_params]
+        # Readable and refused types together: one select per part, each through its own
+        # index (an OR would be planned as one scan of every row of the user), and the rows
+        # fetched by anchor (a condition on the user here would scan the user's rows).
+        selects, params = [], []
+        for part_sql, part_params in parts:
+            selects.append(
+                f"SELECT s.anchor FROM samples s WHERE s.user_id = ? AND {part_sql} "
+                f"AND ({pred_sql})"
+            )
+            params += [self.user_id, *part_params, *pred_params]
+        return f"s.anchor IN ({' UNION ALL '.join(selects)})", params
 
     def samples(
         self,
@@ -209,20 +267,17 @@ class Reader:
             for row in self.backend.query(f"SELECT s.anchor FROM samples s WHERE {sql}", params)
         ]
 
-    def anchors_of(self, uuids: Sequence[UUID], scope: Scope = EVERYTHING) -> dict[UUID, int]:
-        """Anchors of live samples by uuid (those not found, or out of scope, are absent)."""
-        scope_sql, scope_params = scope.samples
-        out: dict[UUID, int] = {}
-        values = [u.bytes for u in uuids]
-        for i in range(0, len(values), 500):
-            chunk = values[i : i + 500]
-            for anchor, raw in self.backend.query(
-                f"SELECT s.anchor, s.uuid FROM samples s WHERE s.user_id = ? "
-                f"AND s.uuid IN ({_marks(chunk)}) AND ({scope_sql})",
-                [self.user_id, *chunk, *scope_params],
-            ):
-                out[UUID(bytes=raw)] = anchor
-        return out
+    def resolve(
+        self, refs: Sequence[Ref], scope: Scope = EVERYTHING, field: str = "objects"
+    ) -> list[Found | None]:
+        """What each reference names among the samples in ``scope`` (None: nothing);
+        see :mod:`healthstore.query.references` for the rules."""
+        found = visible_rows(self.backend, self.user_id, [r.uuid for r in refs], scope.samples)
+        own = scope.own_source if scope.readable is not None else None
+        return [
+            choose(ref, found.get(ref.uuid, []), self.dims, own, f"{field}[{i}]")
+            for i, ref in enumerate(refs)
+        ]
 
     def changes(
         self,
@@ -245,20 +300,20 @@ class Reader:
             return Changes([], [], since)
         sql, params = where
         tail = " LIMIT ?" if limit else ""
-        scope_sql, scope_params = scope.deleted
         with self.backend.snapshot():  # additions and deletions as of one moment
             added_rows = self.backend.query(
                 f"SELECT {codec.SELECT_COLUMNS} FROM samples s WHERE s.anchor > ? AND {sql} "
                 f"ORDER BY s.anchor{tail}",
                 [since, *params, *([limit] if limit else [])],
             )
-            deleted_rows = self.backend.query(
-                "SELECT d.anchor, d.uuid, d.type_id, d.sync_id, d.sync_version "
-                "FROM deleted_objects d "
-                f"WHERE d.anchor > ? AND d.user_id = ? AND d.type_id IN ({_marks(type_ids)}) "
-                f"AND ({scope_sql}) ORDER BY d.anchor{tail}",
-                [since, self.user_id, *type_ids, *scope_params, *([limit] if limit else [])],
-            )
+            deleted_rows = []
+            for part_sql, part_params in scope.parts("d", type_ids):
+                deleted_rows += self.backend.query(
+                    "SELECT d.anchor, d.uuid, d.type_id, d.sync_id, d.sync_version "
+                    "FROM deleted_objects d "
+                    f"WHERE d.anchor > ? AND d.user_id = ? AND {part_sql} ORDER BY d.anchor{tail}",
+                    [since, self.user_id, *part_params, *([limit] if limit else [])],
+                )
         merged = sorted(
             [(row[0], "added", row) for row in added_rows]
             + [(row[0], "deleted", row) for row in deleted_rows]

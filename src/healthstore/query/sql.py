@@ -13,6 +13,7 @@ from healthstore import metadata as md
 from healthstore.catalogue import Kind, ObjectType
 from healthstore.errors import InvalidArgument
 from healthstore.query import predicates as p
+from healthstore.query.references import Ref, choose, visible_rows
 from healthstore.storage.backend import Backend
 from healthstore.storage.codec import TOTAL_UNITS
 from healthstore.storage.dimensions import Dimensions
@@ -33,6 +34,7 @@ class Compiler:
     types: tuple[ObjectType, ...] = ()
     max_duration_us: int | None = None
     visible: Callable[[str], Fragment] = lambda alias: ("1 = 1", [])
+    own_source: int | None = None  # the viewer's source, preferred when a uuid is shared
 
     def compile(self, predicate: p.Predicate | None) -> Fragment:
         if predicate is None:
@@ -187,11 +189,22 @@ class Compiler:
         return f"{field} {_SQL_OPS[pred.op]} ?", [pred.quantity.value_in(unit)]
 
     def _InWorkout(self, pred: p.InWorkout) -> Fragment:
-        visible, params = self.visible("ws")  # the workout itself must be visible too
+        # The workout is resolved among those the viewer may see (its own first).
+        workout_type = self.dims.known_type_id(catalogue.object_type("workout"))
+        rows = visible_rows(self.backend, self.user_id, [pred.workout], self.visible("s"))
+        found = choose(
+            Ref(pred.workout, pred.source),
+            [f for f in rows.get(pred.workout, []) if f.type_id == workout_type],
+            self.dims,
+            self.own_source,
+            "predicate.workout",
+        )
+        if found is None:
+            return "1 = 0", []
         return (
-            "s.anchor IN (SELECT w.sample_anchor FROM workout_samples w JOIN samples ws "
-            f"ON ws.anchor = w.workout_anchor WHERE w.user_id = ? AND ws.uuid = ? AND {visible})",
-            [self.user_id, pred.workout.bytes, *params],
+            "s.anchor IN (SELECT w.sample_anchor FROM workout_samples w "
+            "WHERE w.user_id = ? AND w.workout_anchor = ?)",
+            [self.user_id, found.anchor],
         )
 
     def _single_type(self, kind: Kind, what: str) -> ObjectType:

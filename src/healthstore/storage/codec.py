@@ -77,7 +77,7 @@ def insert_statements(
     """INSERT statements with their parameter sets for ``rows`` (COLUMNS order, same
     user). Columns that are NULL in every row are left out and rows go in groups of
     several per statement: both halve the cost of a bulk insert. With ``skip_existing``,
-    rows whose uuid is already stored are skipped instead of failing."""
+    rows whose uuid their source already stored are skipped instead of failing."""
     if not rows:
         return []
     columns = list(zip(*rows, strict=True))
@@ -89,7 +89,7 @@ def insert_statements(
     user = int(rows[0][1])
     names = ", ".join(COLUMNS[i] for i in (1, *used))
     one = "(" + ", ".join([str(user), *("?" * len(used))]) + ")"
-    tail = " ON CONFLICT (user_id, uuid) DO NOTHING" if skip_existing else ""
+    tail = " ON CONFLICT (user_id, uuid, source_id) DO NOTHING" if skip_existing else ""
     pick = itemgetter(*used)
     picked = list(map(pick, rows))
     per = _ROWS_PER_STATEMENT

@@ -1,8 +1,12 @@
 """Saving and deleting batches: one transaction, idempotent by uuid, sync-identifier rules.
 
 Rules (spec §3 and our decisions):
-- a uuid already stored with the same content is a duplicate; with other content, an error;
-  a uuid that was deleted is a duplicate too (a retried upload never resurrects it);
+- a uuid identifies a sample within its source (the writer's idempotency key): every
+  decision below looks only at the rows of the writer's own source, so what other sources
+  hold never changes a save's answer, and no source can block another's save;
+- a uuid its source already stored with the same content is a duplicate; with other
+  content, an error; a uuid its source deleted is a duplicate too (a retried upload never
+  resurrects it);
 - a sync identifier is scoped to its source: a greater version replaces the stored sample
   (tombstone + insert, memberships move to the new one), a lower one is ignored, an equal
   one is a duplicate when the content is identical and a replacement otherwise;
@@ -82,6 +86,14 @@ class _Item:
     def identity(self) -> tuple[bytes, int, int, str | None, float | None]:
         r = self.row
         return r[_UUID], r[_TYPE], r[_SOURCE], r[_SYNC_ID], r[_SYNC_VERSION]
+
+
+Key = tuple[int, bytes]  # (source id, uuid): what identifies a sample
+
+
+def _key(row: Sequence[Any]) -> Key:
+    """The identity of an encoded row."""
+    return row[_SOURCE], row[_UUID]
 
 
 def _stored(row: tuple[Any, ...]) -> _Stored:
@@ -170,17 +182,17 @@ class Writer:
         identifiers nor members, so each is new (inserted), a duplicate of a sample with
         its uuid and content, or a conflict; rows of a re-imported file are mostly
         duplicates, decided here without an object per row."""
-        uuids = [row[_UUID] for row in rows]
-        stored = self._stored_contents(uuids)
-        deleted = self._deleted_uuids(uuids)
-        seen: dict[bytes, tuple[Any, ...]] = {}
+        keys = [_key(row) for row in rows]
+        stored = self._stored_contents(keys)
+        deleted = self._deleted_keys(keys)
+        seen: dict[Key, tuple[Any, ...]] = {}
         statuses: list[SaveStatus] = []
         fresh: list[list[Any]] = []
         conflicts: dict[int, HealthStoreError] = {}
         content_of = codec.CONTENT
-        for index, row in enumerate(rows):
+        for index, (row, key) in enumerate(zip(rows, keys, strict=True)):
             uuid, content = row[_UUID], tuple(row[content_of])
-            known = seen.get(uuid) or stored.get(uuid)
+            known = seen.get(key) or stored.get(key)
             if known is not None:
                 if known != content:
                     where = f"objects[{index}]"
@@ -190,8 +202,8 @@ class Writer:
                     )
                 statuses.append(SaveStatus.duplicate)
                 continue
-            seen[uuid] = content
-            if uuid in deleted:
+            seen[key] = content
+            if key in deleted:
                 statuses.append(SaveStatus.duplicate)
                 continue
             statuses.append(SaveStatus.created)
@@ -211,12 +223,12 @@ class Writer:
 
     def _insert_optimistically(self, rows: list[list[Any]]) -> bool:
         """The common case: plain new samples, none seen before. Insert them all, letting
-        the uuid index skip any that are already stored; when every row went in, that is the
-        whole save. Otherwise undo and let the full rules decide."""
-        uuids = [row[_UUID] for row in rows]
+        the (uuid, source) index skip any that are already stored; when every row went in,
+        that is the whole save. Otherwise undo and let the full rules decide."""
+        keys = [_key(row) for row in rows]
         if any(row[_SYNC_ID] is not None for row in rows):
             return False
-        if len(set(uuids)) != len(rows) or self._deleted_uuids(uuids):
+        if len(set(keys)) != len(rows) or self._deleted_keys(keys):
             return False
         with self._db.savepoint() as attempt:
             first = self._db.reserve_anchors(len(rows))
@@ -266,20 +278,20 @@ class Writer:
         return rows, members
 
     def _decide(self, flat: list[_Item]) -> None:
-        uuids = [it.row[_UUID] for it in flat]
-        by_uuid = self._stored_by_uuid(uuids)
-        deleted = self._deleted_uuids(uuids)
+        keys = [_key(it.row) for it in flat]
+        by_key = self._stored_by_key(keys)
+        deleted = self._deleted_keys(keys)
         by_sync: dict[tuple[int, str], _Stored | _Item] = dict(
             self._stored_by_sync(
                 {(it.row[_SOURCE], it.row[_SYNC_ID]) for it in flat if it.row[_SYNC_ID]}
             )
         )
-        seen: dict[bytes, _Item] = {}
+        seen: dict[Key, _Item] = {}
         conflicts: dict[int, HealthStoreError] = {}
-        for it in flat:
+        for it, key in zip(flat, keys, strict=True):
             uuid, content, where = it.row[_UUID], it.content, f"objects[{it.index}]"
-            earlier = seen.get(uuid)
-            stored = by_uuid.get(uuid)
+            earlier = seen.get(key)
+            stored = by_key.get(key)
             if earlier is not None or stored is not None:
                 if (earlier.content if earlier else stored.content) != content:  # type: ignore[union-attr]
                     conflicts.setdefault(
@@ -294,15 +306,15 @@ class Writer:
                 it.status = SaveStatus.duplicate
                 it.replaces = earlier or stored
                 continue
-            seen[uuid] = it
-            if uuid in deleted:
+            seen[key] = it
+            if key in deleted:
                 it.status = SaveStatus.duplicate
                 continue
             if not it.row[_SYNC_ID]:
                 it.status = SaveStatus.created
                 continue
-            key = (it.row[_SOURCE], it.row[_SYNC_ID])
-            current = by_sync.get(key)
+            sync_key = (it.row[_SOURCE], it.row[_SYNC_ID])
+            current = by_sync.get(sync_key)
             if current is None:
                 it.status = SaveStatus.created
             else:
@@ -314,7 +326,7 @@ class Writer:
                     it.status, it.replaces = SaveStatus.duplicate, current
                     continue
                 it.status, it.replaces = SaveStatus.replaced, current
-            by_sync[key] = it
+            by_sync[sync_key] = it
         if conflicts:
             raise ItemsRejected(conflicts)
 
@@ -388,57 +400,78 @@ class Writer:
         )
 
     def _widen_extents(self, rows: list[list[Any]]) -> None:
-        longest: dict[int, int] = {}
+        """Keep the longest duration per type, and per type and source (for the reads of
+        an app that sees only its own rows)."""
+        longest: dict[tuple[int, int], int] = {}
         for row in rows:
             duration = row[_END] - row[_START]
-            if duration >= longest.get(row[_TYPE], -1):
-                longest[row[_TYPE]] = duration
+            key = (row[_TYPE], row[_SOURCE])
+            if duration >= longest.get(key, -1):
+                longest[key] = duration
+        per_type: dict[int, int] = {}
+        for (type_id, _), duration in longest.items():
+            per_type[type_id] = max(duration, per_type.get(type_id, -1))
         self._db.executemany(
             "INSERT INTO type_extents (user_id, type_id, max_duration_us) VALUES (?, ?, ?) "
             "ON CONFLICT (user_id, type_id) DO UPDATE SET max_duration_us = "
             "MAX(max_duration_us, excluded.max_duration_us)",
-            [(self._user, t, d) for t, d in longest.items()],
+            [(self._user, t, d) for t, d in per_type.items()],
+        )
+        self._db.executemany(
+            "INSERT INTO source_extents (user_id, type_id, source_id, max_duration_us) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT (user_id, type_id, source_id) DO UPDATE SET "
+            "max_duration_us = MAX(max_duration_us, excluded.max_duration_us)",
+            [(self._user, t, s, d) for (t, s), d in longest.items()],
         )
 
     # --- look-ups -----------------------------------------------------------------------
-    def _stored_by_uuid(self, uuids: Sequence[bytes]) -> dict[bytes, _Stored]:
-        found: dict[bytes, _Stored] = {}
-        for chunk in _in_chunks(uuids):
-            for row in self._db.query(
-                f"SELECT {_STORED_COLUMNS} FROM samples WHERE user_id = ? "
-                f"AND uuid IN ({_marks(len(chunk))})",
-                (self._user, *chunk),
-            ):
-                found[row[1]] = _stored(row)
-        return found
-
-    def _stored_contents(self, uuids: Sequence[bytes]) -> dict[bytes, tuple[Any, ...]]:
-        """The content (codec.CONTENT) of the stored samples among ``uuids``, by uuid. The
-        uuids travel as one blob, as in :meth:`_deleted_uuids`."""
+    # Each asks by uuid (one blob, split inside the database: far faster than a long IN
+    # list) and keeps only the rows of the asked-for sources, so a uuid other sources hold
+    # is read and discarded here, never decided on.
+    def _by_uuid(self, sql: str, keys: Sequence[Key]) -> list[Any]:
+        """Rows of ``sql`` (selecting from ``ids`` joined on ``uuid = <the i-th uuid>``)
+        whose (source_id, uuid), their first two columns, is one of ``keys``."""
+        uuids = list(dict.fromkeys(uuid for _, uuid in keys))
         if not uuids:
-            return {}
+            return []
+        wanted = set(keys)
         rows = self._db.query(
             "WITH RECURSIVE ids(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM ids WHERE i + 1 < ?) "
-            f"SELECT uuid, {_CONTENT_COLUMNS} FROM ids JOIN samples "
-            "ON user_id = ? AND uuid = substr(?, i * 16 + 1, 16)",
+            + sql,
             (len(uuids), self._user, b"".join(uuids)),
         )
-        return {row[0]: tuple(row[1:]) for row in rows}
+        return [row for row in rows if (row[0], row[1]) in wanted]
 
-    def _deleted_uuids(self, uuids: Sequence[bytes]) -> set[bytes]:
-        """Which of ``uuids`` belong to deleted samples. The uuids travel as one blob and
-        are split inside the database, which probes far faster than a long IN list."""
-        if not uuids or not self._db.query(
+    def _stored_by_key(self, keys: Sequence[Key]) -> dict[Key, _Stored]:
+        """The live samples among ``keys`` (source id, uuid), by key."""
+        rows = self._by_uuid(
+            f"SELECT source_id, uuid, {_STORED_COLUMNS} FROM ids JOIN samples "
+            "ON user_id = ? AND uuid = substr(?, i * 16 + 1, 16)",
+            keys,
+        )
+        return {(row[0], row[1]): _stored(row[2:]) for row in rows}
+
+    def _stored_contents(self, keys: Sequence[Key]) -> dict[Key, tuple[Any, ...]]:
+        """The content (codec.CONTENT) of the stored samples among ``keys``, by key."""
+        rows = self._by_uuid(
+            f"SELECT source_id, uuid, {_CONTENT_COLUMNS} FROM ids JOIN samples "
+            "ON user_id = ? AND uuid = substr(?, i * 16 + 1, 16)",
+            keys,
+        )
+        return {(row[0], row[1]): tuple(row[2:]) for row in rows}
+
+    def _deleted_keys(self, keys: Sequence[Key]) -> set[Key]:
+        """Which of ``keys`` (source id, uuid) their source deleted."""
+        if not keys or not self._db.query(
             "SELECT 1 FROM deleted_objects WHERE user_id = ? LIMIT 1", (self._user,)
         ):
             return set()
-        rows = self._db.query(
-            "WITH RECURSIVE ids(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM ids WHERE i + 1 < ?) "
-            "SELECT d.uuid FROM ids JOIN deleted_objects d "
+        rows = self._by_uuid(
+            "SELECT d.source_id, d.uuid FROM ids JOIN deleted_objects d "
             "ON d.user_id = ? AND d.uuid = substr(?, i * 16 + 1, 16)",
-            (len(uuids), self._user, b"".join(uuids)),
+            keys,
         )
-        return {row[0] for row in rows}
+        return {(row[0], row[1]) for row in rows}
 
     def _stored_by_sync(self, keys: set[tuple[int, str]]) -> dict[tuple[int, str], _Stored]:
         by_source: dict[int, list[str]] = defaultdict(list)

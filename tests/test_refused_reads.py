@@ -26,6 +26,7 @@ from healthstore import (
     Workout,
 )
 from healthstore import predicates as p
+from healthstore.storage import sqlite as sqlite_backend
 from healthstore.storage.sqlite import migrations
 from healthstore.views import OWNER_SOURCE
 from tests.conftest import at
@@ -202,15 +203,21 @@ def test_the_app_does_see_its_own(refused: tuple[HealthStore, Any, Workout]) -> 
 
 
 # --- migration -----------------------------------------------------------------------------
-def test_an_existing_store_migrates_without_changing_a_row(tmp_path: Path) -> None:
+def test_an_existing_store_migrates_without_changing_a_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "old"
     with HealthStore.create(path) as store:
         saved = [hr(60 + i, i, WATCH) for i in range(10)] + [bp(3)]
         store.save(saved)
         store.delete(saved[:3])
     db = path / "healthstore.db"
-    newest = migrations("sqlite")[-1][0]
     mine = next(v for v, name, _ in migrations("sqlite") if "uuid_per_source" in name)
+    # Later migrations' tables stay as they are; only this one is undone and applied again.
+    shipped = migrations("sqlite")
+    monkeypatch.setattr(
+        sqlite_backend, "migrations", lambda _: [m for m in shipped if m[0] <= mine]
+    )
     with sqlite3.connect(db) as conn:  # back to the schema before the migration
         conn.executescript(
             "DROP INDEX samples_by_uuid; DROP INDEX samples_by_source; "
@@ -222,7 +229,7 @@ def test_an_existing_store_migrates_without_changing_a_row(tmp_path: Path) -> No
         before = _rows(conn)
     conn.close()
     with HealthStore.open(path) as store:
-        assert store._backend.query("PRAGMA user_version")[0][0] == newest
+        assert store._backend.query("PRAGMA user_version")[0][0] == mine
         assert len(store.samples("heartRate")) == 7
         # a uuid is now per source: another source may save one of these uuids
         theirs = QuantitySample(

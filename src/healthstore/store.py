@@ -316,7 +316,7 @@ class HealthStore(SampleView):
             return
         self._audit.append(PERSON, "lock", (), 0, now_us())
         self._apps_kept = self._apps.by_token_digest()
-        self._secrets_kept = {"anchors": self._secret("anchors")}
+        self._secrets_kept = {n: self._secret(n) for n in ("anchors", IMPORT_UUIDS)}
         self._deliveries.pause()
         lockable.lock()
         self._dims.reset()
@@ -485,9 +485,10 @@ class HealthStore(SampleView):
         the skipped elements with their line and reason. A large ``export.xml`` is read in
         a second process while this one saves (``background``: None decides by size, True
         or False forces it)."""
+        key = self._secret(IMPORT_UUIDS)
         with self._backend.streaming():
             summary = importing.import_apple_health(
-                self, path, progress, batch_size, background=background
+                self, path, progress, batch_size, background=background, uuid_key=key
             )
         self._audit.append(PERSON, "import.apple_health", (), summary.samples_added, now_us())
         return summary
@@ -850,6 +851,9 @@ class HealthStore(SampleView):
 
 
 PENDING_FILE = "store.json.next"
+IMPORT_UUIDS = "apple-import-uuids"
+"""The key of the uuids an Apple import derives (empty: a store older than keyed uuids,
+which keeps the unkeyed derivation; migration 0007)."""
 JOURNAL_PRIVATE = "journal-private"
 JOURNAL_PUBLIC = "journal-public"
 

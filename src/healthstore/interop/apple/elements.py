@@ -2,9 +2,12 @@
 
 Every converter takes an element (:class:`~healthstore.interop.apple.tree.Element`) and
 returns what it stands for; anything it cannot accept raises :class:`Rejected` with the
-reason, which the parser reports with the element's line. Sample uuids are derived from
-content (:func:`~healthstore.model.stable_uuid`), so a second import of the same export
-finds every sample already there.
+reason, which the parser reports with the element's line. A bad field costs that field, not
+the element: a device that is not Apple's description is kept as a name, a metadata value
+that does not read is kept as text, a workout event outside its workout is left out, each
+noted in :attr:`Context.repairs`. Sample uuids are derived from content
+(:mod:`~healthstore.interop.apple.uuids`), so a second import of the same export finds every
+sample already there.
 """
 
 from __future__ import annotations
@@ -22,14 +25,14 @@ from healthstore import catalogue
 from healthstore.catalogue import Kind, ObjectType
 from healthstore.errors import HealthStoreError
 from healthstore.interop.apple.gpx import GPXError, route_locations
+from healthstore.interop.apple.repairs import read_device, repaired_metadata
 from healthstore.interop.apple.tree import Attributed, Element, Tagged
+from healthstore.interop.apple.uuids import ContentUuids
 from healthstore.interop.apple.values import (
     normalize_source_name,
     normalize_unit,
     parse_beat_time,
     parse_date,
-    parse_device,
-    parse_metadata_value,
     source_bundle_id,
 )
 from healthstore.model import (
@@ -47,6 +50,7 @@ from healthstore.model import (
     WorkoutStatistics,
     stable_uuid,
 )
+from healthstore.times import to_micros
 from healthstore.records import (
     Audiogram,
     AudiogramPoint,
@@ -81,11 +85,19 @@ class Converted:
 
 @dataclass
 class Context:
-    """Shared by the converters of one import: caches of sources and devices, file access."""
+    """Shared by the converters of one import: caches of sources and devices, file access,
+    how uuids are derived, and the repairs made to the element being converted."""
 
     read_file: ReadFile
+    uuids: ContentUuids = field(default_factory=ContentUuids)
+    repairs: list[str] = field(default_factory=list)
     _sources: dict[tuple[str, str | None], SourceRevision] = field(default_factory=dict)
-    _devices: dict[str, Device | None] = field(default_factory=dict)
+    _devices: dict[str, tuple[Device | None, str | None]] = field(default_factory=dict)
+
+    def take_repairs(self) -> list[str]:
+        """The repairs noted since the last call (those of one element), handed over once."""
+        out, self.repairs = self.repairs, []
+        return out
 
     def revision(self, element: Attributed) -> SourceRevision:
         """The source of an element; elements Apple writes without one (vision
@@ -103,14 +115,20 @@ class Context:
         return found
 
     def device(self, element: Attributed) -> Device | None:
-        text = element.get("device") or ""
+        """The device of an element; one that is not Apple's ``<<HKDevice: …>>`` text is
+        kept as a device with that name, and noted as a repair."""
+        device, repair = self.device_text(element.get("device") or "")
+        if repair is not None:
+            self.repairs.append(repair)
+        return device
+
+    def device_text(self, text: str) -> tuple[Device | None, str | None]:
+        """The device a ``device`` attribute stands for, and the repair it needed (None)."""
         key = ADDRESS.sub("", text)  # the address changes from record to record
-        if key not in self._devices:
-            try:
-                self._devices[key] = parse_device(text) if text else None
-            except HealthStoreError as exc:
-                raise Rejected(exc.message) from None
-        return self._devices[key]
+        found = self._devices.get(key)
+        if found is None:
+            found = self._devices[key] = read_device(text)
+        return found
 
 
 def _required(element: Tagged, name: str) -> str:
@@ -155,14 +173,11 @@ def metadata_entries(element: Element) -> Entries:
     return [(e.get("key"), e.get("value")) for e in element if e.tag == "MetadataEntry"]
 
 
-def metadata_from(entries: Entries) -> dict[str, Any]:
+def metadata_from(entries: Entries, repairs: list[str] | None = None) -> dict[str, Any]:
     """Metadata from entries: values parsed (numbers, quantities, dates), keyless ones
-    dropped."""
-    out: dict[str, Any] = {}
-    for key, value in entries:
-        if key:
-            out[key] = parse_metadata_value(key, value or "")
-    return out
+    dropped. A value that does not read is an error, or with ``repairs`` kept as text
+    (:func:`~healthstore.interop.apple.repairs.repaired_metadata`) and noted there."""
+    return repaired_metadata(entries, repairs)
 
 
 def metadata(element: Element) -> dict[str, Any]:
@@ -242,12 +257,10 @@ def record(element: Element, ctx: Context) -> Converted:
     t = _type(attrs)
     revision, device = ctx.revision(attrs), ctx.device(attrs)
     entries = metadata_entries(element)
-    try:
-        meta = metadata_from(entries)
-    except HealthStoreError as exc:
-        raise Rejected(f"metadata: {exc.message}") from None
+    meta = metadata_from(entries, ctx.repairs)
     start, end = _times(attrs, meta)
-    uuid = stable_uuid(start, _identity_of(attrs, entries, revision))
+    identity = _identity_of(attrs, entries, revision)
+    uuid = ctx.uuids.record_uuid(start, identity, attrs.get("creationDate"))
     value = attrs.get("value")
     kind = t.kind
     try:
@@ -284,11 +297,14 @@ def record(element: Element, ctx: Context) -> Converted:
     return out
 
 
-def _metadata_or_reject(element: Element) -> dict[str, Any]:
-    try:
-        return metadata(element)
-    except HealthStoreError as exc:
-        raise Rejected(f"metadata: {exc.message}") from None
+def _metadata_or_repair(element: Element, ctx: Context) -> dict[str, Any]:
+    return metadata_from(metadata_entries(element), ctx.repairs)
+
+
+def _uuid(element: Element, start: datetime, revision: SourceRevision, ctx: Context) -> UUID:
+    """The content-derived uuid of an element other than a Record."""
+    identity = _element_identity(element, revision)
+    return ctx.uuids.uuid(start, identity, element.get("creationDate"))
 
 
 def _type(element: Tagged) -> ObjectType:
@@ -340,10 +356,10 @@ def correlation(element: Element, ctx: Context) -> Converted:
     if t.kind is not Kind.correlation:
         raise Rejected(f"{t.short_name} is not a correlation type")
     revision, device = ctx.revision(element), ctx.device(element)
-    meta = _metadata_or_reject(element)
+    meta = _metadata_or_repair(element, ctx)
     start, end = _times(element, meta)
     members = [record(child, ctx).samples[0] for child in element.iterfind("Record")]
-    uuid = stable_uuid(start, _element_identity(element, revision))
+    uuid = _uuid(element, start, revision, ctx)
     sample = _build(
         lambda: Correlation(
             t, start, end, members, source=revision, device=device, metadata=meta, uuid=uuid
@@ -359,16 +375,24 @@ _ACTIVITY_PREFIX = "HKWorkoutActivityType"
 def workout(element: Element, ctx: Context) -> Converted:
     """A Workout with its events, activities, statistics and routes."""
     revision, device = ctx.revision(element), ctx.device(element)
-    meta = _metadata_or_reject(element)
+    meta = _metadata_or_repair(element, ctx)
     start, end = _times(element, meta)
     activity = _required(element, "workoutActivityType").removeprefix(_ACTIVITY_PREFIX)
     notes: list[str] = []
     events = []
     for child in element.iterfind("WorkoutEvent"):
         try:
-            events.append(_event(child, start, end))
+            event = _event(child, start, end)
         except Rejected as exc:
             notes.append(f"workout event at line {child.sourceline} left out: {exc}")
+            continue
+        if to_micros(event.start) < to_micros(start) or to_micros(event.end) > to_micros(end):
+            notes.append(
+                f"workout event at line {child.sourceline} left out: "
+                "it lies outside the workout's time"
+            )
+            continue
+        events.append(event)
     activities = []
     for child in element.iterfind("WorkoutActivity"):
         try:
@@ -381,7 +405,7 @@ def workout(element: Element, ctx: Context) -> Converted:
             statistics.append(_statistics(child))
         except Rejected as exc:
             notes.append(f"workout statistics at line {child.sourceline} left out: {exc}")
-    uuid = stable_uuid(start, _element_identity(element, revision))
+    uuid = _uuid(element, start, revision, ctx)
     sample = _build(
         lambda: Workout(
             activity[:1].lower() + activity[1:],
@@ -474,7 +498,7 @@ def _statistics(element: Element) -> WorkoutStatistics:
 
 def _route(element: Element, ctx: Context) -> WorkoutRoute | None:
     revision, device = ctx.revision(element), ctx.device(element)
-    meta = _metadata_or_reject(element)
+    meta = _metadata_or_repair(element, ctx)
     start, end = _times(element, meta)
     locations: list[Location] = []
     reference = element.find("FileReference")
@@ -488,7 +512,7 @@ def _route(element: Element, ctx: Context) -> WorkoutRoute | None:
         locations.append(_location(point))
     if not locations:
         raise Rejected("it has no locations")
-    uuid = stable_uuid(start, _element_identity(element, revision))
+    uuid = _uuid(element, start, revision, ctx)
     try:
         return WorkoutRoute(
             start, end, locations, source=revision, device=device, metadata=meta, uuid=uuid
@@ -591,7 +615,7 @@ def me(element: Element, ctx: Context) -> Converted:
 def audiogram(element: Element, ctx: Context) -> Converted:
     """An Audiogram with its sensitivity points."""
     revision, device = ctx.revision(element), ctx.device(element)
-    meta = _metadata_or_reject(element)
+    meta = _metadata_or_repair(element, ctx)
     start, end = _times(element, meta)
     points = []
     for point in element.iterfind("SensitivityPoint"):
@@ -609,7 +633,7 @@ def audiogram(element: Element, ctx: Context) -> Converted:
                 None if right is None else right.value,
             )
         )
-    uuid = stable_uuid(start, _element_identity(element, revision))
+    uuid = _uuid(element, start, revision, ctx)
     sample = _build(
         lambda: Audiogram(
             start, end, points, source=revision, device=device, metadata=meta, uuid=uuid
@@ -636,7 +660,7 @@ _EYE_ATTRIBUTES = {
 def vision_prescription(element: Element, ctx: Context) -> Converted:
     """A VisionPrescription (glasses or contacts) with its eyes."""
     revision, device = ctx.revision(element), ctx.device(element)
-    meta = _metadata_or_reject(element)
+    meta = _metadata_or_repair(element, ctx)
     issued = _date(element, "dateIssued")
     expires = element.get("expirationDate")
     kind = (element.get("prescriptionType") or element.get("type") or "glasses").lower()
@@ -650,7 +674,7 @@ def vision_prescription(element: Element, ctx: Context) -> Converted:
             text = eye.get(attribute)
             if text:
                 eyes[side][name] = _float(text.split()[0], attribute)
-    uuid = stable_uuid(issued, _element_identity(element, revision))
+    uuid = _uuid(element, issued, revision, ctx)
     sample = _build(
         lambda: VisionPrescription(
             issued,

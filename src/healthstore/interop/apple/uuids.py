@@ -1,0 +1,113 @@
+"""The uuids an Apple import derives from content, keyed by a secret of the store.
+
+An export carries no uuids, so each sample's uuid is derived from what the export says of it:
+importing the same export twice finds every sample already there. Derived from the content
+alone, a uuid would be a public function of it: anyone could compute the uuid of "heart rate
+71 at 08:00" and probe a store with it. So a store made since keyed uuids derives them with
+HMAC-SHA256 under a random 32-byte key of its own (kept in its ``secrets`` table), and the
+content identity includes the record's ``creationDate``: two Records that differ only in
+when they were created are two objects in HealthKit, and stay two samples.
+
+A store made before (marked by migration 0007 with an empty key) keeps the plain SHA-256
+derivation bit for bit, or its next import of the same export would add everything again.
+There the creation date cannot join the identity; instead, when a Record's uuid is already
+taken in this import by a Record that differs from it only in its creation date, it gets a
+uuid derived from (that uuid, its own creation date). The first of the two keeps the uuid it
+always had, so re-imports stay idempotent as long as such twins come within
+:data:`TWIN_WINDOW` Records of each other (Apple writes them side by side: same type, same
+start).
+
+Every uuid keeps the shape of :func:`~healthstore.model.stable_uuid`: the start's
+milliseconds first (kind to indexes), then 74 bits of the digest.
+"""
+
+from __future__ import annotations
+
+import hmac
+from datetime import datetime
+from typing import Final
+from uuid import UUID
+
+from healthstore.model import stable_uuid_bytes
+from healthstore.times import to_micros
+
+TWIN_WINDOW: Final = 1 << 16
+"""Records within which a legacy store's twins (content equal but for the creation date)
+are told apart: the uuids of the last 64Ki-128Ki Records are remembered, no more."""
+
+KEY_BYTES: Final = 32
+
+
+def _shaped(start_us: int, digest: bytes) -> bytes:
+    """The 16 bytes of a version 8 uuid: start milliseconds, then 74 bits of ``digest``."""
+    bits = int.from_bytes(digest[:10], "big")
+    value = ((start_us // 1000) & 0xFFFFFFFFFFFF) << 80
+    value |= 0x8 << 76 | (bits >> 62 & 0xFFF) << 64
+    value |= 0b10 << 62 | bits & 0x3FFFFFFFFFFFFFFF
+    return value.to_bytes(16, "big")
+
+
+class ContentUuids:
+    """How one import derives uuids: keyed (a store's 32-byte key), or the legacy way (an
+    empty key: a store made before keyed uuids)."""
+
+    __slots__ = ("_key", "_older", "_recent")
+
+    def __init__(self, key: bytes = b"") -> None:
+        if key and len(key) < KEY_BYTES // 2:
+            raise ValueError("an import key has 32 bytes")
+        self._key = key
+        self._recent: dict[bytes, str] = {}
+        self._older: dict[bytes, str] = {}
+
+    @property
+    def keyed(self) -> bool:
+        return bool(self._key)
+
+    @property
+    def key(self) -> bytes:
+        """The key (empty for the legacy derivation), for a reader in another process."""
+        return self._key
+
+    def derive(self, start_us: int, content: str) -> bytes:
+        """The uuid bytes of ``content`` starting at ``start_us`` (UTC microseconds)."""
+        if not self._key:
+            return stable_uuid_bytes(start_us, content)
+        return _shaped(start_us, hmac.digest(self._key, content.encode("utf-8"), "sha256"))
+
+    def uuid(self, start: datetime, content: str, creation: str | None = None) -> UUID:
+        """The uuid of an element other than a Record: ``creation`` (its creationDate) is
+        part of a keyed store's identity only."""
+        return UUID(bytes=self.element(to_micros(start), content, creation))
+
+    def element(self, start_us: int, content: str, creation: str | None) -> bytes:
+        if self._key:
+            content = f"{content}\x1fcreationDate={creation or ''}"
+        return self.derive(start_us, content)
+
+    def record(self, start_us: int, content: str, creation: str | None) -> bytes:
+        """The uuid bytes of a Record with this content identity and creationDate."""
+        if self._key:
+            return self.derive(start_us, f"{content}\x1fcreationDate={creation or ''}")
+        uuid = stable_uuid_bytes(start_us, content)
+        created = creation or ""
+        seen = self._recent.get(uuid)
+        if seen is None:
+            seen = self._older.get(uuid)
+            if seen is None:
+                self._remember(uuid, created)
+                return uuid
+        if seen == created:
+            return uuid
+        return stable_uuid_bytes(start_us, f"created\x1f{uuid.hex()}\x1f{created}")
+
+    def record_uuid(self, start: datetime, content: str, creation: str | None) -> UUID:
+        return UUID(bytes=self.record(to_micros(start), content, creation))
+
+    def _remember(self, uuid: bytes, created: str) -> None:
+        if len(self._recent) >= TWIN_WINDOW:
+            self._older, self._recent = self._recent, {}
+        self._recent[uuid] = created
+
+
+__all__ = ["KEY_BYTES", "TWIN_WINDOW", "ContentUuids"]

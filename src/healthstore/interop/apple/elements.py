@@ -124,7 +124,8 @@ class Context:
 
     def device_text(self, text: str) -> tuple[Device | None, str | None]:
         """The device a ``device`` attribute stands for, and the repair it needed (None)."""
-        key = ADDRESS.sub("", text)  # the address changes from record to record
+        # Apple's address changes from record to record; another app's text is kept whole.
+        key = ADDRESS.sub("", text) if text.startswith("<<HKDevice") else text
         found = self._devices.get(key)
         if found is None:
             found = self._devices[key] = read_device(text)

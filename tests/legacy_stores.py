@@ -17,7 +17,7 @@ KEYED_UUIDS_MIGRATION = next(v for v, name, _ in migrations("sqlite") if "import
 
 def legacy_store(directory: Path) -> HealthStore:
     """A store made before keyed import uuids: one that had a sample (deleted since, so it
-    holds none), taken back to the schema before migration 0007 and opened again, which
+    holds none), taken back to the schema before migration 0008 and opened again, which
     runs that migration on it as on any older store."""
     store = HealthStore.create(directory)
     heart = catalogue.object_type("heartRate")

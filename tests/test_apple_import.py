@@ -209,7 +209,7 @@ PINNED_UUIDS = {
 def test_imported_uuids_stay_the_same_from_version_to_version(
     name: str, tmp_path: Path, new_store: Factory
 ) -> None:
-    # A store made before keyed uuids (migration 0007) keeps deriving them the same way;
+    # A store made before keyed uuids (migration 0008) keeps deriving them the same way;
     # a new store keys them with its own secret (tests/test_apple_uuids.py).
     store = legacy_store(tmp_path / "legacy")
     try:
@@ -700,9 +700,10 @@ def test_an_export_cda_with_several_documents_gives_several(
     assert titles == {"Health Data Export": 1, None: 1, "Second Export": 1}  # the fragment: none
 
 
-def test_unknown_types_and_unfit_units_are_skipped_with_line_and_reason(
+def test_unknown_types_are_kept_opaque_and_unfit_units_skipped_with_line_and_reason(
     tmp_path: Path, new_store: Factory
 ) -> None:
+    # (Step 8, item 15: a type the catalogue lacks used to be skipped.)
     good = apple(V14)
     unknown_at = good.index(b"HKQuantityTypeIdentifierBodyMassIndex")
     bad = good[:unknown_at] + good[unknown_at:].replace(
@@ -713,20 +714,19 @@ def test_unknown_types_and_unfit_units_are_skipped_with_line_and_reason(
     store = new_store()
     summary = store.import_apple_health(bare(tmp_path, bad))
 
-    assert summary.counts["Record"] == Counts(V14_LINE_COUNT - 2, 0, 2)
+    assert summary.counts["Record"] == Counts(V14_LINE_COUNT - 2, 0, 1)
+    assert summary.counts["Record (unknown type)"] == Counts(1, 0, 0)
     skipped = [(s.kind, s.line, s.reason) for s in summary.skips if s.kind == "Record"]
     assert skipped == [
-        (
-            "Record",
-            line_of(bad, b"HKQuantityTypeIdentifierNewInIOS19"),
-            "unknown type 'HKQuantityTypeIdentifierNewInIOS19'",
-        ),
         (
             "Record",
             line_of(bad, b'unit="mmHg"'),
             "unit 'mmHg' does not fit bodyMass (expects a unit compatible with 'kg')",
         ),
     ]
+    [kept] = store.opaque_records()
+    written = next(r for r in top_level_records(bad) if "NewInIOS19" in str(r.get("type")))
+    assert dict(kept.attributes) == dict(written.attrib)
     expected = xml_type_counts(good)
     expected["bodyMass"] -= 1
     expected["bodyMassIndex"] -= 1
@@ -800,14 +800,14 @@ def test_lines_past_65535_are_reported_exactly(
     good = apple(V14)
     end = good.index(b"</HealthData>")
     late = (
-        b'<Record type="HKQuantityTypeIdentifierNewInIOS19" sourceName="Phone" '
+        b'<Record type="HKQuantityTypeIdentifierBodyMass" sourceName="Late Phone" unit="mmHg" '
         b'startDate="2024-01-01 08:00:00 +0100" endDate="2024-01-01 08:00:00 +0100" '
         b'value="1"/>\n'
     )
     xml = good[:end] + b"\n" * 70_000 + late + good[end:]
     summary = new_store().import_apple_health(bare(tmp_path, xml), background=background)
     [skip] = [s for s in summary.skips if s.kind == "Record"]
-    assert skip.line == line_of(xml, b"HKQuantityTypeIdentifierNewInIOS19") > 70_000
+    assert skip.line == line_of(xml, b"Late Phone") > 70_000
 
 
 def test_a_clinical_record_whose_file_is_not_a_resource_is_skipped_with_its_line(

@@ -128,6 +128,9 @@ class ImportSummary:
 
 
 BESIDE_EXPORT_XML = ("ElectrocardiogramFile", "CDADocument")
+OPAQUE = "Record (unknown type)"
+"""The kind under which Records of types the catalogue lacks are counted: kept as opaque
+records (:mod:`healthstore.opaque`), not samples."""
 """Element kinds read from files beside ``export.xml``."""
 
 
@@ -246,7 +249,7 @@ def _flush(store: HealthStore, batch: _Batch, summary: ImportSummary) -> None:
         counts.added += plain_added
         counts.present += len(statuses) - plain_added - statuses.count(None)
     for item, was_added in results:
-        counts = summary.count(item.kind)
+        counts = summary.count(OPAQUE if item.converted.opaque is not None else item.kind)
         if was_added:
             counts.added += 1
         else:
@@ -292,6 +295,8 @@ def _save(store: HealthStore, items: list[Item]) -> tuple[list[tuple[Item, bool]
         store.add_to_workout(workout, members)
     summaries = [i.converted.summary for i in items if i.converted.summary is not None]
     summary_status = iter(store.save_activity_summaries(summaries) if summaries else [])
+    opaque = [i.converted.opaque for i in items if i.converted.opaque is not None]
+    opaque_added = iter(store.keep_opaque_records(opaque) if opaque else [])
     out: list[tuple[Item, bool]] = []
     for item in items:
         converted = item.converted
@@ -300,6 +305,8 @@ def _save(store: HealthStore, items: list[Item]) -> tuple[list[tuple[Item, bool]
             out.append((item, own[0] in _ADDED))
         elif converted.summary is not None:
             out.append((item, next(summary_status) in _ADDED))
+        elif converted.opaque is not None:
+            out.append((item, next(opaque_added)))
         else:
             changed = _characteristics(store, converted.characteristics)
             out.append((item, changed))

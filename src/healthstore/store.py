@@ -57,8 +57,10 @@ from healthstore.interop.fhir.server import FhirServer
 from healthstore.interop.shc.issuers import TrustedIssuers
 from healthstore.locked_writes import JournalEntry, LockedWrites
 from healthstore.model import ActivitySummary, Sample, SaveStatus, Source
+from healthstore.opaque import OpaqueRecord
 from healthstore.plain import PlainSample, to_sample
 from healthstore.query import predicates as p
+from healthstore.storage.opaque import opaque_records, save_opaque
 from healthstore.query import stats_reader
 from healthstore.query.live import ChangeHub
 from healthstore.shc_import import CardResult
@@ -493,6 +495,17 @@ class HealthStore(SampleView):
         self._audit.append(PERSON, "import.apple_health", (), summary.samples_added, now_us())
         return summary
 
+    def keep_opaque_records(self, records: Sequence[OpaqueRecord]) -> list[bool]:
+        """Keep Records of types this version does not know, as written (for importers);
+        per record, whether it was new."""
+        with self._backend.transaction():
+            return save_opaque(self._backend, self.user_id, records, now_us())
+
+    def opaque_records(self) -> list[OpaqueRecord]:
+        """The Records of unknown types an import kept (:mod:`healthstore.opaque`): the
+        person's alone; no app reads them."""
+        return list(opaque_records(self._backend, self.user_id))
+
     @serialized
     def save_plain(self, samples: Sequence[PlainSample]) -> list[SaveStatus]:
         """Save plain samples (:mod:`healthstore.plain`, for bulk importers) all-or-nothing,
@@ -853,7 +866,7 @@ class HealthStore(SampleView):
 PENDING_FILE = "store.json.next"
 IMPORT_UUIDS = "apple-import-uuids"
 """The key of the uuids an Apple import derives (empty: a store older than keyed uuids,
-which keeps the unkeyed derivation; migration 0007)."""
+which keeps the unkeyed derivation; migration 0008)."""
 JOURNAL_PRIVATE = "journal-private"
 JOURNAL_PUBLIC = "journal-public"
 

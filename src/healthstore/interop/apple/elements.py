@@ -28,6 +28,7 @@ from healthstore.interop.apple.gpx import GPXError, route_locations
 from healthstore.interop.apple.repairs import read_device, repaired_metadata
 from healthstore.interop.apple.tree import Attributed, Element, Tagged
 from healthstore.interop.apple.uuids import ContentUuids
+from healthstore.opaque import OpaqueRecord
 from healthstore.interop.apple.values import (
     normalize_source_name,
     normalize_unit,
@@ -81,6 +82,7 @@ class Converted:
     summary: ActivitySummary | None = None
     characteristics: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    opaque: OpaqueRecord | None = None  # a Record of a type the catalogue lacks
 
 
 @dataclass

@@ -27,12 +27,13 @@ from healthstore.interop.apple.files import cda_documents, electrocardiogram
 from healthstore.interop.apple.plain_records import PlainRecords
 from healthstore.interop.apple.source import ExportSource
 from healthstore.interop.apple.tree import Node, TopLevelTarget
+from healthstore.interop.apple.unknown_types import record_or_opaque
 from healthstore.interop.apple.uuids import ContentUuids
 from healthstore.interop.apple.values import parse_date
 from healthstore.plain import PlainSample
 
 CONVERTERS: dict[str, Callable[[Any, Context], Converted]] = {
-    "Record": elements.record,
+    "Record": record_or_opaque,
     "Correlation": elements.correlation,
     "Workout": elements.workout,
     "ActivitySummary": elements.activity_summary,

@@ -8,7 +8,7 @@ HMAC-SHA256 under a random 32-byte key of its own (kept in its ``secrets`` table
 content identity includes the record's ``creationDate``: two Records that differ only in
 when they were created are two objects in HealthKit, and stay two samples.
 
-A store made before (marked by migration 0007 with an empty key) keeps the plain SHA-256
+A store made before (marked by migration 0008 with an empty key) keeps the plain SHA-256
 derivation bit for bit, or its next import of the same export would add everything again.
 There the creation date cannot join the identity; instead, when a Record's uuid is already
 taken in this import by a Record that differs from it only in its creation date, it gets a

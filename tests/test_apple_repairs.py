@@ -29,27 +29,35 @@ WATCH = (
     "model:Watch, hardware:Watch6,2, software:10.4&gt;"
 )
 STEPS = 'type="HKQuantityTypeIdentifierStepCount" sourceName="Watch" unit="count"'
-WORKOUT_TIMES = (
-    'creationDate="2024-05-01 09:00:00 +0200" '
-    'startDate="2024-05-01 08:00:00 +0200" endDate="2024-05-01 08:45:00 +0200"'
-)
 
+
+def times(created: str | None, start: str, end: str, day: str = "2024-05-01") -> str:
+    """creationDate, startDate and endDate attributes (clock times given as HH:MM)."""
+    text = f'startDate="{day} {start}:00 +0200" endDate="{day} {end}:00 +0200"'
+    return text if created is None else f'creationDate="{day} {created}:00 +0200" {text}'
+
+
+WORKOUT_TIMES = times("09:00", "08:00", "08:45")
 EXPORT = f"""<?xml version="1.0" encoding="UTF-8"?>
 <HealthData locale="en_US">
  <ExportDate value="2024-06-01 12:00:00 +0200"/>
  <Me HKCharacteristicTypeIdentifierDateOfBirth="1980-01-02"/>
- <Record {STEPS} device="{WATCH}" creationDate="2024-05-01 07:10:00 +0200" startDate="2024-05-01 07:00:00 +0200" endDate="2024-05-01 07:05:00 +0200" value="100"/>
- <Record {STEPS} device="Dummy device" creationDate="2024-05-01 07:20:00 +0200" startDate="2024-05-01 07:10:00 +0200" endDate="2024-05-01 07:15:00 +0200" value="110"/>
- <Record {STEPS} creationDate="2024-05-01 07:40:00 +0200" startDate="2024-05-01 07:30:00 +0200" endDate="2024-05-01 07:35:00 +0200" value="120"/>
- <Record {STEPS} creationDate="2024-05-01 07:41:00 +0200" startDate="2024-05-01 07:30:00 +0200" endDate="2024-05-01 07:35:00 +0200" value="120"/>
- <Record type="HKDataTypeSleepDurationGoal" sourceName="Health" unit="hr" creationDate="2024-05-01 07:00:00 +0200" startDate="2024-05-01 07:00:00 +0200" endDate="2024-05-01 07:00:00 +0200" value="8"/>
- <Record type="HKQuantityTypeIdentifierNewInIOS30" sourceName="Phone" unit="zz" creationDate="2024-05-02 07:00:00 +0200" startDate="2024-05-02 07:00:00 +0200" endDate="2024-05-02 07:00:00 +0200" value="3">
+ <Record {STEPS} device="{WATCH}" {times("07:10", "07:00", "07:05")} value="100"/>
+ <Record {STEPS} device="Dummy device" {times("07:20", "07:10", "07:15")} value="110"/>
+ <Record {STEPS} {times("07:40", "07:30", "07:35")} value="120"/>
+ <Record {STEPS} {times("07:41", "07:30", "07:35")} value="120"/>
+ <Record type="HKDataTypeSleepDurationGoal" sourceName="Health" unit="hr"
+  {times("07:00", "07:00", "07:00")} value="8"/>
+ <Record type="HKQuantityTypeIdentifierNewInIOS30" sourceName="Phone" unit="zz"
+  {times("07:00", "07:00", "07:00", "2024-05-02")} value="3">
   <MetadataEntry key="HKNewKey" value="a &amp; b"/>
  </Record>
- <Record {STEPS} sourceName2="x" creationDate="2024-05-01 07:50:00 +0200" startDate="2024-05-01 07:50:00 +0200" endDate="2024-05-01 07:55:00 +0200" value="5" />
- <Record type="HKQuantityTypeIdentifierStepCount" sourceName="  " unit="count" startDate="2024-05-01 07:00:00 +0200" endDate="2024-05-01 07:05:00 +0200" value="1"/>
+ <Record {STEPS} sourceName2="x" {times("07:50", "07:50", "07:55")} value="5" />
+ <Record type="HKQuantityTypeIdentifierStepCount" sourceName="  " unit="count"
+  {times(None, "07:00", "07:05")} value="1"/>
  <Record {STEPS} startDate="yesterday" endDate="2024-05-01 07:05:00 +0200" value="1"/>
- <Workout workoutActivityType="HKWorkoutActivityTypeRunning" duration="45" durationUnit="min" sourceName="Watch" device="{WATCH}" {WORKOUT_TIMES}>
+ <Workout workoutActivityType="HKWorkoutActivityTypeRunning" duration="45" durationUnit="min"
+  sourceName="Watch" device="{WATCH}" {WORKOUT_TIMES}>
   <MetadataEntry key="HKAverageMETs" value="5.1 kcal/hr-kg"/>
   <MetadataEntry key="HKElevationAscended" value="a lot"/>
   <WorkoutEvent type="HKWorkoutEventTypePause" date="2024-05-01 08:10:00 +0200"/>
@@ -59,7 +67,8 @@ EXPORT = f"""<?xml version="1.0" encoding="UTF-8"?>
    <Location date="2024-05-01 08:01:00 +0200" latitude="46.51" longitude="6.61"/>
   </WorkoutRoute>
  </Workout>
- <ActivitySummary dateComponents="2024-05-01" activeEnergyBurned="300" activeEnergyBurnedGoal="500" activeEnergyBurnedUnit="kcal"/>
+ <ActivitySummary dateComponents="2024-05-01" activeEnergyBurned="300"
+  activeEnergyBurnedGoal="500" activeEnergyBurnedUnit="kcal"/>
  <Nonsense value="1"/>
 </HealthData>
 """
@@ -94,7 +103,8 @@ def test_every_element_is_accounted_for_and_each_defect_costs_only_its_field(
     left_out = sorted((s.kind, s.line) for s in first.left_out)
     assert left_out == sorted(
         [
-            ("Record", line_of(EXPORT, 'sourceName="  "')),
+            # (an element's line is the one its start tag ends on)
+            ("Record", line_of(EXPORT, 'sourceName="  "') + 1),
             ("Record", line_of(EXPORT, 'startDate="yesterday"')),
             ("Nonsense", line_of(EXPORT, "<Nonsense")),
         ]
@@ -103,7 +113,7 @@ def test_every_element_is_accounted_for_and_each_defect_costs_only_its_field(
 
     # repaired, each with its line: the device, and the workout's metadata value and event
     repairs = sorted((s.kind, s.line, s.reason) for s in first.repairs)
-    workout_line = line_of(EXPORT, "<Workout ")
+    workout_line = line_of(EXPORT, "<Workout ") + 1
     assert [(kind, line) for kind, line, _ in repairs] == [
         ("Record", line_of(EXPORT, 'device="Dummy device"')),
         ("Workout", workout_line),

@@ -131,15 +131,30 @@ def test_the_reader_process_gets_the_key_off_its_command_line_and_derives_the_sa
     assert found[0] == found[1] == derived_uuids(path, ContentUuids(key))
 
 
-TWINS = b"""<?xml version="1.0" encoding="UTF-8"?>
-<HealthData locale="en_US">
- <Record type="HKQuantityTypeIdentifierHeartRate" sourceName="Watch" unit="count/min" creationDate="2024-05-01 08:00:05 +0200" startDate="2024-05-01 08:00:00 +0200" endDate="2024-05-01 08:00:00 +0200" value="71"/>
- <Record type="HKQuantityTypeIdentifierHeartRate" sourceName="Watch" unit="count/min" creationDate="2024-05-01 08:00:09 +0200" startDate="2024-05-01 08:00:00 +0200" endDate="2024-05-01 08:00:00 +0200" value="71"/>
- <Record type="HKQuantityTypeIdentifierHeartRate" sourceName="Watch" unit="count/min" creationDate="2024-05-01 08:00:05 +0200" startDate="2024-05-01 08:00:00 +0200" endDate="2024-05-01 08:00:00 +0200" value="71"/>
- <Record type="HKQuantityTypeIdentifierHeartRate" sourceName="Watch" unit="count/min" creationDate="2024-05-01 08:00:05 +0200" startDate="2024-05-01 08:05:00 +0200" endDate="2024-05-01 08:05:00 +0200" value="72"><HeartRateVariabilityMetadataList/></Record>
- <Record type="HKQuantityTypeIdentifierHeartRate" sourceName="Watch" unit="count/min" creationDate="2024-05-01 08:00:07 +0200" startDate="2024-05-01 08:05:00 +0200" endDate="2024-05-01 08:05:00 +0200" value="72"><HeartRateVariabilityMetadataList/></Record>
-</HealthData>
-"""
+def heart_rate(created: str, start: str, value: int, *, beats: bool = False) -> bytes:
+    """A heart-rate Record on 2024-05-01 (times given as HH:MM:SS); with ``beats``, an
+    (empty) beat list that sends it down the object path."""
+    day = "2024-05-01 {} +0200"
+    text = (
+        ' <Record type="HKQuantityTypeIdentifierHeartRate" sourceName="Watch" '
+        f'unit="count/min" creationDate="{day.format(created)}" '
+        f'startDate="{day.format(start)}" endDate="{day.format(start)}" value="{value}"'
+    )
+    text += "><HeartRateVariabilityMetadataList/></Record>\n" if beats else "/>\n"
+    return text.encode()
+
+
+TWINS = b"".join(
+    [
+        b'<?xml version="1.0" encoding="UTF-8"?>\n<HealthData locale="en_US">\n',
+        heart_rate("08:00:05", "08:00:00", 71),
+        heart_rate("08:00:09", "08:00:00", 71),  # differs from the first in creationDate
+        heart_rate("08:00:05", "08:00:00", 71),  # the first again
+        heart_rate("08:00:05", "08:05:00", 72, beats=True),
+        heart_rate("08:00:07", "08:05:00", 72, beats=True),
+        b"</HealthData>\n",
+    ]
+)
 
 
 @pytest.mark.parametrize("legacy", [False, True], ids=["keyed", "legacy"])

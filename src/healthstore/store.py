@@ -60,7 +60,6 @@ from healthstore.model import ActivitySummary, Sample, SaveStatus, Source
 from healthstore.opaque import OpaqueRecord
 from healthstore.plain import PlainSample, to_sample
 from healthstore.query import predicates as p
-from healthstore.storage.opaque import opaque_records, save_opaque
 from healthstore.query import stats_reader
 from healthstore.query.live import ChangeHub
 from healthstore.shc_import import CardResult
@@ -68,6 +67,7 @@ from healthstore.storage import summaries
 from healthstore.storage.backend import Backend
 from healthstore.storage.dimensions import Dimensions
 from healthstore.storage.lockable import LockableBackend
+from healthstore.storage.opaque import opaque_records, save_opaque
 from healthstore.storage.sqlite import CIPHER_PAGE_SIZE, SQLiteBackend
 from healthstore.times import from_micros
 from healthstore.vault.keys import KdfParams, derive_key, key_check

@@ -126,9 +126,7 @@ def _count_rows(summary: ImportSummary) -> Iterator[tuple[str, ...]]:
 
 def print_summary(summary: ImportSummary) -> None:
     """The counts per element kind, then the first skipped items and repairs."""
-    table(
-        ("element", "added", "already present", "skipped", "repaired"), _count_rows(summary)
-    )
+    table(("element", "added", "already present", "skipped", "repaired"), _count_rows(summary))
     exported = f" from the export of {summary.export_date}" if summary.export_date else ""
     typer.echo(f"{summary.samples_added:,} samples added{exported}")
     if not summary.skips:

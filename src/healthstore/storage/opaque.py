@@ -26,7 +26,14 @@ def save_opaque(
         backend.execute(
             "INSERT INTO opaque_records (user_id, uuid, type, start_us, element, created_us) "
             "VALUES (?, ?, ?, ?, ?, ?)",
-            (user_id, record.uuid.bytes, record.type, record.start_us, record.element_json(), now_us),
+            (
+                user_id,
+                record.uuid.bytes,
+                record.type,
+                record.start_us,
+                record.element_json(),
+                now_us,
+            ),
         )
         out.append(True)
     return out

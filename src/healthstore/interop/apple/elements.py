@@ -28,7 +28,6 @@ from healthstore.interop.apple.gpx import GPXError, route_locations
 from healthstore.interop.apple.repairs import read_device, repaired_metadata
 from healthstore.interop.apple.tree import Attributed, Element, Tagged
 from healthstore.interop.apple.uuids import ContentUuids
-from healthstore.opaque import OpaqueRecord
 from healthstore.interop.apple.values import (
     normalize_source_name,
     normalize_unit,
@@ -51,7 +50,7 @@ from healthstore.model import (
     WorkoutStatistics,
     stable_uuid,
 )
-from healthstore.times import to_micros
+from healthstore.opaque import OpaqueRecord
 from healthstore.records import (
     Audiogram,
     AudiogramPoint,
@@ -61,6 +60,7 @@ from healthstore.records import (
     VisionPrescription,
     WorkoutRoute,
 )
+from healthstore.times import to_micros
 from healthstore.units import Quantity
 
 ReadFile = Callable[[str], bytes | None]

@@ -42,13 +42,13 @@ from healthstore.model import (
     WorkoutEvent,
     WorkoutStatistics,
 )
+from healthstore.opaque import OpaqueRecord
 from healthstore.records import (
     Audiogram,
     ClinicalRecord,
     HeartbeatSeries,
     VisionPrescription,
 )
-from healthstore.opaque import OpaqueRecord
 from healthstore.times import to_micros
 from healthstore.units import Quantity
 

@@ -11,8 +11,8 @@ from healthstore.clinical.cda import cda_document
 from healthstore.errors import HealthStoreError
 from healthstore.interop.apple.cleaning import split_roots
 from healthstore.interop.apple.elements import Rejected
-from healthstore.interop.apple.values import parse_date
 from healthstore.interop.apple.uuids import ContentUuids
+from healthstore.interop.apple.values import parse_date
 from healthstore.model import Device, Source, SourceRevision
 from healthstore.records import CDADocument, Electrocardiogram
 from healthstore.units import Quantity

@@ -309,7 +309,9 @@ def _ecgs(source: ExportSource, ctx: Context) -> Iterator[Item | Skip]:
         if data is None:
             continue
         try:
-            yield Item("ElectrocardiogramFile", None, Converted([electrocardiogram(name, data, ctx.uuids)]))
+            yield Item(
+                "ElectrocardiogramFile", None, Converted([electrocardiogram(name, data, ctx.uuids)])
+            )
         except Rejected as exc:
             yield Skip("ElectrocardiogramFile", None, str(exc))
 

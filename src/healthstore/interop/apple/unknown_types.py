@@ -46,9 +46,7 @@ def record_or_opaque(element: Element, ctx: Context) -> Converted:
 def opaque_record(element: Element, ctx: Context) -> OpaqueRecord:
     """A Record of an unknown type, as written."""
     attributes = tuple((str(k), str(v)) for k, v in element.attrib.items())
-    entries = tuple(
-        (str(key or ""), str(value or "")) for key, value in metadata_entries(element)
-    )
+    entries = tuple((str(key or ""), str(value or "")) for key, value in metadata_entries(element))
     if any(child.tag != "MetadataEntry" for child in element):
         ctx.repairs.append("children other than metadata entries left out")
     try:

@@ -4,6 +4,7 @@ Records that differ only in their creation date stay two samples either way."""
 
 from __future__ import annotations
 
+import hmac
 import secrets
 import sqlite3
 import subprocess
@@ -184,3 +185,10 @@ def test_records_that_differ_only_in_their_creation_date_stay_two(
         firsts = b"\n".join(lines[:3] + lines[4:6] + lines[7:])
         before = derived_uuids(export(tmp_path, firsts), ContentUuids())
         assert len(before) == 2 and before < uuids
+
+
+@pytest.mark.parametrize("size", [32, 16, 64, 65, 100])
+def test_the_key_derivation_is_hmac_sha256(size: int) -> None:
+    key = secrets.token_bytes(size)
+    for content in (b"", b"Record\x1fWatch", "é".encode() * 100):
+        assert ContentUuids(key).mac(content) == hmac.digest(key, content, "sha256")

@@ -20,7 +20,7 @@ from typing import Any, BinaryIO
 from lxml import etree
 
 from healthstore.errors import InvalidArgument
-from healthstore.interop.apple import elements
+from healthstore.interop.apple import elements, medical
 from healthstore.interop.apple.cleaning import CHUNK_SIZE, clean_xml_stream
 from healthstore.interop.apple.elements import Context, Converted, Rejected
 from healthstore.interop.apple.files import cda_documents, electrocardiogram
@@ -38,9 +38,9 @@ CONVERTERS: dict[str, Callable[[Any, Context], Converted]] = {
     "Workout": elements.workout,
     "ActivitySummary": elements.activity_summary,
     "Me": elements.me,
-    "ClinicalRecord": elements.clinical_record,
-    "Audiogram": elements.audiogram,
-    "VisionPrescription": elements.vision_prescription,
+    "ClinicalRecord": medical.clinical_record,
+    "Audiogram": medical.audiogram,
+    "VisionPrescription": medical.vision_prescription,
 }
 KINDS = (*CONVERTERS, "ElectrocardiogramFile", "CDADocument")
 

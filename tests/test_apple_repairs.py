@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -78,21 +79,37 @@ def line_of(text: str, needle: str) -> int:
     return text[: text.index(needle)].count("\n") + 1
 
 
-def import_twice(tmp_path: Path, plain: bool) -> tuple[HealthStore, ImportSummary, ImportSummary]:
+@pytest.fixture
+def opened() -> Iterator[list[HealthStore]]:
+    """Stores to close at the end of the test."""
+    stores: list[HealthStore] = []
+    yield stores
+    for store in stores:
+        store.close()
+
+
+def import_twice(
+    opened: list[HealthStore], tmp_path: Path, plain: bool, background: bool = False
+) -> tuple[HealthStore, ImportSummary, ImportSummary]:
     path = tmp_path / "export.xml"
     path.write_text(EXPORT, "utf-8")
     store = HealthStore.create(tmp_path / f"store-{plain}")
+    opened.append(store)
     key = bytes(range(32))
-    first = import_apple_health(store, path, plain=plain, uuid_key=key)
-    again = import_apple_health(store, path, plain=plain, uuid_key=key)
+    first = import_apple_health(store, path, plain=plain, background=background, uuid_key=key)
+    again = import_apple_health(store, path, plain=plain, background=background, uuid_key=key)
     return store, first, again
 
 
-@pytest.mark.parametrize("plain", [True, False], ids=["fast-lane", "objects"])
+@pytest.mark.parametrize(
+    ("plain", "background"),
+    [(True, False), (False, False), (True, True)],
+    ids=["fast-lane", "objects", "reader-process"],
+)
 def test_every_element_is_accounted_for_and_each_defect_costs_only_its_field(
-    tmp_path: Path, plain: bool
+    opened: list[HealthStore], tmp_path: Path, plain: bool, background: bool
 ) -> None:
-    store, first, again = import_twice(tmp_path, plain)
+    store, first, again = import_twice(opened, tmp_path, plain, background)
     elements = len(ET.fromstring(EXPORT.encode()))
     assert elements == 14
     for summary in (first, again):
@@ -150,9 +167,9 @@ def test_every_element_is_accounted_for_and_each_defect_costs_only_its_field(
 
 
 def test_an_export_written_back_holds_the_opaque_record_and_the_value_kept_as_text(
-    tmp_path: Path,
+    opened: list[HealthStore], tmp_path: Path
 ) -> None:
-    store, _, _ = import_twice(tmp_path, True)
+    store, _, _ = import_twice(opened, tmp_path, True)
     out = write_export(store, tmp_path / "back.zip")
     with zipfile.ZipFile(out.path) as archive:
         xml = archive.read("apple_health_export/export.xml")

@@ -251,8 +251,9 @@ def _build(make: Callable[[], Sample]) -> Sample:
         raise Rejected(exc.message) from None
 
 
-def record(element: Element, ctx: Context) -> Converted:
-    """A Record: a quantity or category sample (plus a heartbeat series for HRV beats)."""
+def record(element: Element, ctx: Context, *, member: bool = False) -> Converted:
+    """A Record: a quantity or category sample (plus a heartbeat series for HRV beats);
+    ``member`` for one inside a Correlation."""
     attrs = Attributes(element)
     t = _type(attrs)
     revision, device = ctx.revision(attrs), ctx.device(attrs)
@@ -260,7 +261,7 @@ def record(element: Element, ctx: Context) -> Converted:
     meta = metadata_from(entries, ctx.repairs)
     start, end = _times(attrs, meta)
     identity = _identity_of(attrs, entries, revision)
-    uuid = ctx.uuids.record_uuid(start, identity, attrs.get("creationDate"))
+    uuid = ctx.uuids.record_uuid(start, identity, attrs.get("creationDate"), track=not member)
     value = attrs.get("value")
     kind = t.kind
     try:
@@ -358,7 +359,7 @@ def correlation(element: Element, ctx: Context) -> Converted:
     revision, device = ctx.revision(element), ctx.device(element)
     meta = _metadata_or_repair(element, ctx)
     start, end = _times(element, meta)
-    members = [record(child, ctx).samples[0] for child in element.iterfind("Record")]
+    members = [record(c, ctx, member=True).samples[0] for c in element.iterfind("Record")]
     uuid = _uuid(element, start, revision, ctx)
     sample = _build(
         lambda: Correlation(

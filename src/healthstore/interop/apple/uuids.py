@@ -98,11 +98,17 @@ class ContentUuids:
             content = f"{content}\x1fcreationDate={creation or ''}"
         return self.derive(start_us, content)
 
-    def record(self, start_us: int, content: str, creation: str | None) -> bytes:
-        """The uuid bytes of a Record with this content identity and creationDate."""
+    def record(
+        self, start_us: int, content: str, creation: str | None, *, track: bool = True
+    ) -> bytes:
+        """The uuid bytes of a Record with this content identity and creationDate. Without
+        ``track`` (a correlation's member: the same object as a top-level Record) a legacy
+        store's twins are not looked for."""
         if self._key:
             return self.derive(start_us, f"{content}\x1fcreationDate={creation or ''}")
         uuid = stable_uuid_bytes(start_us, content)
+        if not track:
+            return uuid
         created = creation or ""
         seen = self._recent.get(uuid)
         if seen is None:
@@ -114,8 +120,10 @@ class ContentUuids:
             return uuid
         return stable_uuid_bytes(start_us, f"created\x1f{uuid.hex()}\x1f{created}")
 
-    def record_uuid(self, start: datetime, content: str, creation: str | None) -> UUID:
-        return UUID(bytes=self.record(to_micros(start), content, creation))
+    def record_uuid(
+        self, start: datetime, content: str, creation: str | None, *, track: bool = True
+    ) -> UUID:
+        return UUID(bytes=self.record(to_micros(start), content, creation, track=track))
 
     def _remember(self, uuid: bytes, created: str) -> None:
         if len(self._recent) >= TWIN_WINDOW:

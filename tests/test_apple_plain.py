@@ -30,6 +30,7 @@ from healthstore.model import QuantitySample
 from healthstore.plain import to_sample
 from healthstore.units import Quantity
 from tests.conftest import shared_path
+from tests.test_apple_repairs import EXPORT as DEFECTS
 
 V8 = "rgosdin-docs_export_v8_2019.xml"
 V14 = "grll-apple-health-mcp_export_v14.xml"
@@ -258,6 +259,17 @@ def test_the_shared_exports_import_to_the_same_rows_counts_and_skips_either_way(
     fast, objects, rows = _both_ways(tmp_path, export, name)
     assert rows
     assert fast.to_json() == objects.to_json()
+
+
+def test_an_export_with_every_repaired_defect_imports_to_the_same_rows_either_way(
+    tmp_path: Path,
+) -> None:
+    export = tmp_path / "export.xml"
+    export.write_text(DEFECTS, "utf-8")
+    fast, objects, rows = _both_ways(tmp_path, export, "defects")
+    assert len(rows) >= 8
+    assert fast.to_json() == objects.to_json()
+    assert fast.repairs and fast.left_out
 
 
 def test_a_plain_record_whose_uuid_holds_other_content_is_skipped_alone(tmp_path: Path) -> None:

@@ -54,6 +54,9 @@ EXPORT = f"""<?xml version="1.0" encoding="UTF-8"?>
   <MetadataEntry key="HKNewKey" value="a &amp; b"/>
  </Record>
  <Record {STEPS} sourceName2="x" {times("07:50", "07:50", "07:55")} value="5" />
+ <Record {STEPS} {times("08:50", "08:50", "08:55")} value="7">
+  <MetadataEntry key="HKWasUserEntered" value="maybe"/>
+ </Record>
  <Record type="HKQuantityTypeIdentifierStepCount" sourceName="  " unit="count"
   {times(None, "07:00", "07:05")} value="1"/>
  <Record {STEPS} startDate="yesterday" endDate="2024-05-01 07:05:00 +0200" value="1"/>
@@ -111,7 +114,7 @@ def test_every_element_is_accounted_for_and_each_defect_costs_only_its_field(
 ) -> None:
     store, first, again = import_twice(opened, tmp_path, plain, background)
     elements = len(ET.fromstring(EXPORT.encode()))
-    assert elements == 14
+    assert elements == 15
     for summary in (first, again):
         assert summary.elements == elements
         assert summary.accounted() == elements
@@ -133,18 +136,21 @@ def test_every_element_is_accounted_for_and_each_defect_costs_only_its_field(
     workout_line = line_of(EXPORT, "<Workout ") + 1
     assert [(kind, line) for kind, line, _ in repairs] == [
         ("Record", line_of(EXPORT, 'device="Dummy device"')),
+        ("Record", line_of(EXPORT, 'key="HKWasUserEntered"') - 1),
         ("Workout", workout_line),
         ("Workout", workout_line),
     ]
     assert "'Dummy device'" in repairs[0][2]
-    reasons = " | ".join(reason for _, _, reason in repairs[1:])
+    assert "'HKWasUserEntered'" in repairs[1][2] and "maybe" not in repairs[1][2]
+    reasons = " | ".join(reason for _, _, reason in repairs[2:])
     assert "'HKElevationAscended'" in reasons and "a lot" not in reasons  # no values told
     assert f"workout event at line {line_of(EXPORT, '09:30:00')} left out" in reasons
 
     counts = first.counts
-    # 2 ordinary + the odd device + 2 twins + the sleep goal + one with an extra attribute
-    assert (counts["Record"].added, counts["Record"].skipped) == (6, 2)
-    assert counts["Record"].repaired == 1
+    # one plain + the odd device + 2 twins + the sleep goal + one with an extra attribute
+    # + one with a metadata value that does not read
+    assert (counts["Record"].added, counts["Record"].skipped) == (7, 2)
+    assert counts["Record"].repaired == 2
     assert (counts[OPAQUE].added, counts["Workout"].added, counts["Workout"].repaired) == (1, 1, 1)
     assert counts["Nonsense"].skipped == 1
     assert again.samples_added == 0
@@ -152,8 +158,10 @@ def test_every_element_is_accounted_for_and_each_defect_costs_only_its_field(
 
     # what was kept, and how
     steps = store.samples("stepCount")
-    assert len(steps) == 5  # the twins that differ only in their creation date stay two
+    assert len(steps) == 6  # the twins that differ only in their creation date stay two
     assert Device(name="Dummy device") in {s.device for s in steps}
+    kept = [s.metadata for s in steps if "HKWasUserEntered (as written)" in s.metadata]
+    assert kept == [{"HKWasUserEntered (as written)": "maybe"}]
     assert [s.quantity.value for s in store.samples("sleepDurationGoal")] == [8.0]
     [workout] = store.samples("workout")
     assert isinstance(workout, Workout)

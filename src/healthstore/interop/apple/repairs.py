@@ -22,8 +22,6 @@ AS_WRITTEN: Final = " (as written)"
 this key (the model holds only a value of the key's own kind under the key itself), and an
 export written back restores the original key."""
 
-_NAME_LIMIT: Final = 200
-
 
 def read_device(text: str) -> tuple[Device | None, str | None]:
     """The device a ``device`` attribute describes, and the repair made (or None).
@@ -34,7 +32,7 @@ def read_device(text: str) -> tuple[Device | None, str | None]:
         return parse_device(text), None
     except HealthStoreError:
         pass
-    name = text.strip()[:_NAME_LIMIT]
+    name = text.strip()
     try:
         device = Device(name=name)
     except HealthStoreError:

@@ -79,7 +79,7 @@ def test_json_output_is_the_library_summary(runner: CliRunner, tmp_path: Path) -
         ok(runner, "import", "apple-health", path, "--store", store, "--json").stdout
     )
     assert first == library_summary(tmp_path, path)
-    assert first["counts"]["Record"] == {"added": 28, "present": 0, "skipped": 0}
+    assert first["counts"]["Record"] == {"added": 28, "present": 0, "skipped": 0, "repaired": 0}
     assert first["counts"]["CDADocument"]["added"] == 2
 
     again = json.loads(
@@ -147,13 +147,13 @@ def test_without_a_terminal_no_bar_is_drawn(runner: CliRunner, tmp_path: Path) -
 
 
 def test_the_summary_table_and_the_first_skipped_items(runner: CliRunner, tmp_path: Path) -> None:
-    unknown = b"".join(
-        b' <Record type="HKQuantityTypeIdentifierNewInIOS19" sourceName="Phone" unit="count" '
+    unfit = b"".join(  # a unit that does not fit the type costs the Record
+        b' <Record type="HKQuantityTypeIdentifierStepCount" sourceName="Phone" unit="kg" '
         b'startDate="2024-01-0%d 10:00:00 +0100" endDate="2024-01-0%d 10:00:00 +0100" '
         b'value="1"/>\n' % (day, day)
         for day in range(1, 10)
     )
-    xml = with_elements(apple(V14), unknown + unknown.replace(b"-01-0", b"-02-0"))
+    xml = with_elements(apple(V14), unfit + unfit.replace(b"-01-0", b"-02-0"))
     path = bare(tmp_path, xml)
     store = new_store(tmp_path / "store")
     text = plain(ok(runner, "import", "apple-health", path, "--store", store, env=WIDE).stdout)
@@ -161,21 +161,20 @@ def test_the_summary_table_and_the_first_skipped_items(runner: CliRunner, tmp_pa
     rows = {
         cells[0]: cells[1:]
         for line in text.splitlines()
-        if len(cells := [c.strip() for c in re.split(r"[│┃]", line)[1:-1]]) == 4
+        if len(cells := [c.strip() for c in re.split(r"[│┃]", line)[1:-1]]) == 5
     }
-    assert rows["element"] == ["added", "already present", "skipped"]
-    assert rows["Record"] == ["26", "0", "18"]
-    assert rows["Workout"] == ["2", "0", "0"]
-    assert rows["ActivitySummary"] == ["3", "0", "0"]
-    assert rows["total"] == ["33", "0", "18"]  # 26 + 1 + 2 + 3 + 1 (Me), and 18 skipped
+    assert rows["element"] == ["added", "already present", "skipped", "repaired"]
+    assert rows["Record"] == ["26", "0", "18", "0"]
+    assert rows["Workout"] == ["2", "0", "0", "1"]  # kept without its broken routes
+    assert rows["ActivitySummary"] == ["3", "0", "0", "0"]
+    assert rows["total"] == ["33", "0", "18", "1"]  # 26 + 1 + 2 + 3 + 1 (Me), and 18 skipped
     assert "32 samples added from the export of 2025-01-14T12:00:00+01:00" in text
 
-    first_unknown = line_of(xml, b"NewInIOS19")
-    assert re.search(
-        rf"│ Record +│ {first_unknown} +│ unknown type 'HKQuantityTypeIdentifierNewInIOS19'", text
-    )
-    assert len(re.findall(r"│ Workout +│ \d+ +│ workout route at line \d+ left out", text)) == 2
-    listed = re.findall(r"│ Record +│ (\d+) +│ unknown type", text)
+    first_unfit = line_of(xml, b'unit="kg" startDate="2024-01-01')
+    assert re.search(rf"│ Record +│ {first_unfit} +│ skipped +│ unit 'kg' does not fit", text)
+    routes = r"│ Workout +│ \d+ +│ repaired +│ workout route at line \d+ left out"
+    assert len(re.findall(routes, text)) == 2
+    listed = re.findall(r"│ Record +│ (\d+) +│ skipped +│ unit 'kg' does not fit", text)
     assert len(listed) == importer.SKIPS_SHOWN - 2  # after the notes on the routes
     assert "10 of 20 skipped or repaired (--json lists more)" in text
 
@@ -268,5 +267,10 @@ def test_an_interrupted_import_keeps_whole_batches_and_says_how_to_finish(
     again = json.loads(
         ok(runner, "import", "apple-health", path, "--store", store, "--json").stdout
     )
-    assert again["counts"]["Record"] == {"added": 3352 - kept, "present": kept, "skipped": 0}
+    assert again["counts"]["Record"] == {
+        "added": 3352 - kept,
+        "present": kept,
+        "skipped": 0,
+        "repaired": 0,
+    }
     assert store_total(store)[0] == 3352

@@ -111,20 +111,22 @@ def kinds_in_order(counts: Iterable[str]) -> list[str]:
     return known + sorted(set(counts) - set(known))
 
 
-def _count_rows(summary: ImportSummary) -> Iterator[tuple[str, str, str, str]]:
+def _count_rows(summary: ImportSummary) -> Iterator[tuple[str, ...]]:
     total = Counts()
     for kind in kinds_in_order(summary.counts):
-        counts = summary.counts[kind]
-        total.added += counts.added
-        total.present += counts.present
-        total.skipped += counts.skipped
-        yield kind, f"{counts.added:,}", f"{counts.present:,}", f"{counts.skipped:,}"
-    yield "total", f"{total.added:,}", f"{total.present:,}", f"{total.skipped:,}"
+        c = summary.counts[kind]
+        total.added += c.added
+        total.present += c.present
+        total.skipped += c.skipped
+        total.repaired += c.repaired
+        yield kind, f"{c.added:,}", f"{c.present:,}", f"{c.skipped:,}", f"{c.repaired:,}"
+    t = total
+    yield "total", f"{t.added:,}", f"{t.present:,}", f"{t.skipped:,}", f"{t.repaired:,}"
 
 
 def print_summary(summary: ImportSummary) -> None:
-    """The counts per element kind, then the first skipped items."""
-    table(("element", "added", "already present", "skipped"), _count_rows(summary))
+    """The counts per element kind, then the first skipped items and repairs."""
+    table(("element", "added", "already present", "skipped", "repaired"), _count_rows(summary))
     exported = f" from the export of {summary.export_date}" if summary.export_date else ""
     typer.echo(f"{summary.samples_added:,} samples added{exported}")
     if not summary.skips:
@@ -132,11 +134,18 @@ def print_summary(summary: ImportSummary) -> None:
         return
     shown = summary.skips[:SKIPS_SHOWN]
     table(
-        ("element", "line", "reason"),
-        ((s.kind, EMPTY if s.line is None else str(s.line), s.reason) for s in shown),
+        ("element", "line", "", "reason"),
+        (
+            (s.kind, EMPTY if s.line is None else str(s.line), _what(s.partial), s.reason)
+            for s in shown
+        ),
         caption=f"{len(shown)} of {summary.skipped_total:,} skipped or repaired"
         + ("" if summary.skipped_total <= len(shown) else " (--json lists more)"),
     )
+
+
+def _what(partial: bool) -> str:
+    return "repaired" if partial else "skipped"
 
 
 @app.command("apple-health")

@@ -11,8 +11,9 @@ would have been stored as (``tests/test_apple_plain.py`` compares the two on eve
 the shared exports and on generated ones).
 
 Anything out of the ordinary (a heartbeat list, a sync identifier, a date, value or unit
-that does not read, an unknown type) gets ``None``: the caller then takes the object path,
-which either builds the sample or rejects the Record with the reason.
+that does not read, a device or metadata value that needs a repair, an unknown type) gets
+``None``: the caller then takes the object path, which either builds the sample (noting its
+repairs) or rejects the Record with the reason.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from healthstore.interop.apple.elements import (
     metadata_zone,
 )
 from healthstore.interop.apple.values import normalize_unit, parse_date
-from healthstore.model import Device, SourceRevision, stable_uuid_bytes
+from healthstore.model import Device, SourceRevision
 from healthstore.plain import PlainSample
 from healthstore.times import format_offset
 from healthstore.units import Quantity
@@ -153,6 +154,7 @@ class PlainRecords:
 
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
+        self._uuids = ctx.uuids
         self._shapes: dict[tuple[str | None, ...], _Shape | object] = {}
         self._metas: dict[tuple[tuple[str | None, str | None], ...], _Meta | None] = {}
         self._templates: dict[tuple[_Shape, tuple[str, ...]], _Template] = {}
@@ -219,7 +221,7 @@ class PlainRecords:
             if category is None:
                 return None
             value = category
-        uuid = stable_uuid_bytes(start_us, self._identity(shape, attrs, meta))
+        uuid = self._uuids.record(start_us, self._identity(shape, attrs, meta), get("creationDate"))
         return (
             shape.type,
             uuid,
@@ -277,7 +279,9 @@ class PlainRecords:
                 if version is not None:
                     attrs["sourceVersion"] = version
                 revision = self._ctx.revision(attrs)
-                device = self._ctx.device(attrs)
+                device, repair = self._ctx.device_text(device_text or "")
+                if repair is not None:  # the object path keeps it, noting the repair
+                    raise ValueError(repair)
                 head = "\x1f".join(("Record", revision.source.name, device_text or ""))
                 shape = _Shape(t, revision, device, head, key)
         except (HealthStoreError, Rejected, ValueError):

@@ -79,6 +79,21 @@ REQUIRED_METADATA = {
     "HKQuantityTypeIdentifierInsulinDelivery": "HKInsulinDeliveryReason",
 }
 MAX_DURATION = {"HKCategoryTypeIdentifierMenopausalState": "0"}
+# Ours: the least value a quantity type's samples may hold, in its canonical unit. Amounts
+# (mass, length, energy, counts, durations, rates, fractions, conductance, power, speed) start
+# at 0, the default. Celsius has no physical zero, so temperatures stop at absolute zero;
+# levels in decibels are ratios to a reference and may fall below it; the heart rate's
+# recovery is a difference of two rates (negative when the rate rose).
+MIN_VALUE = {
+    "HKQuantityTypeIdentifierAppleSleepingWristTemperature": "-273.15",
+    "HKQuantityTypeIdentifierBasalBodyTemperature": "-273.15",
+    "HKQuantityTypeIdentifierBodyTemperature": "-273.15",
+    "HKQuantityTypeIdentifierWaterTemperature": "-273.15",
+    "HKQuantityTypeIdentifierEnvironmentalAudioExposure": "-inf",
+    "HKQuantityTypeIdentifierEnvironmentalSoundReduction": "-inf",
+    "HKQuantityTypeIdentifierHeadphoneAudioExposure": "-inf",
+    "HKQuantityTypeIdentifierHeartRateRecoveryOneMinute": "-inf",
+}
 # Ours: the spec leaves these raw values unverified; we number them from 1 like their peers.
 UNVERIFIED_ENUMS = {"HKCategoryValueMenopausalState": "None=1;Perimenopause=2;Menopause=3"}
 
@@ -132,6 +147,9 @@ def main(spec: Path) -> None:
             "aggregation": "", "value_enum": enum, "app_writable": app_writable,
             "min_duration_s": "", "max_duration_s": "", "required_metadata": "", "note": note,
         })
+    for t in types:
+        quantity = t["kind"] == "quantity"
+        t["min_value"] = MIN_VALUE.get(t["identifier"], "0") if quantity else ""
     shorts = [t["short_name"] for t in types]
     assert len(shorts) == len(set(shorts)), "short names must be unique"
     write(OUT / "types.csv", types)

@@ -12,6 +12,7 @@ from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import httpx
 import pytest
@@ -429,3 +430,17 @@ def test_a_negative_body_mass_in_an_export_skips_that_record_alone(
     assert masses == [72]
     (wrist,) = store.samples("appleSleepingWristTemperature")
     assert isinstance(wrist, QuantitySample) and wrist.quantity.value == -0.23
+
+
+@pytest.mark.parametrize(
+    "name", ["rgosdin-docs_export_v8_2019.xml", "grll-apple-health-mcp_export_v14.xml"]
+)
+def test_every_record_of_the_shared_exports_is_within_the_limits(
+    name: str, tmp_path: Path, store: HealthStore
+) -> None:
+    path = shared_path("data", "apple", name)
+    summary = store.import_apple_health(path)
+    assert [s for s in summary.skips if s.kind == "Record"] == []
+    assert summary.counts["Record"].skipped == 0
+    top_level = [e for e in ElementTree.parse(path).getroot() if e.tag == "Record"]
+    assert summary.counts["Record"].added == len(top_level)

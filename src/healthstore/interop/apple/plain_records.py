@@ -27,7 +27,7 @@ from typing import Any
 
 from healthstore import catalogue
 from healthstore import metadata as md
-from healthstore.catalogue import Aggregation, Kind, ObjectType
+from healthstore.catalogue import Kind, ObjectType
 from healthstore.errors import HealthStoreError
 from healthstore.interop.apple.elements import (
     ADDRESS,
@@ -59,9 +59,9 @@ class _Shape:
     """What every Record of one type, source, version, unit and device shares."""
 
     __slots__ = (
+        "bounded",
         "categories",
         "convert",
-        "cumulative",
         "device",
         "head",
         "max_us",
@@ -91,7 +91,9 @@ class _Shape:
         self.device = device
         self.head = head
         self.quantity = t.kind is Kind.quantity
-        self.cumulative = t.aggregation is Aggregation.cumulative
+        # A negative value of a type with a lower bound takes the object path, which checks
+        # it against the bound (zero for amounts, absolute zero for temperatures).
+        self.bounded = t.min_value is not None and t.min_value != -math.inf
         self.required = t.required_metadata
         self.min_us = None if t.min_duration is None else t.min_duration // _MICRO_DELTA
         self.max_us = None if t.max_duration is None else t.max_duration // _MICRO_DELTA
@@ -209,7 +211,7 @@ class PlainRecords:
                 number = float(text)
             except ValueError:
                 return None
-            if not math.isfinite(number) or (shape.cumulative and number < 0):
+            if not math.isfinite(number) or (number < 0 and shape.bounded):
                 return None
             if shape.convert is None:
                 value: float | int = number

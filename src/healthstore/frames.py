@@ -72,6 +72,11 @@ def _pyarrow() -> Any:
     return pyarrow
 
 
+def check_installed() -> None:
+    """Raise the ImportError naming the extra when pyarrow is missing."""
+    _pyarrow()
+
+
 def _check_pandas() -> None:
     try:
         import pandas  # noqa: F401

@@ -6,6 +6,8 @@ tables; each row of ``types.csv`` is one type with its kind, canonical unit, agg
 style, value enum, whether apps may write it, duration bounds, required metadata keys and,
 for quantity types, the least value a sample may hold (``min_value``: ``0`` for amounts that
 cannot be negative, ``-273.15`` for temperatures, ``-inf`` where there is no lower bound).
+``display_units.csv`` is kept by hand: the unit people read each quantity type in
+(HealthKit's preferred units, metric), one ``identifier,display_unit`` row per type.
 """
 
 from __future__ import annotations
@@ -133,9 +135,20 @@ class ObjectType:
     def __repr__(self) -> str:
         return f"ObjectType({self.short_name})"
 
+    @property
+    def display_unit(self) -> str | None:
+        """The unit people read values of this quantity type in (``count/min`` for heart
+        rate, ``km`` for walking distance); None for types without a unit."""
+        return _display_units().get(self.identifier, self.canonical_unit)
+
     def __reduce__(self) -> tuple[Callable[[str], ObjectType], tuple[str]]:
         """Pickled as its identifier, so unpickling finds the one instance of the type."""
         return _registered, (self.identifier,)
+
+
+@cache
+def _display_units() -> dict[str, str]:
+    return {row["identifier"]: row["display_unit"] for row in _rows("display_units.csv")}
 
 
 def _registered(identifier: str) -> ObjectType:

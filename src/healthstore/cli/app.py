@@ -7,8 +7,8 @@ reported without a traceback, exit code 1 (see :func:`healthstore.cli.output.rep
 from importlib.metadata import PackageNotFoundError, version
 from typing import Annotated, Any
 
-import click
 import typer
+from typer._click.exceptions import UsageError  # typer's own copy of click
 from typer.core import TyperGroup
 
 from healthstore.cli import (
@@ -34,7 +34,6 @@ from healthstore.cli.options import PASSPHRASE_FILE, PASSPHRASE_FILE_ENV
 from healthstore.cli.output import JSON_MODE, report_error
 from healthstore.errors import HealthStoreError, InvalidArgument
 
-
 _ARGS = "healthstore.args"
 
 
@@ -53,7 +52,7 @@ class _Root(TyperGroup):
         except HealthStoreError as exc:
             report_error(exc, as_json=_json_wanted(ctx))
             raise typer.Exit(1) from None
-        except click.UsageError as exc:
+        except UsageError as exc:
             param = getattr(exc, "param", None)  # set on BadParameter and its kind
             field = param.name if param is not None else None
             report_error(

@@ -6,13 +6,12 @@ command asks first; elsewhere it needs ``--yes``.
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated
 
 import typer
 
 from healthstore.catalogue import ObjectType
-from healthstore.cli.options import JsonOption, StoreOption, instant, open_store
+from healthstore.cli.options import JsonOption, StoreOption, instant, on_terminal, open_store
 from healthstore.cli.output import emit_json
 from healthstore.errors import InvalidArgument
 from healthstore.query import predicates as p
@@ -49,7 +48,7 @@ def delete(
     if uuid and (start is not None or end is not None):
         raise InvalidArgument("give --uuid, or --start/--end, not both", field="uuid")
     what = describe(t.short_name, uuid, start, end, source)
-    if not yes and not sys.stdin.isatty():
+    if not yes and not on_terminal():
         raise InvalidArgument(
             f"delete asks for confirmation on a terminal: pass --yes to delete {what}",
             field="yes",

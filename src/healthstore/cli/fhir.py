@@ -3,13 +3,16 @@ records from files or a provider's FHIR server, CDA documents, SMART Health Card
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
+from tempfile import TemporaryDirectory
 from typing import Annotated
 
 import typer
 
 from healthstore.cli.options import JsonOption, StoreOption, open_store
-from healthstore.cli.output import emit_json, table
+from healthstore.cli.output import emit_json, note, table
+from healthstore.errors import InvalidArgument
 from healthstore.fhir_import import FhirImportSummary
 
 SKIPS_SHOWN = 10
@@ -57,25 +60,58 @@ def print_fhir_summary(summary: FhirImportSummary) -> None:
 
 
 def import_fhir(
-    path: Annotated[
-        Path, typer.Argument(metavar="PATH", help="A Bundle, a resource, or a folder of them.")
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="PATH...",
+            help="Bundles, resources, or folders of them; '-' reads one from standard input.",
+        ),
     ],
     source: SourceOption,
     source_url: SourceUrlOption = None,
     release: ReleaseOption = None,
+    patient: Annotated[
+        str | None,
+        typer.Option(
+            "--patient", metavar="ID", help="Import only this Patient's resources (its FHIR id)."
+        ),
+    ] = None,
     store: StoreOption = None,
     json_output: JsonOption = False,
 ) -> None:
     """Import FHIR resources as clinical records of the institution NAME.
 
-    Importing again updates changed records and never duplicates them.
+    Importing again updates changed records and never duplicates them. Input about several
+    patients is imported with a warning naming them; --patient picks one. Exits 1 when
+    nothing could be imported.
     """
-    with open_store(store) as hs:
-        summary = hs.import_fhir(path, source=source, source_url=source_url, release=release)
+    with TemporaryDirectory() as spool, open_store(store) as hs:
+        files = [_stdin_file(Path(spool)) if path == "-" else Path(path) for path in paths]
+        summary = hs.import_fhir(
+            files, source=source, source_url=source_url, release=release, patient=patient
+        )
     if json_output:
         emit_json(summary.to_json())
     else:
         print_fhir_summary(summary)
+    if len(summary.patients) > 1:
+        names = "; ".join(f"{x['name']} ({x['id']})" for x in summary.patients)
+        note(
+            f"warning: the input is about {len(summary.patients)} patients, all imported as "
+            f"this store's person: {names}; use --patient ID to import one"
+        )
+    if not any(c.total() for c in (summary.added, summary.updated, summary.unchanged)):
+        note("error: nothing could be imported")
+        raise typer.Exit(1)
+
+
+def _stdin_file(spool: Path) -> Path:
+    """Standard input, saved as ``stdin.json`` (the name its skipped items are listed by)."""
+    target = spool / "stdin.json"
+    if target.exists():
+        raise InvalidArgument("'-' (standard input) can be given once", field="path")
+    target.write_bytes(sys.stdin.buffer.read())
+    return target
 
 
 connect_app = typer.Typer(help="Download records from a provider.", no_args_is_help=True)

@@ -7,7 +7,7 @@ The convention, for whoever writes documentation:
   later block may use what an earlier one defined. The namespace starts with ``store``, a
   fresh unencrypted :class:`HealthStore` (a document may make its own instead), and the
   directory holds ``export.zip``, a small Apple Health export, for snippets that import one.
-- A block preceded by ``<!-- snippet: server -->`` talks to a running server: it runs while
+- A block preceded by a line ``<!-- snippet: server -->`` talks to a running server: it runs while
   a real server on loopback serves the namespace's ``store``, with
   ``http://127.0.0.1:8765`` in its text replaced by that server's address. If the document
   has not defined ``token``, it is the token of an app ``com.example.docs`` that may write
@@ -40,8 +40,10 @@ ROOT = Path(__file__).resolve().parents[1]
 DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 DOCUMENTED_URL = "http://127.0.0.1:8765"
 FENCE = re.compile(r"^```python[ \t]*\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
-MARKER = re.compile(r"<!--\s*snippet:\s*(\w+)\s*(?:\((.*?)\))?\s*-->[ \t]*\n(?=```python)")
-ANY_MARKER = re.compile(r"<!--\s*snippet:")
+MARKER = re.compile(
+    r"^<!--\s*snippet:\s*(\w+)\s*(?:\((.*?)\))?\s*-->[ \t]*\n(?=```python)", re.MULTILINE
+)
+ANY_MARKER = re.compile(r"^<!--\s*snippet:", re.MULTILINE)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import typer
 
 from healthstore.cli.options import JsonOption, StoreOption, open_store
 from healthstore.cli.output import emit_json, note, table
+from healthstore.cli.shc import item_label, join_chunks
 from healthstore.errors import InvalidArgument
 from healthstore.fhir_import import FhirImportSummary
 
@@ -175,12 +176,17 @@ def import_cda(
     )
 
 
+def _items(items: tuple[str, ...] | list[str]) -> str:
+    return ", ".join(map(item_label, items))
+
+
 def import_shc(
     cards: Annotated[
         list[str],
         typer.Argument(
             metavar="FILE|TEXT...",
-            help=".smart-health-card files, files or text holding a JWS or shc:/ QR text.",
+            help=".smart-health-card files, files or text holding a JWS or shc:/ QR text "
+            "(a QR code's chunks may be given one per file or argument).",
         ),
     ],
     trusted_issuers: Annotated[
@@ -198,8 +204,9 @@ def import_shc(
 
     Exits 1 when any card was refused (tampered, unknown issuer, expired, revoked).
     """
-    with open_store(store) as hs:
-        results = hs.import_smart_health_cards(cards, trusted_issuers=trusted_issuers)
+    with TemporaryDirectory() as spool, open_store(store) as hs:
+        inputs = join_chunks(cards, Path(spool))
+        results = hs.import_smart_health_cards(inputs, trusted_issuers=trusted_issuers)
     if json_output:
         emit_json([r.to_json() for r in results])
     else:
@@ -210,7 +217,9 @@ def import_shc(
                     r.input,
                     r.status,
                     (r.check or "") if r.status == "refused" else (r.subject_name or ""),
-                    (r.reason or "") if r.status == "refused" else ", ".join(r.items),
+                    (r.reason or "")
+                    if r.status == "refused"
+                    else ", ".join(map(item_label, r.items)),
                 )
                 for r in results
             ),

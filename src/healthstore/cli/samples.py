@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from healthstore.catalogue import Kind, ObjectType
+from healthstore.cli.clinical import record_row
 from healthstore.cli.options import JsonOption, StoreOption, instant, open_store
 from healthstore.cli.output import console, emit_json, note, sample_value, table, when
 from healthstore.errors import InvalidArgument
@@ -116,16 +117,22 @@ def samples(
     if more:
         caption += f" … and {more:,} more (use --all)"
     out = console()
+    clinical = t.kind in (Kind.clinical, Kind.verifiableClinicalRecord)
     with out.pager() if out.is_terminal else nullcontext():
         table(
-            ("start", "end", "value", "source"),
+            ("date", "record", "source") if clinical else ("start", "end", "value", "source"),
             (_row(s, shown_unit) for s in found),
             caption=caption,
             out=out,
         )
 
 
-def _row(s: Sample, unit: str | None) -> tuple[str, str, str, str]:
+def _row(s: Sample, unit: str | None) -> tuple[str, ...]:
+    """A table row: a clinical record's clinical date, name and institution; any other
+    sample's start, end, value and source."""
+    record = record_row(s)
+    if record is not None:
+        return record
     return when(s.start), when(s.end), sample_value(s, unit), s.source.name if s.source else ""
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from healthstore.cli.shc import item_label
 from healthstore.model import Sample
 from healthstore.records import ClinicalRecord, VerifiableClinicalRecord
 
@@ -50,7 +51,6 @@ def record_row(sample: Sample) -> tuple[str, str, str] | None:
         shown = date.replace("T", " ") if date else f"received {sample.start.date()}"
         return shown, sample.display_name, sample.source_name
     if isinstance(sample, VerifiableClinicalRecord):
-        from healthstore.cli.shc import item_label
-
-        return str((sample.relevant or sample.start).date()), ", ".join(map(item_label, sample.item_names)), sample.issuer
+        items = ", ".join(map(item_label, sample.item_names))
+        return str((sample.relevant or sample.start).date()), items, sample.issuer
     return None

@@ -278,3 +278,80 @@ def test_usage_errors_are_one_line(runner: CliRunner, store_dir: Path) -> None:
         runner, "import", "fhir", "/no/such/file.json", "--source", "X", "--store", str(store_dir)
     )
     assert "/no/such/file.json" in one_line_error(missing)
+
+
+# --- 80 columns ---------------------------------------------------------------------------
+
+LONG = Source("com.example.health.companion.watch.extension", "A Watch With A Long Name")
+
+
+def test_tables_at_80_columns_never_break_an_identifier(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "store"
+    start = T0
+    with HealthStore.create(path) as hs:
+        hs.save(
+            [
+                QuantitySample(
+                    "distanceWalkingRunning",
+                    Quantity(1.5, "km"),
+                    start,
+                    start + timedelta(minutes=20),
+                    source=LONG,
+                ),
+                QuantitySample(
+                    "environmentalAudioExposure",
+                    Quantity(71, "dBASPL"),
+                    start,
+                    start + timedelta(minutes=1),
+                    source=LONG,
+                ),
+                QuantitySample("heartRate", Quantity(61, "count/min"), start, start, source=WATCH),
+            ]
+        )
+    narrow = {"COLUMNS": "80"}
+
+    def shown(*args: str) -> str:
+        result = runner.invoke(app, [*args, "--store", str(path)], env=narrow)
+        assert result.exit_code == 0, result.stderr
+        assert all(len(line) <= 80 for line in result.stdout.splitlines()), result.stdout
+        return result.stdout
+
+    summary = shown("summary")
+    for word in ("distanceWalkingRunning", "environmentalAudioExposure", "2024-05-01"):
+        assert word in summary, summary
+    assert LONG.bundle_id in shown("sources", "list", "distanceWalkingRunning")
+    listed = shown("samples", "distanceWalkingRunning")
+    assert all(word in listed for word in LONG.name.split()) and "1.5 km" in listed
+    types = runner.invoke(app, ["types", "environmental"], env=narrow).stdout
+    assert "environmentalAudioExposure" in types
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.from_regex(r"[a-zA-Z][a-zA-Z0-9.]{0,34}", fullmatch=True),
+            st.from_regex(r"[a-z][a-z0-9.\-]{0,18}", fullmatch=True),
+            st.lists(st.from_regex(r"[a-z]{1,10}", fullmatch=True), max_size=12).map(" ".join),
+        ),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_a_table_at_80_columns_keeps_every_word_whole(rows: list[tuple[str, str, str]]) -> None:
+    """Property: whatever the cells, a word (identifier) is printed on one line, whole."""
+    from io import StringIO
+
+    from rich.console import Console
+
+    from healthstore.cli.output import table
+
+    buffer = StringIO()
+    out = Console(file=buffer, width=80, markup=False, highlight=False, emoji=False)
+    table(("type", "identifier", "description"), rows, out=out)
+    text = buffer.getvalue()
+    words = {word for line in text.splitlines() for word in line.replace("│", " ").split()}
+    for row in rows:
+        for cell in row:
+            for word in cell.split():
+                assert word in words, (word, text)

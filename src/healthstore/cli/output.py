@@ -86,8 +86,9 @@ def table(
     caption: str | None = None,
     out: Console | None = None,
 ) -> None:
-    """Print a table on stdout. The first column is kept on one line; narrow terminals fold
-    the other cells rather than cut them."""
+    """Print a table on stdout. The first column is kept on one line; narrow terminals wrap
+    the other cells between words (rich measures a column's least width as its longest
+    word), folding a word only when even that cannot fit."""
     table_ = Table(caption=caption, caption_justify="left")
     for i, column in enumerate(columns):
         table_.add_column(column, overflow="fold", no_wrap=i == 0)

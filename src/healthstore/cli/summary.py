@@ -11,15 +11,18 @@ from typing import Any
 import typer
 
 from healthstore.cli.options import JsonOption, StoreOption, open_store
-from healthstore.cli.output import emit_json, table, when
+from healthstore.cli.output import emit_json, table
 
 
 def summary(store: StoreOption = None, json_output: JsonOption = False) -> None:
-    """Per type: how many samples, from when to when, from which sources."""
+    """Per type: how many samples, from when to when, from which sources.
+
+    The table gives dates (UTC) and source names; --json gives instants and bundle ids."""
     with open_store(store) as hs:
         rows = hs.summary()
+        found = {row["type"]: hs.sources(row["type"]) for row in rows}
         named: list[dict[str, Any]] = [
-            {**row, "sources": [s.bundle_id for s in hs.sources(row["type"])]} for row in rows
+            {**row, "sources": [s.bundle_id for s in found[row["type"]]]} for row in rows
         ]
     if json_output:
         emit_json(
@@ -42,9 +45,9 @@ def summary(store: StoreOption = None, json_output: JsonOption = False) -> None:
             (
                 row["type"],
                 f"{row['count']:,}",
-                when(row["first"]),
-                when(row["last"]),
-                ", ".join(row["sources"]),
+                row["first"].date().isoformat(),
+                row["last"].date().isoformat(),
+                ", ".join(s.name for s in found[row["type"]]),
             )
             for row in named
         ),

@@ -103,9 +103,7 @@ def _belonging(items: list[Found | Unreadable], patient: str) -> Iterator[Found 
                 yield item
         else:
             named = {owner[r] for r in _references(item.resource) if r in owner}
-            named |= {
-                r.rsplit("/", 1)[-1] for r in _references(item.resource) if "/Patient/" in r
-            }
+            named |= {r.rsplit("/", 1)[-1] for r in _references(item.resource) if "/Patient/" in r}
             if patient in named or (not named and item.group in groups_of_patient):
                 yield item
 

@@ -136,7 +136,7 @@ def test_the_documents_have_snippets_and_few_are_skipped() -> None:
     assert sum(s.mode == "skip" for s in every) <= len(every) // 4
 
 
-@pytest.mark.parametrize("document", documents_with_snippets())
+@pytest.mark.parametrize("document", list(documents_with_snippets()))
 def test_every_snippet_runs(
     document: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -274,3 +274,57 @@ def test_an_interrupted_import_keeps_whole_batches_and_says_how_to_finish(
         "repaired": 0,
     }
     assert store_total(store)[0] == 3352
+
+
+# --- several exports, damaged ones ----------------------------------------------------------------
+
+
+def damaged_zip(tmp_path: Path) -> Path:
+    """A zip of the V8 export whose compressed data is overwritten past its middle: reading
+    breaks off after the first batches."""
+    path = make_zip(tmp_path / "export.zip", {"export.xml": apple(V8)})
+    data = bytearray(path.read_bytes())
+    middle = len(data) * 3 // 4
+    data[middle : middle + 64] = bytes(64)
+    path.write_bytes(bytes(data))
+    return path
+
+
+def test_a_damaged_zip_says_what_was_saved_and_that_running_again_is_safe(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    path = damaged_zip(tmp_path)
+    store = new_store(tmp_path / "store")
+    result = run(runner, "import", "apple-health", path, "--store", store, "--batch", "200")
+    assert result.exit_code == 1, (result.stdout, result.stderr)
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and str(path) in lines[0]
+    saved = store_total(store)[0]
+    assert 0 < saved < 3352
+    assert f"{saved:,} samples were saved" in lines[0] and "again is safe" in lines[0]
+    # Running it again adds nothing twice: the store holds the same samples.
+    run(runner, "import", "apple-health", path, "--store", store, "--batch", "200")
+    assert store_total(store)[0] == saved
+
+
+def test_several_exports_in_one_command(runner: CliRunner, tmp_path: Path) -> None:
+    """Differential: two exports in one command give the store of importing them one by
+    one, and one JSON document with a summary per path."""
+    first, second = bare(tmp_path, apple(V8), "a"), bare(tmp_path, apple(V14), "b")
+    together = new_store(tmp_path / "together")
+    data = json.loads(
+        ok(runner, "import", "apple-health", first, second, "--store", together, "--json").stdout
+    )
+    assert [d["path"] for d in data] == [str(first), str(second)]
+    apart = new_store(tmp_path / "apart")
+    for path in (first, second):
+        ok(runner, "import", "apple-health", path, "--store", apart)
+    assert store_total(together)[0] == store_total(apart)[0] > 0
+
+
+def test_an_export_with_nothing_to_import_exits_1(runner: CliRunner, tmp_path: Path) -> None:
+    empty = bare(tmp_path, b'<?xml version="1.0"?>\n<HealthData locale="en_US">\n</HealthData>\n')
+    store = new_store(tmp_path / "store")
+    result = run(runner, "import", "apple-health", empty, "--store", store)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == f"error: nothing could be imported from {empty}"

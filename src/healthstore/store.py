@@ -31,6 +31,7 @@ from healthstore import (
     cda_import,
     fhir_export,
     fhir_import,
+    fhir_patients,
     importing,
     plain,
     shc_import,
@@ -52,7 +53,6 @@ from healthstore.fhir_export import FhirExportCounts
 from healthstore.fhir_import import FhirImportSummary
 from healthstore.importing import ImportSummary
 from healthstore.interop.apple.parser import Progress
-from healthstore.interop.fhir.files import read_path
 from healthstore.interop.fhir.server import FhirServer
 from healthstore.interop.shc.issuers import TrustedIssuers
 from healthstore.locked_writes import JournalEntry, LockedWrites
@@ -548,19 +548,25 @@ class HealthStore(SampleView):
 
     def import_fhir(
         self,
-        path: str | Path,
+        path: str | Path | Sequence[str | Path],
         *,
         source: str,
         source_url: str | None = None,
         release: str | None = None,
+        patient: str | None = None,
     ) -> FhirImportSummary:
-        """Import FHIR resources (a Bundle of any type, a single resource, or a folder of
-        ``.json`` files) as clinical records of the institution ``source``. ``release``
-        (DSTU2 or R4) is recognised per file when not given. Importing again updates changed
-        records and never duplicates; invalid resources are skipped with their FHIR path."""
+        """Import FHIR resources (Bundles of any type, single resources, or folders of
+        ``.json`` files; one path or several) as clinical records of the institution
+        ``source``. ``release`` (DSTU2 or R4) is recognised per file when not given.
+        Importing again updates changed records and never duplicates; invalid resources are
+        skipped with their FHIR path. The summary lists the Patients found; ``patient`` (a
+        Patient id) imports only that patient's resources."""
+        paths = [path] if isinstance(path, str | Path) else list(path)
+        items, patients = fhir_patients.read_files(paths, patient)
         summary = fhir_import.import_resources(
-            self, read_path(path), source_name=source, source_url=source_url, release=release
+            self, items, source_name=source, source_url=source_url, release=release
         )
+        summary.patients = [x.to_json() for x in patients]
         self._audit.append(PERSON, "import.fhir", (), sum(summary.added.values()), now_us())
         return summary
 

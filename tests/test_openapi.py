@@ -3,6 +3,8 @@ schemathesis run with every check against a live server."""
 
 from __future__ import annotations
 
+import json
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -135,3 +137,29 @@ def test_the_docs_pages_need_no_internet(served: tuple[str, str], page: str) -> 
         assert asset.status_code == 200, reference
         assert asset.content, reference
     assert not [s for s in tree.iter("script") if (s.text or "").strip()]  # no inline script
+
+
+def raw_get(url: str, target: str) -> tuple[str, dict[str, str], bytes]:
+    """A GET sent byte for byte (clients refuse URLs this long); the status line, headers
+    and body of the answer."""
+    host, port = urlsplit(url).netloc.split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as sock:
+        sock.sendall(f"GET {target} HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    status, *lines = head.decode("latin-1").split("\r\n")
+    headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines)}
+    return status, headers, body
+
+
+@pytest.mark.parametrize(("length", "status"), [(40_000, "414"), (2_000_000, "400")])
+def test_an_over_long_query_string_is_answered_in_the_error_shape(
+    served: tuple[str, str], length: int, status: str
+) -> None:
+    """Past the app's limit: 414; past what the HTTP parser takes: 400; both JSON."""
+    line, headers, body = raw_get(served[0], "/v1/samples?type=stepCount&x=" + "a" * length)
+    assert line.split()[1] == status
+    assert headers["content-type"] == "application/json"
+    assert set(json.loads(body)) == {"code", "name", "message", "field"}

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from healthstore import __version__
 from healthstore.server import docs, errors, landing, openapi
 from healthstore.server.access_log import AccessLog
-from healthstore.server.limits import BodyLimit, RateLimiter
+from healthstore.server.limits import BodyLimit, QueryLimit, RateLimiter
 from healthstore.server.routes import (
     authorization,
     changes,
@@ -65,5 +65,6 @@ def create_app(store: HealthStore, settings: ServerSettings | None = None) -> Fa
     app.include_router(docs.router)
     openapi.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(QueryLimit)
     app.add_middleware(AccessLog)
     return app

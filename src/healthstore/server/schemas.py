@@ -43,26 +43,22 @@ class Source(BaseModel):
     name: str
 
 
+STEPS: JSON = {
+    "type": "stepCount",
+    "start": "2024-05-01T08:00:00+02:00",
+    "end": "2024-05-01T08:05:00+02:00",
+    "value": 420,
+    "unit": "count",
+    "metadata": {"HKMetadataKeySyncIdentifier": "walk-17"},
+}
+
+
 class SampleIn(BaseModel):
     """A sample to upload. Quantities carry ``value`` and ``unit``, categories ``value`` (raw
     or member name); workouts, correlations and payload kinds add their own fields. Each is
     checked on its own: a bad one is ``rejected`` in the answer, the rest are stored."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        json_schema_extra={
-            "examples": [
-                {
-                    "type": "stepCount",
-                    "start": "2024-05-01T08:00:00+02:00",
-                    "end": "2024-05-01T08:05:00+02:00",
-                    "value": 420,
-                    "unit": "count",
-                    "metadata": {"HKMetadataKeySyncIdentifier": "walk-17"},
-                }
-            ]
-        },
-    )
+    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [STEPS]})
     uuid: str | None = Field(default=None, description="None: derived from the content")
     type: str = Field(description="Short name (stepCount) or identifier")
     start: str = Field(description="ISO 8601 with offset")
@@ -79,8 +75,12 @@ class SampleBatch(BaseModel):
     Each object is judged on its own: one that is not a valid ``SampleIn`` is ``rejected``
     in the answer, and the rest are stored."""
 
-    model_config = ConfigDict(extra="forbid")
-    samples: list[JSON] = Field(description="Samples, each of the shape of SampleIn")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"samples": [STEPS]}]}
+    )
+    samples: list[Any] = Field(
+        description="Samples, each of the shape of SampleIn; anything else is rejected alone"
+    )
 
 
 class Sample(BaseModel):
@@ -115,6 +115,34 @@ class ItemResult(BaseModel):
 
 class BatchResult(BaseModel):
     """A status per object, in order, and the counts."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "results": [
+                        {"uuid": "0190c5d2-7b7e-7c4e-9d0e-2f1e7a1b3c4d", "status": "created"},
+                        {
+                            "uuid": None,
+                            "status": "rejected",
+                            "error": {
+                                "code": 3,
+                                "name": "invalidArgument",
+                                "message": "samples[1].value: 'ten' is not a number",
+                                "field": "samples[1].value",
+                            },
+                        },
+                    ],
+                    "created": 1,
+                    "duplicate": 0,
+                    "replaced": 0,
+                    "ignored_older_version": 0,
+                    "rejected": 1,
+                    "inserted": 1,
+                }
+            ]
+        }
+    )
 
     results: list[ItemResult]
     created: int

@@ -15,6 +15,7 @@ import uvicorn
 
 from healthstore import HealthStore
 from healthstore.server import ServerSettings, create_app
+from healthstore.server.protocol import JSONErrorProtocol
 
 
 def listening_socket() -> socket.socket:
@@ -39,7 +40,9 @@ def serve_app(app: Any) -> Iterator[str]:
     """Serve any ASGI app with uvicorn in a thread on loopback; yields the base URL."""
     sock = listening_socket()
     port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
+    config = uvicorn.Config(
+        app, log_level="warning", access_log=False, lifespan="on", http=JSONErrorProtocol
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

@@ -32,6 +32,7 @@ def serve(
 
     from healthstore.server import ServerSettings, create_app
     from healthstore.server.access_log import configure_logging
+    from healthstore.server.protocol import JSONErrorProtocol
 
     settings = ServerSettings(
         max_body_bytes=max_body_mb * 1024 * 1024,
@@ -49,4 +50,5 @@ def serve(
             access_log=False,
             log_config=None,
             server_header=False,
+            http=JSONErrorProtocol,
         )

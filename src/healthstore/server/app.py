@@ -9,10 +9,10 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from healthstore import __version__
-from healthstore.server import errors, landing
+from healthstore.server import docs, errors, landing, openapi
 from healthstore.server.access_log import AccessLog
 from healthstore.server.attempts import FailureLimiter
-from healthstore.server.limits import BodyLimit, RateLimiter
+from healthstore.server.limits import BodyLimit, QueryLimit, RateLimiter
 from healthstore.server.routes import (
     authorization,
     changes,
@@ -29,7 +29,8 @@ DESCRIPTION = """\
 A HealthKit-shaped API for apps and devices. Every request carries an app's token
 (`Authorization: Bearer hst_…`) and acts as that app: it reads only what the person allowed
 (and what it wrote itself), writes only the types it may share, and lands in the audit log.
-Errors answer `{code, name, message, field}` with HealthKit's error code.
+Errors answer `{code, name, message, field}` with HealthKit's error code; each operation
+lists the statuses it can answer with. Swagger UI is at `/docs`, ReDoc at `/redoc`.
 """
 
 
@@ -52,6 +53,9 @@ def create_app(store: HealthStore, settings: ServerSettings | None = None) -> Fa
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
     )
     app.state.store = store
     app.state.settings = settings
@@ -62,6 +66,9 @@ def create_app(store: HealthStore, settings: ServerSettings | None = None) -> Fa
     for module in (authorization, samples, changes, statistics, reads, observers, vault):
         app.include_router(module.router)
     app.include_router(landing.router)
+    app.include_router(docs.router)
+    openapi.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(QueryLimit)
     app.add_middleware(AccessLog)
     return app

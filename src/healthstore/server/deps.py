@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from healthstore.app_store import AppStore
 from healthstore.errors import AuthorizationDenied
@@ -24,12 +25,22 @@ def get_settings(request: Request) -> ServerSettings:
     return settings
 
 
+# Declares the token in the OpenAPI description (Swagger's Authorize button); the header is
+# read below, so that each way of getting it wrong has its own message.
+bearer = HTTPBearer(
+    scheme_name="appToken",
+    description="The app's token from `healthstore apps register` (hst_…)",
+    auto_error=False,
+)
+
+
 def current_app(
     request: Request,
-    authorization: Annotated[str | None, Header(description="Bearer <app token>")] = None,
+    _declared: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)] = None,
 ) -> AppStore:
     """The :class:`AppStore` of the app whose bearer token came with the request: every read
     and write passes its visibility filter and lands in the audit log."""
+    authorization = request.headers.get("authorization")
     if not authorization:
         raise Unauthenticated("an app token is required (Authorization: Bearer …)", field="token")
     scheme, _, token = authorization.partition(" ")

@@ -4,11 +4,14 @@ code, and a status that says what kind of failure it was."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from healthstore.errors import (
     AuthorizationDenied,
@@ -82,6 +85,29 @@ def error_response(exc: HealthStoreError) -> Response:
     return json_response(exc.to_dict(), status_code=status_of(exc), headers=headers)
 
 
+def allowed_methods(request: Request) -> str:
+    """The methods of every route at the request's path (Starlette names only the first
+    route's, and a path such as ``/v1/observers`` has two)."""
+    methods: set[str] = set()
+    for route in _routes(request.app.router.routes):
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE:
+            methods.update(getattr(route, "methods", None) or ())
+    if "GET" in methods:
+        methods.add("HEAD")
+    return ", ".join(sorted(methods))
+
+
+def _routes(routes: Iterable[Any]) -> Iterator[Any]:
+    """The routes, with those of included routers (none of ours has a prefix)."""
+    for route in routes:
+        included = getattr(route, "original_router", None)
+        if included is not None:
+            yield from _routes(included.routes)
+        else:
+            yield route
+
+
 def install(app: FastAPI) -> None:
     """Answer healthstore errors and FastAPI's own parameter errors in the one shape."""
 
@@ -101,7 +127,10 @@ def install(app: FastAPI) -> None:
         assert isinstance(exc, StarletteHTTPException)
         code = ErrorCode.noData if exc.status_code == 404 else ErrorCode.invalidArgument
         error = HealthStoreError(str(exc.detail), code=code)
-        return json_response(error.to_dict(), status_code=exc.status_code)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = allowed_methods(request)
+        return json_response(error.to_dict(), status_code=exc.status_code, headers=headers)
 
     async def on_crash(request: Request, exc: Exception) -> Response:
         log.error(

@@ -30,7 +30,7 @@ a {{ color: #d6204e; }}
 <p>Your health data store is running. Apps and devices reach it through the HTTP API, each
 with the token you gave it and only as far as you allow.</p>
 <ul>
-<li><a href="/docs">Interactive API documentation</a></li>
+<li><a href="/docs">Interactive API documentation</a> (or <a href="/redoc">ReDoc</a>)</li>
 <li><a href="/openapi.json">OpenAPI description</a></li>
 <li><a href="/health">Service status</a></li>
 </ul>

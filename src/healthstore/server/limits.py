@@ -8,14 +8,37 @@ import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from healthstore.errors import DataSizeExceeded
+from healthstore.errors import DataSizeExceeded, InvalidArgument
 from healthstore.server.errors import Throttled, error_response
+from healthstore.server.jsonio import json_response
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+MAX_QUERY_BYTES = 32_768
+
+
+class QueryLimit:
+    """ASGI middleware: a query string over ``max_bytes`` is answered 414 in the error shape
+    (longer ones still, up to what the HTTP parser takes; past that, see ``protocol``)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int = MAX_QUERY_BYTES) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and len(scope.get("query_string", b"")) > self.max_bytes:
+            error = InvalidArgument(
+                f"the query string exceeds {self.max_bytes:,} bytes", field="query"
+            )
+            response = json_response(error.to_dict(), status_code=414)
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
 
 
 def too_large(limit: int) -> DataSizeExceeded:

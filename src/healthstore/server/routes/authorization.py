@@ -9,8 +9,10 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from healthstore.server import schemas
 from healthstore.server.deps import CurrentApp
-from healthstore.server.jsonio import body_schema, json_response, read_model
+from healthstore.server.jsonio import json_response, read_model
+from healthstore.server.openapi import APP, body, responses
 from healthstore.server.routes import params
 
 router = APIRouter(tags=["authorization"])
@@ -28,7 +30,9 @@ class AuthorizationRequest(BaseModel):
     "/v1/authorization/requests",
     operation_id="requestAuthorization",
     summary="Ask the person for permission",
-    openapi_extra=body_schema(AuthorizationRequest),
+    status_code=202,
+    responses=responses(*APP, 413, ok=schemas.Requested, ok_status=202),
+    openapi_extra=body(AuthorizationRequest),
 )
 async def request_authorization(request: Request, app: CurrentApp) -> Response:
     """Records the request; the person answers later, type by type. The answer never says
@@ -41,6 +45,7 @@ async def request_authorization(request: Request, app: CurrentApp) -> Response:
 @router.get(
     "/v1/authorization/status",
     operation_id="getAuthorizationStatus",
+    responses=responses(*APP, ok=schemas.AuthorizationStatus),
     summary="Sharing status, or whether to ask",
 )
 def authorization_status(
@@ -62,7 +67,12 @@ def authorization_status(
     return json_response(out)
 
 
-@router.get("/v1/app", operation_id="getApp", summary="The app the token belongs to")
+@router.get(
+    "/v1/app",
+    operation_id="getApp",
+    summary="The app the token belongs to",
+    responses=responses(*APP, ok=schemas.AppInfo),
+)
 def get_app(app: CurrentApp) -> Response:
     """The calling app's identity and entitlements (never the person's decisions)."""
     manifest = app.app.manifest

@@ -7,15 +7,22 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
+from healthstore.server import schemas
 from healthstore.server.deps import CurrentApp, Settings
 from healthstore.server.jsonio import json_response
+from healthstore.server.openapi import APP, responses
 from healthstore.server.routes import params
 from healthstore.wire import changes_to_json
 
 router = APIRouter(tags=["changes"])
 
 
-@router.get("/v1/changes", operation_id="getChanges", summary="Changes after an anchor")
+@router.get(
+    "/v1/changes",
+    operation_id="getChanges",
+    summary="Changes after an anchor",
+    responses=responses(*APP, ok=schemas.Changes),
+)
 def get_changes(
     app: CurrentApp,
     settings: Settings,

@@ -9,8 +9,10 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from healthstore.server import schemas
 from healthstore.server.deps import CurrentApp
-from healthstore.server.jsonio import body_schema, json_response, read_model
+from healthstore.server.jsonio import json_response, read_model
+from healthstore.server.openapi import APP, body, responses
 
 router = APIRouter(tags=["observers"])
 
@@ -30,7 +32,9 @@ class ObserverRequest(BaseModel):
     "/v1/observers",
     operation_id="createObserver",
     summary="Observe a type",
-    openapi_extra=body_schema(ObserverRequest),
+    status_code=201,
+    responses=responses(*APP, 413, ok=schemas.Observer, ok_status=201),
+    openapi_extra=body(ObserverRequest),
 )
 async def create_observer(request: Request, app: CurrentApp) -> Response:
     """Answers the observer with its ``id`` and webhook ``secret`` (shown this once). Each
@@ -42,19 +46,33 @@ async def create_observer(request: Request, app: CurrentApp) -> Response:
     return json_response(observer.to_json(), status_code=201)
 
 
-@router.get("/v1/observers", operation_id="listObservers", summary="The app's observers")
+@router.get(
+    "/v1/observers",
+    operation_id="listObservers",
+    summary="The app's observers",
+    responses=responses(*APP, ok=schemas.Observers),
+)
 def list_observers(app: CurrentApp) -> Response:
     return json_response({"observers": [o.to_json() for o in app.observers()]})
 
 
-@router.delete("/v1/observers/{observer_id}", operation_id="deleteObserver")
+@router.delete(
+    "/v1/observers/{observer_id}",
+    operation_id="deleteObserver",
+    status_code=204,
+    responses=responses(*APP, 404),
+)
 def delete_observer(app: CurrentApp, observer_id: str) -> Response:
     """Stop an observer; undelivered notifications are dropped."""
     app.remove_observer(observer_id)
     return Response(status_code=204)
 
 
-@router.post("/v1/observers/{observer_id}/ack", operation_id="acknowledgeObserver")
+@router.post(
+    "/v1/observers/{observer_id}/ack",
+    operation_id="acknowledgeObserver",
+    responses=responses(*APP, 404, ok=schemas.Observer),
+)
 def acknowledge_observer(app: CurrentApp, observer_id: str) -> Response:
     """The deliveries so far are handled; a paused observer runs again."""
     return json_response(app.acknowledge_observer(observer_id).to_json())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import orjson
 
@@ -16,14 +16,23 @@ from healthstore.times import parse_instant
 from healthstore.wire import predicate_from_json
 
 
+def _in_range(value: datetime, field: str) -> datetime:
+    """An instant the store can hold: its UTC form lies within years 1 to 9999."""
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        raise InvalidArgument(f"{field} is out of range", field=field) from None
+    return value
+
+
 def instant(text: str | None, field: str) -> datetime | None:
-    return None if text is None else parse_instant(text, field)
+    return None if text is None else _in_range(parse_instant(text, field), field)
 
 
 def required_instant(text: str | None, field: str) -> datetime:
     if text is None:
         raise InvalidArgument(f"{field} is required", field=field)
-    return parse_instant(text, field)
+    return _in_range(parse_instant(text, field), field)
 
 
 def day(text: str, field: str) -> date:

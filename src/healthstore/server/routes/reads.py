@@ -13,8 +13,10 @@ from starlette.requests import Request
 from healthstore import catalogue
 from healthstore.catalogue import Kind
 from healthstore.errors import InvalidArgument, NoData
+from healthstore.server import schemas
 from healthstore.server.deps import CurrentApp
 from healthstore.server.jsonio import json_object, json_response, parse_json
+from healthstore.server.openapi import APP, body, responses
 from healthstore.server.routes import params
 from healthstore.wire import plain_source_to_json, sample_to_json
 from healthstore.wire.summaries import activity_summary_to_json
@@ -22,7 +24,12 @@ from healthstore.wire.summaries import activity_summary_to_json
 router = APIRouter(tags=["reads"])
 
 
-@router.get("/v1/sources", operation_id="getSources", summary="Sources with samples of types")
+@router.get(
+    "/v1/sources",
+    operation_id="getSources",
+    summary="Sources with samples of types",
+    responses=responses(*APP, ok=schemas.Sources),
+)
 def get_sources(
     app: CurrentApp,
     type: Annotated[list[str], Query(description="Type names")],
@@ -33,7 +40,10 @@ def get_sources(
 
 
 @router.get(
-    "/v1/sources/priority", operation_id="getSourcePriority", summary="Source order of a type"
+    "/v1/sources/priority",
+    operation_id="getSourcePriority",
+    summary="Source order of a type",
+    responses=responses(*APP, ok=schemas.Sources),
 )
 def get_source_priority(app: CurrentApp, type: str) -> Response:
     """The order in which sources count when statistics merge them (first wins)."""
@@ -52,7 +62,12 @@ def _characteristic_json(value: int | date, type_name: str) -> dict[str, Any] | 
     return {"type": t.short_name, "value": value, "label": t.value_enum.label(value)}
 
 
-@router.get("/v1/characteristics", operation_id="getCharacteristics", summary="Characteristics")
+@router.get(
+    "/v1/characteristics",
+    operation_id="getCharacteristics",
+    summary="Characteristics",
+    responses=responses(*APP, ok=schemas.Characteristics),
+)
 def get_characteristics(
     app: CurrentApp,
     type: Annotated[list[str] | None, Query(description="Names; none: all")] = None,
@@ -72,7 +87,10 @@ def get_characteristics(
 
 
 @router.get(
-    "/v1/characteristics/{type}", operation_id="getCharacteristic", summary="One characteristic"
+    "/v1/characteristics/{type}",
+    operation_id="getCharacteristic",
+    summary="One characteristic",
+    responses=responses(*APP, 404, ok=schemas.Characteristic),
 )
 def get_characteristic(app: CurrentApp, type: str) -> Response:
     """A characteristic's value; an unset date of birth (or move mode) is 404 noData."""
@@ -82,7 +100,12 @@ def get_characteristic(app: CurrentApp, type: str) -> Response:
     return json_response(found)
 
 
-@router.get("/v1/activity-summaries", operation_id="getActivitySummaries", summary="Activity rings")
+@router.get(
+    "/v1/activity-summaries",
+    operation_id="getActivitySummaries",
+    summary="Activity rings",
+    responses=responses(*APP, ok=schemas.ActivitySummaries),
+)
 def get_activity_summaries(app: CurrentApp, start: str, end: str) -> Response:
     """The daily activity summaries from ``start`` to ``end`` (dates, both included)."""
     found = app.activity_summaries(params.day(start, "start"), params.day(end, "end"))
@@ -93,6 +116,8 @@ def get_activity_summaries(app: CurrentApp, start: str, end: str) -> Response:
     "/v1/workouts/{workout}/samples",
     operation_id="addWorkoutSamples",
     summary="Associate samples with a workout",
+    responses=responses(*APP, 404, 413, ok=schemas.Added),
+    openapi_extra=body(schemas.WorkoutSamplesBody),
 )
 async def add_workout_samples(request: Request, app: CurrentApp, workout: str) -> Response:
     """Body ``{"samples": [uuid, ...]}``."""
@@ -108,6 +133,7 @@ async def add_workout_samples(request: Request, app: CurrentApp, workout: str) -
     "/v1/workouts/{workout}/samples",
     operation_id="getWorkoutSamples",
     summary="Samples associated with a workout",
+    responses=responses(*APP, 404, ok=schemas.Samples),
 )
 def get_workout_samples(
     app: CurrentApp,

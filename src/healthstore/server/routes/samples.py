@@ -13,25 +13,16 @@ from fastapi.responses import Response
 from healthstore.app_store import AppStore
 from healthstore.errors import DataSizeExceeded, HealthStoreError, InvalidArgument
 from healthstore.model import Sample, SaveResult, SaveStatus, stable_uuid
+from healthstore.server import schemas
 from healthstore.server.deps import CurrentApp, Settings
 from healthstore.server.jsonio import json_object, json_response, parse_json
+from healthstore.server.openapi import APP, body, responses
 from healthstore.server.routes import params
 from healthstore.views import window
 from healthstore.wire import sample_from_json, sample_to_json
 
 router = APIRouter(tags=["samples"])
 
-_BATCH_SCHEMA = {
-    "type": "object",
-    "required": ["samples"],
-    "properties": {
-        "samples": {
-            "type": "array",
-            "maxItems": 10_000,
-            "items": {"type": "object", "description": "A sample in the wire format"},
-        }
-    },
-}
 STATUSES = [s.value for s in SaveStatus]
 
 
@@ -97,12 +88,8 @@ def save_items(app: AppStore, items: list[Any], atomic: bool) -> dict[str, Any]:
     "/v1/samples",
     operation_id="saveSamples",
     summary="Upload a batch of samples",
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": _BATCH_SCHEMA}},
-        }
-    },
+    responses=responses(*APP, 409, 413, ok=schemas.BatchResult),
+    openapi_extra=body(schemas.SampleBatch),
 )
 async def save_samples(
     request: Request,
@@ -130,7 +117,12 @@ async def save_samples(
     return json_response(answer)
 
 
-@router.get("/v1/samples", operation_id="querySamples", summary="Query samples")
+@router.get(
+    "/v1/samples",
+    operation_id="querySamples",
+    summary="Query samples",
+    responses=responses(*APP, ok=schemas.SamplesPage),
+)
 def query_samples(
     app: CurrentApp,
     settings: Settings,
@@ -166,7 +158,13 @@ def query_samples(
     )
 
 
-@router.delete("/v1/samples", operation_id="deleteSamples", summary="Delete samples")
+@router.delete(
+    "/v1/samples",
+    operation_id="deleteSamples",
+    summary="Delete samples",
+    responses=responses(*APP, 413, ok=schemas.Deleted),
+    openapi_extra=body(schemas.DeleteBody, required=False),
+)
 async def delete_samples(
     request: Request,
     app: CurrentApp,

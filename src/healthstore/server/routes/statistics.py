@@ -17,8 +17,10 @@ from healthstore.app_store import AppStore
 from healthstore.query.live import LiveQuery
 from healthstore.query.predicates import Predicate
 from healthstore.query.statistics import Statistics
+from healthstore.server import schemas
 from healthstore.server.deps import CurrentApp
 from healthstore.server.jsonio import json_response
+from healthstore.server.openapi import APP, responses
 from healthstore.server.routes import params
 from healthstore.wire import statistics_to_json
 
@@ -31,7 +33,12 @@ UnitParam = Annotated[
 ]
 
 
-@router.get("/v1/statistics", operation_id="getStatistics", summary="Statistics of a range")
+@router.get(
+    "/v1/statistics",
+    operation_id="getStatistics",
+    summary="Statistics of a range",
+    responses=responses(*APP, ok=schemas.Statistics),
+)
 def get_statistics(
     app: CurrentApp,
     type: str,
@@ -115,6 +122,7 @@ class CollectionQuery:
     "/v1/statistics/collection",
     operation_id="getStatisticsCollection",
     summary="Statistics per calendar bucket",
+    responses=responses(*APP, 413, ok=schemas.StatisticsCollection),
 )
 def get_statistics_collection(
     app: CurrentApp,
@@ -144,6 +152,13 @@ def _event(name: str, buckets: list[Statistics]) -> bytes:
     operation_id="streamStatisticsCollection",
     summary="Statistics per bucket, kept current (server-sent events)",
     response_class=StreamingResponse,
+    responses={
+        **responses(*APP, 413),
+        200: {
+            "description": "`initial`, then `update` events; data: a statistics collection",
+            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        },
+    },
 )
 async def stream_statistics_collection(
     request: Request,

@@ -20,15 +20,19 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from healthstore.errors import AuthorizationDenied, DatabaseInaccessible, HealthStoreError
+from healthstore.server import schemas
 from healthstore.server.attempts import FailureLimiter
 from healthstore.server.deps import Store
 from healthstore.server.errors import Busy, Conflict
 from healthstore.server.jsonio import body_schema, json_response, read_model
+from healthstore.server.openapi import COMMON, responses
 from healthstore.store import HealthStore
 from healthstore.vault.kdf_gate import GATE, GateFull
 
 router = APIRouter(tags=["store"])
 T = TypeVar("T")
+# The person's passphrase instead of an app's token; one key derivation at a time.
+PERSON = (*COMMON, 403, 409, 413, 423, 429, 503)
 
 
 class PassphraseBody(BaseModel):
@@ -83,6 +87,7 @@ def _not_locked() -> Conflict:
     "/v1/store/lock",
     operation_id="lockStore",
     summary="Lock the store (the person)",
+    responses=responses(*PERSON, ok=schemas.LockState),
     openapi_extra=body_schema(PassphraseBody),
 )
 async def lock_store(request: Request, store: Store) -> Response:
@@ -102,6 +107,7 @@ async def lock_store(request: Request, store: Store) -> Response:
     "/v1/store/unlock",
     operation_id="unlockStore",
     summary="Unlock the store and merge what was written while locked (the person)",
+    responses=responses(*PERSON, ok=schemas.LockState),
     openapi_extra=body_schema(PassphraseBody),
 )
 async def unlock_store(request: Request, store: Store) -> Response:
@@ -120,6 +126,11 @@ async def unlock_store(request: Request, store: Store) -> Response:
     return json_response({"locked": False, "merged": merged})
 
 
-@router.get("/v1/store/status", operation_id="storeStatus", summary="Locked or not")
+@router.get(
+    "/v1/store/status",
+    operation_id="storeStatus",
+    summary="Locked or not",
+    responses=responses(*COMMON, ok=schemas.StoreStatus),
+)
 def store_status(store: Store) -> Response:
     return json_response({"locked": store.locked, "encrypted": store.encrypted})

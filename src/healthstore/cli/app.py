@@ -19,6 +19,7 @@ from healthstore.cli import (
     demo,
     export,
     fhir,
+    owner,
     samples,
     serve,
     stats,
@@ -105,6 +106,7 @@ app.add_typer(import_app, name="import")
 app.add_typer(fhir.connect_app, name="connect")
 app.command("audit")(audit.audit)
 app.command("serve")(serve.serve)
+app.add_typer(owner.app, name="owner")
 app.command("backup")(backup.backup)
 app.command("restore")(backup.restore)
 app.command("change-passphrase")(backup.change_passphrase)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import tzinfo
 
 from fastapi import FastAPI
 
 from healthstore import __version__
-from healthstore.server import errors, landing
+from healthstore.server import errors, landing, web
 from healthstore.server.access_log import AccessLog
 from healthstore.server.attempts import FailureLimiter
 from healthstore.server.limits import BodyLimit, RateLimiter
@@ -33,8 +34,11 @@ Errors answer `{code, name, message, field}` with HealthKit's error code.
 """
 
 
-def create_app(store: HealthStore, settings: ServerSettings | None = None) -> FastAPI:
-    """The API over ``store``. While it runs, webhook notifications are delivered from this
+def create_app(
+    store: HealthStore, settings: ServerSettings | None = None, *, zone: tzinfo | None = None
+) -> FastAPI:
+    """The API over ``store``, and the person's web app at ``/`` (days cut in ``zone``,
+    default the local offset). While it runs, webhook notifications are delivered from this
     process (unless ``settings.deliveries`` is off)."""
     settings = settings or ServerSettings()
 
@@ -62,6 +66,7 @@ def create_app(store: HealthStore, settings: ServerSettings | None = None) -> Fa
     for module in (authorization, samples, changes, statistics, reads, observers, vault):
         app.include_router(module.router)
     app.include_router(landing.router)
+    web.install(app, zone=zone)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(AccessLog)
     return app

@@ -1,0 +1,91 @@
+"""A type's chart as JSON, computed by the statistics engine over one window: sums per
+bucket for cumulative types (bars), minimum, average and maximum for discrete ones
+(ranges), always merged by source priority and cut in the person's time zone."""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+from typing import Any
+
+from healthstore import catalogue
+from healthstore.catalogue.registry import Kind
+from healthstore.errors import InvalidArgument
+from healthstore.query.statistics import Statistics
+from healthstore.server.web.figures import display_unit
+from healthstore.server.web.ranges import Window
+from healthstore.server.web.units_choice import unit_choices
+from healthstore.store import HealthStore
+from healthstore.units import Quantity
+
+
+def chart_kind(type_name: str) -> str:
+    """``sum`` (bars), ``range`` (min–max with average), or ``none``."""
+    t = catalogue.object_type(type_name)
+    if t.kind != Kind.quantity or t.aggregation is None:
+        return "none"
+    return "sum" if t.aggregation.value == "cumulative" else "range"
+
+
+def _q(value: Quantity | None, unit: str) -> float | None:
+    return None if value is None else round(value.value_in(unit), 6)
+
+
+def chart(
+    store: HealthStore, type_name: str, window: Window, zone: tzinfo, unit: str | None
+) -> dict[str, Any]:
+    """The buckets of ``window`` for ``type_name`` in ``unit`` (default: its display
+    unit)."""
+    kind = chart_kind(type_name)
+    if kind == "none":
+        raise InvalidArgument(f"{type_name} has no chart of values", field="type")
+    shown = display_unit(type_name)
+    choices = unit_choices(shown)
+    unit = unit or shown
+    if unit not in choices:
+        raise InvalidArgument(f"unit must be one of {', '.join(choices)}", field="unit")
+    options = "cumulativeSum" if kind == "sum" else "discreteAverage,discreteMin,discreteMax"
+    buckets: list[Statistics] = store.statistics_collection(
+        type_name,
+        anchor=window.start,
+        interval=window.interval,
+        start=window.start,
+        end=window.end,
+        options=options,
+        tz=zone,
+    )
+    rows = []
+    for b in buckets:
+        row: dict[str, Any] = {"start": b.start.isoformat(), "end": b.end.isoformat()}
+        if kind == "sum":
+            row["value"] = _q(b.sum, unit) if b.has_data else None
+        else:
+            row["average"] = _q(b.average, unit)
+            row["minimum"] = _q(b.minimum, unit)
+            row["maximum"] = _q(b.maximum, unit)
+        rows.append(row)
+    return {
+        "type": type_name,
+        "kind": kind,
+        "unit": unit,
+        "units": choices,
+        "range": window.range,
+        "label": window.label,
+        "interval": window.interval,
+        "start": window.start.isoformat(),
+        "end": window.end.isoformat(),
+        "buckets": rows,
+        "headline": _headline(kind, rows),
+    }
+
+
+def _headline(kind: str, rows: list[dict[str, Any]]) -> dict[str, float | None]:
+    """What the chart's title states: the total and the daily average of the buckets with
+    data (sums), or the range and average of averages (discrete)."""
+    if kind == "sum":
+        values = [float(r["value"]) for r in rows if r["value"] is not None]
+        if not values:
+            return {"total": None, "average": None}
+        return {"total": sum(values), "average": sum(values) / len(values)}
+    lows = [r["minimum"] for r in rows if r["minimum"] is not None]
+    highs = [r["maximum"] for r in rows if r["maximum"] is not None]
+    return {"minimum": min(lows) if lows else None, "maximum": max(highs) if highs else None}

@@ -1,0 +1,75 @@
+// healthstore's Health app: progressive enhancement only (every page works without it).
+"use strict";
+(function () {
+  // htmx sends the session's CSRF token with every request it makes.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var token = document.body.dataset.csrf;
+    if (token) event.detail.headers["X-CSRF-Token"] = token;
+  });
+
+  // A unit switch applies at once.
+  document.querySelectorAll("select.autosubmit").forEach(function (select) {
+    select.addEventListener("change", function () { select.form.submit(); });
+  });
+
+  // Data sources: drag to reorder (buttons do the same from the keyboard).
+  document.querySelectorAll("form[data-reorder]").forEach(function (form) {
+    var list = form.querySelector("ol");
+    var dragged = null;
+    list.addEventListener("dragstart", function (e) {
+      dragged = e.target.closest("li");
+      if (dragged) dragged.classList.add("dragging");
+    });
+    list.addEventListener("dragover", function (e) {
+      e.preventDefault();
+      var over = e.target.closest("li");
+      if (!dragged || !over || over === dragged) return;
+      var box = over.getBoundingClientRect();
+      var after = e.clientY > box.top + box.height / 2;
+      list.insertBefore(dragged, after ? over.nextSibling : over);
+    });
+    list.addEventListener("drop", function (e) {
+      e.preventDefault();
+      if (dragged) dragged.classList.remove("dragging");
+      dragged = null;
+      form.submit();
+    });
+  });
+
+  // A type's chart, drawn with uPlot from the data the page carries.
+  var holder = document.getElementById("chart");
+  var source = document.getElementById("chart-data");
+  if (!holder || !source || typeof uPlot === "undefined") return;
+  var data = JSON.parse(source.textContent);
+  var xs = data.buckets.map(function (b) { return Date.parse(b.start) / 1000; });
+  var styles = getComputedStyle(document.documentElement);
+  var bar = styles.getPropertyValue("--bar").trim() || "#ff375f";
+  var avg = styles.getPropertyValue("--avg").trim() || "#0a84ff";
+  var text = styles.getPropertyValue("--muted").trim() || "#888";
+  var series, values;
+  if (data.kind === "sum") {
+    values = [xs, data.buckets.map(function (b) { return b.value; })];
+    series = [{}, { label: data.unit, fill: bar, stroke: bar,
+                    paths: uPlot.paths.bars({ size: [0.7, 40] }), points: { show: false } }];
+  } else {
+    values = [xs,
+      data.buckets.map(function (b) { return b.minimum; }),
+      data.buckets.map(function (b) { return b.average; }),
+      data.buckets.map(function (b) { return b.maximum; })];
+    series = [{},
+      { label: "min", stroke: bar, paths: uPlot.paths.points(), points: { show: true, size: 6, fill: bar } },
+      { label: "average", stroke: avg, width: 2, points: { show: true, size: 5 } },
+      { label: "max", stroke: bar, paths: uPlot.paths.points(), points: { show: true, size: 6, fill: bar } }];
+  }
+  var axis = { stroke: text, grid: { stroke: "rgba(128,128,128,.2)" }, ticks: { stroke: "rgba(128,128,128,.3)" } };
+  function size() { return { width: Math.max(280, holder.clientWidth), height: 260 }; }
+  var plot = new uPlot(Object.assign({
+    series: series,
+    axes: [axis, Object.assign({ size: 60 }, axis)],
+    scales: { x: { time: true } },
+    legend: { show: true },
+    cursor: { drag: { x: false, y: false } }
+  }, size()), values, holder);
+  holder.dataset.drawn = "true";
+  window.addEventListener("resize", function () { plot.setSize(size()); });
+})();

@@ -41,6 +41,8 @@ def parse_add(
         day = date.fromisoformat(v["date"])
     except ValueError:
         result.errors["date"] = "Enter a date as YYYY-MM-DD"
+    if day is not None and day > datetime.now(zone).date():
+        result.errors["date"] = "That is in the future"
     moment: time | None = None
     try:
         moment = time.fromisoformat(v["time"]) if v["time"] else time(12)
@@ -50,7 +52,7 @@ def parse_add(
         return result, None
     when = datetime.combine(day, moment, tzinfo=zone)
     if when > datetime.now(zone):
-        result.errors["date"] = "That is in the future"
+        result.errors["time"] = "That is in the future"
         return result, None
     try:
         sample = QuantitySample(

@@ -12,6 +12,7 @@ from starlette.responses import Response
 
 from healthstore.server.deps import Store
 from healthstore.server.web.auth import PageSession, web_state
+from healthstore.server.web.charts import chart_kind
 from healthstore.server.web.figures import summary_cards
 from healthstore.server.web.spark import spark
 from healthstore.server.web.templating import render
@@ -25,4 +26,6 @@ async def summary(request: Request, session: PageSession, store: Store) -> Respo
     today = datetime.now(zone).date()
     cards = await run_in_threadpool(summary_cards, store, today, zone)
     charts = {card.type: spark(card.trend, card.average) for card in cards}
-    return render(request, "summary.html", {"cards": cards, "charts": charts, "today": today})
+    pages = {card.type for card in cards if chart_kind(card.type) != "none"}
+    context = {"cards": cards, "charts": charts, "today": today, "pages": pages}
+    return render(request, "summary.html", context)

@@ -114,7 +114,7 @@ async def add_sample(
     parsed, sample = parse_add(t.short_name, form, units, web_state(request).zone)
     if sample is None:
         params = {"range": form.get("range", "W"), "unit": form.get("unit", "")}
-        return await run_in_threadpool(_type_page, request, store, t, params, parsed, 422)
+        return await run_in_threadpool(_type_page, request, store, t, params, parsed)
     await run_in_threadpool(store.save, sample)
     return RedirectResponse(f"/types/{t.short_name}/data?added={sample.uuid}", status_code=303)
 

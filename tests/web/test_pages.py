@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
+from healthstore.query import predicates as p
 from healthstore.server.web.figures import midnight
 from healthstore.server.web.forms import WEB_SOURCE
 from healthstore.server.web.ranges import RANGES, window
-from healthstore.query import predicates as p
 from healthstore.units import Quantity
 from tests.web.conftest import ZONE, Served, shoot
 

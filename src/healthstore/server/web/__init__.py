@@ -28,7 +28,16 @@ def install(
     sessions: SessionStore | None = None,
 ) -> WebState:
     """Mount the web app on ``app``: pages, owner endpoints, static files, headers."""
-    from healthstore.server.web.views import api, apps, browse, profile, signin, summary, types
+    from healthstore.server.web.views import (
+        api,
+        apps,
+        browse,
+        profile,
+        signin,
+        summary,
+        types,
+        workouts,
+    )
 
     prefix = f"/static/{digest()}"
     state = WebState(
@@ -40,7 +49,7 @@ def install(
     )
     app.state.web = state
     app.mount(prefix, VersionedStatic(directory=STATIC_DIR), name="static")
-    for module in (signin, summary, browse, types, apps, profile, api):
+    for module in (signin, summary, browse, types, workouts, apps, profile, api):
         app.include_router(module.router)
 
     async def on_sign_in(request: Request, exc: Exception) -> Response:

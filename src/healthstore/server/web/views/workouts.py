@@ -17,6 +17,7 @@ from healthstore.query import predicates as p
 from healthstore.records import WorkoutRoute
 from healthstore.server.deps import Store
 from healthstore.server.web.auth import PageSession, web_state
+from healthstore.server.web.figures import display_unit
 from healthstore.server.web.route_svg import draw
 from healthstore.server.web.templating import render
 from healthstore.server.web.views.browse import title_of
@@ -69,8 +70,8 @@ def _detail(store: HealthStore, uuid: UUID, zone: Any) -> dict[str, Any]:
 
     def stats(items: Any) -> list[dict[str, Any]]:
         out = []
-        for name, s in sorted(items):
-            unit = str(s.type.canonical_unit or "")
+        for _key, s in sorted(items):
+            unit = display_unit(s.type.short_name)
             cells = {}
             for key in ("sum", "average", "minimum", "maximum"):
                 q = getattr(s, key)

@@ -33,6 +33,7 @@ def install(
         apps,
         browse,
         profile,
+        records,
         signin,
         summary,
         types,
@@ -49,7 +50,7 @@ def install(
     )
     app.state.web = state
     app.mount(prefix, VersionedStatic(directory=STATIC_DIR), name="static")
-    for module in (signin, summary, browse, types, workouts, apps, profile, api):
+    for module in (signin, summary, browse, types, workouts, records, apps, profile, api):
         app.include_router(module.router)
 
     async def on_sign_in(request: Request, exc: Exception) -> Response:

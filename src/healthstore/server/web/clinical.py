@@ -47,6 +47,10 @@ def lab_value(resource: Any) -> dict[str, str]:
     return {"value": value, "range": text}
 
 
+def _text(element: etree._Element) -> str:
+    return "".join(str(part) for part in element.itertext())
+
+
 @dataclass(frozen=True)
 class Section:
     title: str
@@ -64,8 +68,8 @@ def cda_sections(xml: str) -> list[Section]:
     for section in root.iter(f"{HL7}section"):
         title = section.find(f"{HL7}title")
         text = section.find(f"{HL7}text")
-        body = " ".join("".join(text.itertext()).split()) if text is not None else ""
-        heading = "".join(title.itertext()).strip() if title is not None else ""
+        body = " ".join(_text(text).split()) if text is not None else ""
+        heading = _text(title).strip() if title is not None else ""
         if heading or body:
             out.append(Section(heading or "Section", body))
     return out

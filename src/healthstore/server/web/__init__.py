@@ -36,6 +36,7 @@ def install(
         records,
         signin,
         summary,
+        transfer,
         types,
         workouts,
     )
@@ -49,8 +50,9 @@ def install(
         zone=zone or _local_zone(),
     )
     app.state.web = state
+    transfer.install_jobs(app)
     app.mount(prefix, VersionedStatic(directory=STATIC_DIR), name="static")
-    for module in (signin, summary, browse, types, workouts, records, apps, profile, api):
+    for module in (signin, summary, browse, types, workouts, records, apps, profile, transfer, api):
         app.include_router(module.router)
 
     async def on_sign_in(request: Request, exc: Exception) -> Response:

@@ -73,3 +73,38 @@
   holder.dataset.drawn = "true";
   window.addEventListener("resize", function () { plot.setSize(size()); });
 })();
+
+// Uploads: the file is the request body (streamed to disk by the server), with progress.
+(function () {
+  var form = document.querySelector("form[data-upload]");
+  if (!form) return;
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var file = form.querySelector("input[type=file]").files[0];
+    var error = document.getElementById("upload-error");
+    var bar = document.getElementById("upload-progress");
+    error.textContent = "";
+    if (!file) { error.textContent = "Choose a file first"; return; }
+    var query = new URLSearchParams({
+      kind: form.elements.kind.value, name: file.name, source: form.elements.source.value
+    });
+    var xhr = new XMLHttpRequest();
+    xhr.open("POST", form.getAttribute("action") + "?" + query.toString());
+    xhr.setRequestHeader("X-CSRF-Token", document.body.dataset.csrf || "");
+    xhr.setRequestHeader("Content-Type", "application/octet-stream");
+    bar.hidden = false;
+    xhr.upload.addEventListener("progress", function (e) {
+      if (e.lengthComputable) bar.value = Math.round(100 * e.loaded / e.total);
+    });
+    xhr.addEventListener("load", function () {
+      var body = {};
+      try { body = JSON.parse(xhr.responseText); } catch (e) { body = {}; }
+      if (xhr.status === 200 && body.url) { window.location.assign(body.url); return; }
+      if (xhr.status === 401) { window.location.assign("/signin?next=/transfer"); return; }
+      bar.hidden = true;
+      error.textContent = body.message || "The upload failed (" + xhr.status + ")";
+    });
+    xhr.addEventListener("error", function () { error.textContent = "The upload did not reach the server"; });
+    xhr.send(file);
+  });
+})();

@@ -171,3 +171,26 @@ def test_browse_finds_types_by_search_with_data_first(served: Served, page: Any)
     assert page.locator("section.category h2").all_text_contents() == ["Heart"]
     page.click("text=Heart Rate >> nth=0")
     assert "/types/heartRate" in page.url
+
+
+@pytest.mark.parametrize("range_name", ["D", "W", "Y"])
+def test_a_category_types_chart_counts_its_events_per_bucket(
+    served: Served, page: Any, range_name: str
+) -> None:
+    from healthstore.model import CategorySample
+
+    now = datetime.now(ZONE)
+    served.store.save(
+        [
+            CategorySample("headache", 2, now - timedelta(hours=h + 1), now - timedelta(hours=h))
+            for h in (1, 2, 30, 50, 200)
+        ]
+    )
+    _sign_in(page, served)
+    page.goto(f"{served.url}/types/headache?range={range_name}")
+    page.wait_for_selector("#chart[data-drawn=true]")
+    w = window(range_name, 0, now.date(), ZONE)
+    shown = [row[0] or 0 for row in _table(page)]
+    inside = served.store.samples("headache", start=w.start, end=w.end)
+    assert sum(shown) == len([s for s in inside if s.start >= w.start])
+    assert page.locator("#add-value").count() == 0  # no quantity form for a category

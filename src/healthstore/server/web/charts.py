@@ -10,17 +10,21 @@ from typing import Any
 from healthstore import catalogue
 from healthstore.catalogue.registry import Kind
 from healthstore.errors import InvalidArgument
+from healthstore.model import CategorySample
 from healthstore.query.statistics import Statistics
 from healthstore.server.web.figures import display_unit
-from healthstore.server.web.ranges import Window
+from healthstore.server.web.ranges import Window, bucket_bounds
 from healthstore.server.web.units_choice import unit_choices
 from healthstore.store import HealthStore
 from healthstore.units import Quantity
 
 
 def chart_kind(type_name: str) -> str:
-    """``sum`` (bars), ``range`` (min–max with average), or ``none``."""
+    """``sum`` (bars), ``range`` (min–max with average), ``events`` (a category type:
+    how many per bucket; sleep: hours asleep), or ``none``."""
     t = catalogue.object_type(type_name)
+    if t.kind == Kind.category:
+        return "events"
     if t.kind != Kind.quantity or t.aggregation is None:
         return "none"
     return "sum" if t.aggregation.value == "cumulative" else "range"
@@ -38,6 +42,8 @@ def chart(
     kind = chart_kind(type_name)
     if kind == "none":
         raise InvalidArgument(f"{type_name} has no chart of values", field="type")
+    if kind == "events":
+        return events_chart(store, type_name, window, zone)
     shown = display_unit(type_name)
     choices = unit_choices(shown)
     unit = unit or shown
@@ -89,3 +95,54 @@ def _headline(kind: str, rows: list[dict[str, Any]]) -> dict[str, float | None]:
     lows = [r["minimum"] for r in rows if r["minimum"] is not None]
     highs = [r["maximum"] for r in rows if r["maximum"] is not None]
     return {"minimum": min(lows) if lows else None, "maximum": max(highs) if highs else None}
+
+
+SLEEP = "sleepAnalysis"
+
+
+def events_chart(
+    store: HealthStore, type_name: str, window: Window, zone: tzinfo
+) -> dict[str, Any]:
+    """A category type's samples counted per bucket (a sample counts in the bucket it
+    starts in); for sleep, the hours asleep per bucket, and per stage."""
+    samples = [
+        s
+        for s in store.samples(type_name, start=window.start, end=window.end, sort="start")
+        if isinstance(s, CategorySample)
+    ]
+    sleep = type_name == SLEEP
+    rows = []
+    i = 0
+    for start, end in bucket_bounds(window, zone):
+        while i < len(samples) and samples[i].start < start:
+            i += 1
+        first = i
+        while i < len(samples) and samples[i].start < end:
+            i += 1
+        inside = samples[first:i]
+        row: dict[str, Any] = {"start": start.isoformat(), "end": end.isoformat()}
+        if sleep:
+            stages: dict[str, float] = {}
+            for s in inside:
+                stages[s.label] = (
+                    stages.get(s.label, 0.0) + (s.end - s.start).total_seconds() / 3600
+                )
+            asleep = sum(h for label, h in stages.items() if label.startswith("Asleep"))
+            row["value"] = round(asleep, 6) if inside else None
+            row["stages"] = {k: round(v, 6) for k, v in sorted(stages.items())}
+        else:
+            row["value"] = len(inside) or None
+        rows.append(row)
+    return {
+        "type": type_name,
+        "kind": "events",
+        "unit": "hr" if sleep else "count",
+        "units": [],
+        "range": window.range,
+        "label": window.label,
+        "interval": window.interval,
+        "start": window.start.isoformat(),
+        "end": window.end.isoformat(),
+        "buckets": rows,
+        "headline": _headline("sum", rows),
+    }

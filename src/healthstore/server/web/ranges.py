@@ -5,7 +5,7 @@ is done on dates and wall-clock midnights, so a day across a DST change is 23 or
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from healthstore.errors import InvalidArgument
 
@@ -73,3 +73,25 @@ def window(range_name: str, page: int, today: date, zone: tzinfo) -> Window:
         "1mo",
         f"{first.strftime('%b %Y')} – {this_month.strftime('%b %Y')}",
     )
+
+
+def bucket_bounds(w: Window, zone: tzinfo) -> list[tuple[datetime, datetime]]:
+    """The calendar buckets of ``w`` (hours, days, weeks or months in ``zone``), each a
+    wall-clock step so that a day across a DST change is 23 or 25 hours long."""
+    starts: list[datetime] = []
+    day = w.start.astimezone(zone).date()
+    end_day = w.end.astimezone(zone).date()
+    if w.interval == "1h":
+        first = w.start.astimezone(UTC)
+        hours = round((w.end - w.start).total_seconds() / 3600)
+        starts = [(first + timedelta(hours=i)).astimezone(zone) for i in range(hours)]
+    elif w.interval in ("1d", "1w"):
+        step = timedelta(days=1 if w.interval == "1d" else 7)
+        while day < end_day:
+            starts.append(_at(day, zone))
+            day += step
+    else:
+        while day < end_day:
+            starts.append(_at(day, zone))
+            day = _months_back(day, -1)
+    return list(zip(starts, [*starts[1:], w.end], strict=True))

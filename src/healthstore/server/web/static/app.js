@@ -47,7 +47,7 @@
   var avg = styles.getPropertyValue("--avg").trim() || "#0a84ff";
   var text = styles.getPropertyValue("--muted").trim() || "#888";
   var series, values;
-  if (data.kind === "sum") {
+  if (data.kind === "sum" || data.kind === "events") {
     values = [xs, data.buckets.map(function (b) { return b.value; })];
     series = [{}, { label: data.unit, fill: bar, stroke: bar,
                     paths: uPlot.paths.bars({ size: [0.7, 40] }), points: { show: false } }];

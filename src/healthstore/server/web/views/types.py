@@ -15,7 +15,7 @@ from starlette.responses import RedirectResponse, Response
 from healthstore import catalogue
 from healthstore.catalogue.registry import ObjectType
 from healthstore.errors import InvalidArgument
-from healthstore.model import QuantitySample, Sample
+from healthstore.model import CategorySample, QuantitySample, Sample
 from healthstore.query import predicates as p
 from healthstore.server.deps import Store
 from healthstore.server.web.auth import (
@@ -122,11 +122,12 @@ async def add_sample(
 def _rows(samples: list[Sample], unit: str, zone: Any) -> list[dict[str, Any]]:
     rows = []
     for s in samples:
-        value = s.quantity.value_in(unit) if isinstance(s, QuantitySample) else None
+        value = s.quantity.value_in(unit) if isinstance(s, QuantitySample) and unit else None
         rows.append(
             {
                 "uuid": str(s.uuid),
                 "value": value,
+                "label": s.label if isinstance(s, CategorySample) else "",
                 "start": s.start.astimezone(zone),
                 "end": s.end.astimezone(zone),
                 "source": s.source.name if s.source else "",

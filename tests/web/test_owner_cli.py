@@ -52,5 +52,7 @@ def test_the_owner_endpoints_are_documented_under_the_owner_tag(tmp_path: Path) 
         spec = client.get("/openapi.json").json()
     chart = spec["paths"]["/owner/api/types/{type}/chart"]["get"]
     assert chart["tags"] == ["owner"] and chart["operationId"] == "ownerTypeChart"
+    upload = spec["paths"]["/owner/api/uploads"]["post"]
+    assert upload["tags"] == ["owner"] and upload["operationId"] == "ownerUpload"
     pages = [p for p in spec["paths"] if p.startswith(("/types", "/signin", "/apps"))]
     assert pages == []  # the pages are HTML, not API

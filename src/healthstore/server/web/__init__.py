@@ -54,6 +54,7 @@ def install(
     app.mount(prefix, VersionedStatic(directory=STATIC_DIR), name="static")
     for module in (signin, summary, browse, types, workouts, records, apps, profile, transfer, api):
         app.include_router(module.router)
+    app.include_router(transfer.owner_router)
 
     async def on_sign_in(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, SignInRequired)

@@ -23,6 +23,8 @@ from healthstore.server.web.templating import render
 from healthstore.store import HealthStore
 
 router = APIRouter(include_in_schema=False)
+owner_router = APIRouter(tags=["owner"])
+"""The JSON endpoint the page's script calls, documented in OpenAPI."""
 KINDS = {"apple": ".zip", "fhir": ".json"}
 
 
@@ -46,9 +48,8 @@ async def transfer(request: Request, session: PageSession) -> Response:
     return render(request, "transfer.html", {})
 
 
-@router.post(
-    "/transfer/upload",
-    tags=["owner"],
+@owner_router.post(
+    "/owner/api/uploads",
     operation_id="ownerUpload",
     summary="Upload a file to import (the person's session)",
 )

@@ -142,18 +142,10 @@ def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     assert not watched.unexpected(), f"console errors: {watched.unexpected()}"
 
 
-DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
-DOC_SHOTS = {"summary", "heart-rate-year", "app", "workout", "browse"}
-"""The screenshots docs/web.md and the README show: written to docs/img/ when the tests run
-with WEB_DOC_SCREENSHOTS=1."""
-
-
 def shoot(page: Any, name: str) -> Path:
-    """Save a screenshot of the whole page as a test artifact (and for the docs)."""
+    """Save a screenshot of the whole page as a test artifact (the ones in docs/img/ come
+    from the demo store: tools/web_screenshots.py)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
-    if os.environ.get("WEB_DOC_SCREENSHOTS") == "1" and name in DOC_SHOTS:
-        DOCS_IMG.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(DOCS_IMG / f"web-{name}.png"), full_page=False)
     return path

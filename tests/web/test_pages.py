@@ -150,8 +150,10 @@ def test_reordering_step_sources_changes_the_merged_sum(served: Served, page: An
     assert shown() == pytest.approx(before)
     second = page.locator("#sources li").nth(1)
     second.locator("button.up").focus()
-    page.keyboard.press("Enter")  # by the keyboard
+    with page.expect_navigation():
+        page.keyboard.press("Enter")  # by the keyboard
     page.wait_for_selector("#chart[data-drawn=true]")
+    page.wait_for_selector("#sources li")  # loaded after the chart
     assert page.locator("#sources li").first.get_attribute("data-bundle") != first
     after = merged()
     assert after != before and shown() == pytest.approx(after)

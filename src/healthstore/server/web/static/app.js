@@ -12,29 +12,36 @@
     select.addEventListener("change", function () { select.form.submit(); });
   });
 
-  // Data sources: drag to reorder (buttons do the same from the keyboard).
-  document.querySelectorAll("form[data-reorder]").forEach(function (form) {
-    var list = form.querySelector("ol");
-    var dragged = null;
-    list.addEventListener("dragstart", function (e) {
-      dragged = e.target.closest("li");
-      if (dragged) dragged.classList.add("dragging");
+  // Data sources: drag to reorder (buttons do the same from the keyboard). The list may
+  // arrive later, loaded by htmx.
+  function bindReorder(root) {
+    root.querySelectorAll("form[data-reorder]").forEach(function (form) {
+      if (form.dataset.bound) return;
+      form.dataset.bound = "true";
+      var list = form.querySelector("ol");
+      var dragged = null;
+      list.addEventListener("dragstart", function (e) {
+        dragged = e.target.closest("li");
+        if (dragged) dragged.classList.add("dragging");
+      });
+      list.addEventListener("dragover", function (e) {
+        e.preventDefault();
+        var over = e.target.closest("li");
+        if (!dragged || !over || over === dragged) return;
+        var box = over.getBoundingClientRect();
+        var after = e.clientY > box.top + box.height / 2;
+        list.insertBefore(dragged, after ? over.nextSibling : over);
+      });
+      list.addEventListener("drop", function (e) {
+        e.preventDefault();
+        if (dragged) dragged.classList.remove("dragging");
+        dragged = null;
+        form.submit();
+      });
     });
-    list.addEventListener("dragover", function (e) {
-      e.preventDefault();
-      var over = e.target.closest("li");
-      if (!dragged || !over || over === dragged) return;
-      var box = over.getBoundingClientRect();
-      var after = e.clientY > box.top + box.height / 2;
-      list.insertBefore(dragged, after ? over.nextSibling : over);
-    });
-    list.addEventListener("drop", function (e) {
-      e.preventDefault();
-      if (dragged) dragged.classList.remove("dragging");
-      dragged = null;
-      form.submit();
-    });
-  });
+  }
+  bindReorder(document);
+  document.addEventListener("htmx:load", function (e) { bindReorder(e.target); });
 
   // A type's chart, drawn with uPlot from the data the page carries.
   var holder = document.getElementById("chart");

@@ -71,7 +71,6 @@ def _type_page(
         unit = shown
     today = datetime.now(zone).date()
     data = chart(store, t.short_name, window(range_name, page, today, zone), zone, unit)
-    sources = store.source_priority(t.short_name)
     add = add or AddForm({"value": "", "unit": shown, "date": today.isoformat(), "time": ""})
 
     def link(**change: Any) -> str:
@@ -88,7 +87,6 @@ def _type_page(
         "unit": unit,
         "units": units,
         "link": link,
-        "sources": sources,
         "add": add,
     }
     return render(request, "type.html", context, status)
@@ -213,3 +211,24 @@ async def reorder_sources(
     if not back.startswith(f"/types/{t.short_name}"):
         back = f"/types/{t.short_name}"
     return RedirectResponse(back + "#sources", status_code=303)
+
+
+@router.get("/types/{type_name}/sources")
+async def sources_part(
+    request: Request, session: PageSession, store: Store, type_name: str
+) -> Response:
+    """The type's data sources in priority order (loaded after the chart, by htmx; a page
+    of its own without script)."""
+    t = _charted(type_name)
+    back = request.query_params.get("back", "")
+    if not back.startswith(f"/types/{t.short_name}"):
+        back = f"/types/{t.short_name}"
+    sources = await run_in_threadpool(store.source_priority, t.short_name)
+    context = {
+        "t": t,
+        "title": title_of(t.short_name),
+        "sources": sources,
+        "back": back,
+        "fragment": request.headers.get("hx-request") == "true",
+    }
+    return render(request, "sources.html", context)

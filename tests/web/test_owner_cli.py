@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from starlette.testclient import TestClient
+import httpx
 from typer.testing import CliRunner
 
 from healthstore import HealthStore
 from healthstore.cli import app
-from healthstore.server import ServerSettings, create_app
+from healthstore.server import ServerSettings
+from tests.server_support import serve
 
 
 def test_the_owner_password_command_sets_what_sign_in_checks(tmp_path: Path) -> None:
@@ -48,8 +49,8 @@ def test_an_encrypted_store_has_no_owner_password(tmp_path: Path) -> None:
 
 def test_the_owner_endpoints_are_documented_under_the_owner_tag(tmp_path: Path) -> None:
     with HealthStore.create(tmp_path / "s") as store:
-        client = TestClient(create_app(store, ServerSettings(deliveries=False)))
-        spec = client.get("/openapi.json").json()
+        with serve(store, ServerSettings(deliveries=False)) as url:
+            spec = httpx.get(f"{url}/openapi.json").json()
     chart = spec["paths"]["/owner/api/types/{type}/chart"]["get"]
     assert chart["tags"] == ["owner"] and chart["operationId"] == "ownerTypeChart"
     upload = spec["paths"]["/owner/api/uploads"]["post"]

@@ -48,9 +48,11 @@ def test_an_encrypted_store_has_no_owner_password(tmp_path: Path) -> None:
 
 
 def test_the_owner_endpoints_are_documented_under_the_owner_tag(tmp_path: Path) -> None:
-    with HealthStore.create(tmp_path / "s") as store:
-        with serve(store, ServerSettings(deliveries=False)) as url:
-            spec = httpx.get(f"{url}/openapi.json").json()
+    with (
+        HealthStore.create(tmp_path / "s") as store,
+        serve(store, ServerSettings(deliveries=False)) as url,
+    ):
+        spec = httpx.get(f"{url}/openapi.json").json()
     chart = spec["paths"]["/owner/api/types/{type}/chart"]["get"]
     assert chart["tags"] == ["owner"] and chart["operationId"] == "ownerTypeChart"
     upload = spec["paths"]["/owner/api/uploads"]["post"]

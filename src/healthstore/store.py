@@ -383,6 +383,13 @@ class HealthStore(SampleView):
     def has_owner_password(self) -> bool:
         return owner_secret.has_password(self._backend)
 
+    def owner_preferences(self) -> dict[str, Any]:
+        """The person's Health app preferences: ``pinned`` types, preferred ``units``."""
+        return owner_secret.preferences(self._backend)
+
+    def set_owner_preferences(self, values: dict[str, Any]) -> None:
+        owner_secret.set_preferences(self._backend, values)
+
     def check_owner_password(self, password: str) -> bool:
         """True when ``password`` is the owner password (a slow key derivation)."""
         return owner_secret.check_password(self._backend, password)

@@ -196,3 +196,37 @@ def test_a_category_types_chart_counts_its_events_per_bucket(
     inside = served.store.samples("headache", start=w.start, end=w.end)
     assert sum(shown) == len([s for s in inside if s.start >= w.start])
     assert page.locator("#add-value").count() == 0  # no quantity form for a category
+
+
+def test_a_pinned_type_joins_the_summary_and_a_preferred_unit_stays(
+    served: Served, page: Any
+) -> None:
+    from healthstore import QuantitySample
+
+    now = datetime.now(ZONE) - timedelta(minutes=5)
+    served.store.save(
+        [
+            QuantitySample("flightsClimbed", Quantity(n, "count"), now - timedelta(hours=n))
+            for n in (1, 2, 3)
+        ]
+    )
+    _sign_in(page, served)
+    assert page.locator("[data-type=flightsClimbed]").count() == 0
+    page.goto(f"{served.url}/types/flightsClimbed")
+    page.get_by_role("button", name="Pin to Summary").click()
+    page.goto(f"{served.url}/")
+    when = page.text_content("[data-type=flightsClimbed] .when")
+    day = now.date() if when == "Today" else datetime.strptime(when, "%d %b %Y").date()
+    expected = _day_total(served, "flightsClimbed", day, "cumulativeSum").sum.value_in("count")
+    assert page.text_content("[data-testid=value-flightsClimbed]") == f"{expected:,.0f}"
+    page.goto(f"{served.url}/types/flightsClimbed")
+    page.get_by_role("button", name="Unpin from Summary").click()
+    page.goto(f"{served.url}/")
+    assert page.locator("[data-type=flightsClimbed]").count() == 0
+    page.goto(f"{served.url}/types/bodyMass?range=M")
+    page.select_option("#unit", "lb")  # applies at once
+    page.wait_for_url("**unit=lb**")
+    page.get_by_role("button", name="Always show lb").click()
+    page.goto(f"{served.url}/types/bodyMass?range=M")
+    assert page.input_value("#unit") == "lb" and page.input_value("#add-unit") == "lb"
+    assert served.store.owner_preferences()["units"] == {"bodyMass": "lb"}

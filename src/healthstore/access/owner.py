@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import json
 import secrets
+from typing import Any
 
 from healthstore.errors import InvalidArgument
 from healthstore.storage.backend import Backend
@@ -60,3 +61,25 @@ def check_password(backend: Backend, password: str) -> bool:
     entry = json.loads(bytes(rows[0][0]))
     derived = _hash(password, bytes.fromhex(entry["salt"]), entry["n"], entry["r"], entry["p"])
     return hmac.compare_digest(derived, bytes.fromhex(entry["hash"]))
+
+
+PREFERENCES = "owner_preferences"
+"""The person's web app preferences (pinned types, preferred units): the person's only, kept
+with the store's private values and never shown to apps."""
+
+
+def preferences(backend: Backend) -> dict[str, Any]:
+    rows = backend.query("SELECT value FROM secrets WHERE name = ?", (PREFERENCES,))
+    if not rows:
+        return {}
+    found = json.loads(bytes(rows[0][0]))
+    return found if isinstance(found, dict) else {}
+
+
+def set_preferences(backend: Backend, values: dict[str, Any]) -> None:
+    with backend.transaction():
+        backend.execute("DELETE FROM secrets WHERE name = ?", (PREFERENCES,))
+        backend.execute(
+            "INSERT INTO secrets (name, value) VALUES (?, ?)",
+            (PREFERENCES, json.dumps(values, sort_keys=True).encode()),
+        )

@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from healthstore import catalogue
+from healthstore.errors import HealthStoreError
 from healthstore.model import CategorySample
 from healthstore.query.statistics import Statistics
+from healthstore.server.web.names import title_of
 from healthstore.store import HealthStore
 
 DAYS = 30
@@ -162,9 +164,28 @@ def sleep_card(store: HealthStore, today: date, zone: tzinfo) -> Card:
     return card
 
 
-def summary_cards(store: HealthStore, today: date, zone: tzinfo) -> list[Card]:
-    """Every card of the summary, in Apple's order."""
-    return [
+def pinned_cards(
+    store: HealthStore, pinned: list[str], today: date, zone: tzinfo, shown: set[str]
+) -> list[Card]:
+    """A card per type the person pinned (quantity types; not those shown already)."""
+    cards = []
+    for name in pinned:
+        try:
+            t = catalogue.object_type(name)
+        except HealthStoreError:
+            continue  # a pin of a type this catalogue no longer has
+        if t.short_name in shown or t.aggregation is None:
+            continue
+        option = "cumulativeSum" if t.aggregation.value == "cumulative" else "discreteAverage"
+        cards.append(daily_card(store, t.short_name, title_of(t.short_name), option, today, zone))
+    return cards
+
+
+def summary_cards(
+    store: HealthStore, today: date, zone: tzinfo, pinned: list[str] | None = None
+) -> list[Card]:
+    """Every card of the summary, in Apple's order, then the pinned types'."""
+    fixed = [
         daily_card(store, "stepCount", "Steps", "cumulativeSum", today, zone),
         daily_card(store, "activeEnergyBurned", "Active Energy", "cumulativeSum", today, zone),
         heart_rate_card(store, today, zone),
@@ -172,3 +193,4 @@ def summary_cards(store: HealthStore, today: date, zone: tzinfo) -> list[Card]:
         latest_card(store, "bodyMass", "Body Mass", today, zone),
         blood_pressure_card(store, today, zone),
     ]
+    return fixed + pinned_cards(store, pinned or [], today, zone, {c.type for c in fixed})

@@ -12,8 +12,8 @@ from starlette.responses import RedirectResponse, Response
 
 from healthstore.server.deps import Store
 from healthstore.server.web.auth import PageSession, check_csrf, read_form_lists, web_state
+from healthstore.server.web.names import title_of
 from healthstore.server.web.templating import render
-from healthstore.server.web.views.browse import title_of
 from healthstore.store import HealthStore
 
 router = APIRouter(include_in_schema=False)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from fastapi import APIRouter, Request
@@ -13,16 +12,10 @@ from healthstore.server.deps import Store
 from healthstore.server.web.auth import PageSession
 from healthstore.server.web.categories import CATEGORIES, browsable_types, category_of
 from healthstore.server.web.charts import chart_kind
+from healthstore.server.web.names import title_of
 from healthstore.server.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-
-
-def title_of(short_name: str) -> str:
-    """``stepCount`` → ``Step Count``; ``vo2Max`` → ``VO2 Max``."""
-    words = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", short_name).split()
-    text = " ".join(w[:1].upper() + w[1:] for w in words)
-    return text.replace("Vo2", "VO2").replace("Sdnn", "SDNN").replace("Rmssd", "RMSSD")
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ from healthstore.server.deps import Store
 from healthstore.server.errors import Busy, Throttled
 from healthstore.server.routes.vault import with_passphrase
 from healthstore.server.web.auth import PageSession, check_csrf, read_form
+from healthstore.server.web.names import title_of
 from healthstore.server.web.templating import render
-from healthstore.server.web.views.browse import title_of
 from healthstore.store import HealthStore
 
 router = APIRouter(include_in_schema=False)

@@ -24,7 +24,8 @@ router = APIRouter(include_in_schema=False)
 async def summary(request: Request, session: PageSession, store: Store) -> Response:
     zone = web_state(request).zone
     today = datetime.now(zone).date()
-    cards = await run_in_threadpool(summary_cards, store, today, zone)
+    pinned = list((await run_in_threadpool(store.owner_preferences)).get("pinned", []))
+    cards = await run_in_threadpool(summary_cards, store, today, zone, pinned)
     charts = {card.type: spark(card.trend, card.average) for card in cards}
     pages = {card.type for card in cards if chart_kind(card.type) != "none"}
     context = {"cards": cards, "charts": charts, "today": today, "pages": pages}

@@ -28,10 +28,10 @@ from healthstore.server.web.auth import (
 from healthstore.server.web.charts import chart, chart_kind
 from healthstore.server.web.figures import display_unit
 from healthstore.server.web.forms import AddForm, parse_add
+from healthstore.server.web.names import title_of
 from healthstore.server.web.ranges import RANGES, window
 from healthstore.server.web.templating import render
 from healthstore.server.web.units_choice import unit_choices
-from healthstore.server.web.views.browse import title_of
 from healthstore.store import HealthStore
 
 router = APIRouter(include_in_schema=False)
@@ -64,14 +64,16 @@ def _type_page(
         page = max(0, int(params.get("page", "0")))
     except ValueError:
         page = 0
+    prefs = store.owner_preferences()
     shown = display_unit(t.short_name)
     units = unit_choices(shown)
-    unit = params.get("unit") or shown
+    preferred = prefs.get("units", {}).get(t.short_name, shown)
+    unit = params.get("unit") or preferred
     if unit not in units:
         unit = shown
     today = datetime.now(zone).date()
     data = chart(store, t.short_name, window(range_name, page, today, zone), zone, unit)
-    add = add or AddForm({"value": "", "unit": shown, "date": today.isoformat(), "time": ""})
+    add = add or AddForm({"value": "", "unit": preferred, "date": today.isoformat(), "time": ""})
 
     def link(**change: Any) -> str:
         query = {"range": range_name, "page": page, "unit": unit} | change
@@ -88,6 +90,8 @@ def _type_page(
         "units": units,
         "link": link,
         "add": add,
+        "pinned": t.short_name in prefs.get("pinned", []),
+        "preferred": preferred,
     }
     return render(request, "type.html", context, status)
 
@@ -232,3 +236,26 @@ async def sources_part(
         "fragment": request.headers.get("hx-request") == "true",
     }
     return render(request, "sources.html", context)
+
+
+@router.post("/types/{type_name}/preferences")
+async def set_preferences(
+    request: Request, session: PageSession, store: Store, type_name: str
+) -> Response:
+    """Pin the type to the summary (or unpin it), or make a unit its default."""
+    form = await read_form(request)
+    check_csrf(request, session, form)
+    t = _charted(type_name)
+    prefs = await run_in_threadpool(store.owner_preferences)
+    pinned = [p for p in prefs.get("pinned", []) if p != t.short_name]
+    action = form.get("action", "")
+    if action == "pin":
+        pinned.append(t.short_name)
+    units = dict(prefs.get("units", {}))
+    if action == "unit":
+        unit = form.get("unit", "")
+        if unit not in unit_choices(display_unit(t.short_name)):
+            raise InvalidArgument(f"{unit!r} is not a unit of {t.short_name}", field="unit")
+        units[t.short_name] = unit
+    await run_in_threadpool(store.set_owner_preferences, prefs | {"pinned": pinned, "units": units})
+    return RedirectResponse(f"/types/{t.short_name}", status_code=303)

@@ -18,9 +18,9 @@ from healthstore.records import WorkoutRoute
 from healthstore.server.deps import Store
 from healthstore.server.web.auth import PageSession, web_state
 from healthstore.server.web.figures import display_unit
+from healthstore.server.web.names import title_of
 from healthstore.server.web.route_svg import draw
 from healthstore.server.web.templating import render
-from healthstore.server.web.views.browse import title_of
 from healthstore.store import HealthStore
 
 router = APIRouter(include_in_schema=False)

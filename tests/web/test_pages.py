@@ -230,3 +230,48 @@ def test_a_pinned_type_joins_the_summary_and_a_preferred_unit_stays(
     page.goto(f"{served.url}/types/bodyMass?range=M")
     assert page.input_value("#unit") == "lb" and page.input_value("#add-unit") == "lb"
     assert served.store.owner_preferences()["units"] == {"bodyMass": "lb"}
+
+
+def test_blood_pressure_shows_paired_ranges_equal_to_the_statistics(
+    served: Served, page: Any
+) -> None:
+    from healthstore import Correlation, QuantitySample
+
+    now = datetime.now(ZONE) - timedelta(minutes=5)
+    readings = []
+    for back, (high, low) in enumerate([(121, 79), (135, 88), (118, 76), (127, 81)]):
+        at = now - timedelta(days=back, hours=back)
+        readings.append(
+            Correlation(
+                "bloodPressure",
+                at,
+                at,
+                [
+                    QuantitySample("bloodPressureSystolic", Quantity(high, "mmHg"), at),
+                    QuantitySample("bloodPressureDiastolic", Quantity(low, "mmHg"), at),
+                ],
+            )
+        )
+    served.store.save(readings)
+    _sign_in(page, served)
+    page.goto(f"{served.url}/types/bloodPressure?range=W")
+    page.wait_for_selector("#chart[data-drawn=true]")
+    w = window("W", 0, now.date(), ZONE)
+    expected = []
+    sides = [
+        served.store.statistics_collection(
+            name, anchor=w.start, interval=w.interval, start=w.start, end=w.end,
+            options="discreteAverage,discreteMin,discreteMax", tz=ZONE,
+        )
+        for name in ("bloodPressureSystolic", "bloodPressureDiastolic")
+    ]  # fmt: skip
+
+    def q(x: Quantity | None) -> float | None:
+        return None if x is None else round(x.value_in("mmHg"), 6)
+
+    for high, low in zip(*sides, strict=True):
+        expected.append([q(high.minimum), q(high.average), q(high.maximum),
+                         q(low.minimum), q(low.average), q(low.maximum)])  # fmt: skip
+    assert _table(page) == expected
+    page.click("text=Show all data")
+    assert "135/88 mmHg" in page.text_content("main")

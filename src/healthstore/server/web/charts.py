@@ -23,6 +23,8 @@ def chart_kind(type_name: str) -> str:
     """``sum`` (bars), ``range`` (min–max with average), ``events`` (a category type:
     how many per bucket; sleep: hours asleep), or ``none``."""
     t = catalogue.object_type(type_name)
+    if t.short_name == BLOOD_PRESSURE:
+        return "paired"
     if t.kind == Kind.category:
         return "events"
     if t.kind != Kind.quantity or t.aggregation is None:
@@ -44,6 +46,8 @@ def chart(
         raise InvalidArgument(f"{type_name} has no chart of values", field="type")
     if kind == "events":
         return events_chart(store, type_name, window, zone)
+    if kind == "paired":
+        return paired_chart(store, window, zone)
     shown = display_unit(type_name)
     choices = unit_choices(shown)
     unit = unit or shown
@@ -98,6 +102,52 @@ def _headline(kind: str, rows: list[dict[str, Any]]) -> dict[str, float | None]:
 
 
 SLEEP = "sleepAnalysis"
+BLOOD_PRESSURE = "bloodPressure"
+PAIRS = (("systolic", "bloodPressureSystolic"), ("diastolic", "bloodPressureDiastolic"))
+
+
+def paired_chart(store: HealthStore, window: Window, zone: tzinfo) -> dict[str, Any]:
+    """Blood pressure: per bucket, the systolic and the diastolic ranges (minimum to
+    maximum) and averages, each from the statistics engine."""
+    columns = {}
+    for name, type_name in PAIRS:
+        columns[name] = store.statistics_collection(
+            type_name,
+            anchor=window.start,
+            interval=window.interval,
+            start=window.start,
+            end=window.end,
+            options="discreteAverage,discreteMin,discreteMax",
+            tz=zone,
+        )
+    rows = []
+    for i, b in enumerate(columns["systolic"]):
+        row: dict[str, Any] = {"start": b.start.isoformat(), "end": b.end.isoformat()}
+        for name, _ in PAIRS:
+            stat = columns[name][i]
+            row[f"{name}_minimum"] = _q(stat.minimum, "mmHg")
+            row[f"{name}_average"] = _q(stat.average, "mmHg")
+            row[f"{name}_maximum"] = _q(stat.maximum, "mmHg")
+        rows.append(row)
+    overall = {
+        name: store.statistics(
+            type_name, start=window.start, end=window.end, options="discreteAverage"
+        ).average
+        for name, type_name in PAIRS
+    }
+    return {
+        "type": BLOOD_PRESSURE,
+        "kind": "paired",
+        "unit": "mmHg",
+        "units": [],
+        "range": window.range,
+        "label": window.label,
+        "interval": window.interval,
+        "start": window.start.isoformat(),
+        "end": window.end.isoformat(),
+        "buckets": rows,
+        "headline": {name: _q(q, "mmHg") for name, q in overall.items()},
+    }
 
 
 def events_chart(

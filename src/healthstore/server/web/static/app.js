@@ -58,6 +58,17 @@
     values = [xs, data.buckets.map(function (b) { return b.value; })];
     series = [{}, { label: data.unit, fill: bar, stroke: bar,
                     paths: uPlot.paths.bars({ size: [0.7, 40] }), points: { show: false } }];
+  } else if (data.kind === "paired") {
+    values = [xs];
+    series = [{}];
+    ["systolic", "diastolic"].forEach(function (side, i) {
+      var color = i === 0 ? bar : avg;
+      ["minimum", "maximum"].forEach(function (k) {
+        values.push(data.buckets.map(function (b) { return b[side + "_" + k]; }));
+        series.push({ label: side + " " + k.slice(0, 3), stroke: color,
+                      paths: uPlot.paths.points(), points: { show: true, size: 6, fill: color } });
+      });
+    });
   } else {
     values = [xs,
       data.buckets.map(function (b) { return b.minimum; }),

@@ -129,7 +129,7 @@ def _rows(samples: list[Sample], unit: str, zone: Any) -> list[dict[str, Any]]:
             {
                 "uuid": str(s.uuid),
                 "value": value,
-                "label": s.label if isinstance(s, CategorySample) else "",
+                "label": s.label if isinstance(s, CategorySample) else _paired(s),
                 "start": s.start.astimezone(zone),
                 "end": s.end.astimezone(zone),
                 "source": s.source.name if s.source else "",
@@ -259,3 +259,17 @@ async def set_preferences(
         units[t.short_name] = unit
     await run_in_threadpool(store.set_owner_preferences, prefs | {"pinned": pinned, "units": units})
     return RedirectResponse(f"/types/{t.short_name}", status_code=303)
+
+
+def _paired(sample: Sample) -> str:
+    """A blood pressure correlation as systolic/diastolic ('' for other samples)."""
+    objects = getattr(sample, "objects", None)
+    if not objects:
+        return ""
+    by_type = {
+        o.type.short_name: o.quantity.value_in("mmHg")
+        for o in objects
+        if isinstance(o, QuantitySample)
+    }
+    high, low = by_type.get("bloodPressureSystolic"), by_type.get("bloodPressureDiastolic")
+    return f"{high:.0f}/{low:.0f} mmHg" if high is not None and low is not None else ""

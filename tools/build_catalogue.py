@@ -31,139 +31,51 @@ CHARACTERISTIC_ENUMS = {
 
 # (identifier, short name, kind, value enum, app writable, note)
 OTHER_TYPES = [
-    (
-        "HKCharacteristicTypeIdentifierBiologicalSex",
-        "biologicalSex",
-        "characteristic",
-        "HKBiologicalSex",
-        "no",
-        "",
-    ),
-    (
-        "HKCharacteristicTypeIdentifierBloodType",
-        "bloodType",
-        "characteristic",
-        "HKBloodType",
-        "no",
-        "",
-    ),
-    (
-        "HKCharacteristicTypeIdentifierDateOfBirth",
-        "dateOfBirth",
-        "characteristic",
-        "",
-        "no",
-        "value is a date",
-    ),
-    (
-        "HKCharacteristicTypeIdentifierFitzpatrickSkinType",
-        "fitzpatrickSkinType",
-        "characteristic",
-        "HKFitzpatrickSkinType",
-        "no",
-        "",
-    ),
-    (
-        "HKCharacteristicTypeIdentifierWheelchairUse",
-        "wheelchairUse",
-        "characteristic",
-        "HKWheelchairUse",
-        "no",
-        "",
-    ),
-    (
-        "HKCharacteristicTypeIdentifierActivityMoveMode",
-        "activityMoveMode",
-        "characteristic",
-        "HKActivityMoveMode",
-        "no",
-        "",
-    ),
-    (
-        "HKCharacteristicTypeIdentifierCardioFitnessMedicationsUse",
-        "cardioFitnessMedicationsUse",
-        "characteristic",
-        "HKCardioFitnessMedicationsUse",
-        "no",
-        "an option set (iOS 16): 0 is none; 3 is both medications",
-    ),
-    (
-        "HKCorrelationTypeIdentifierBloodPressure",
-        "bloodPressure",
-        "correlation",
-        "",
-        "no",
-        "members: bloodPressureSystolic and bloodPressureDiastolic; apps write the members",
-    ),
-    (
-        "HKCorrelationTypeIdentifierFood",
-        "food",
-        "correlation",
-        "",
-        "no",
-        "members: dietary quantity samples; apps write the members",
-    ),
+    ("HKCharacteristicTypeIdentifierBiologicalSex", "biologicalSex", "characteristic",
+     "HKBiologicalSex", "no", ""),
+    ("HKCharacteristicTypeIdentifierBloodType", "bloodType", "characteristic", "HKBloodType",
+     "no", ""),
+    ("HKCharacteristicTypeIdentifierDateOfBirth", "dateOfBirth", "characteristic", "", "no",
+     "value is a date"),
+    ("HKCharacteristicTypeIdentifierFitzpatrickSkinType", "fitzpatrickSkinType",
+     "characteristic", "HKFitzpatrickSkinType", "no", ""),
+    ("HKCharacteristicTypeIdentifierWheelchairUse", "wheelchairUse", "characteristic",
+     "HKWheelchairUse", "no", ""),
+    ("HKCharacteristicTypeIdentifierActivityMoveMode", "activityMoveMode", "characteristic",
+     "HKActivityMoveMode", "no", ""),
+    ("HKCharacteristicTypeIdentifierCardioFitnessMedicationsUse", "cardioFitnessMedicationsUse",
+     "characteristic", "HKCardioFitnessMedicationsUse", "no",
+     "an option set (iOS 16): 0 is none; 3 is both medications"),
+    ("HKCorrelationTypeIdentifierBloodPressure", "bloodPressure", "correlation", "", "no",
+     "members: bloodPressureSystolic and bloodPressureDiastolic; apps write the members"),
+    ("HKCorrelationTypeIdentifierFood", "food", "correlation", "", "no",
+     "members: dietary quantity samples; apps write the members"),
     *[
         (f"HKClinicalTypeIdentifier{name}", name[0].lower() + name[1:], "clinical", "", "no", "")
         for name in [
-            "AllergyRecord",
-            "ClinicalNoteRecord",
-            "ConditionRecord",
-            "CoverageRecord",
-            "ImmunizationRecord",
-            "LabResultRecord",
-            "MedicationRecord",
-            "ProcedureRecord",
+            "AllergyRecord", "ClinicalNoteRecord", "ConditionRecord", "CoverageRecord",
+            "ImmunizationRecord", "LabResultRecord", "MedicationRecord", "ProcedureRecord",
             "VitalSignRecord",
         ]
     ],
-    (
-        "HKVerifiableClinicalRecordTypeIdentifier",
-        "verifiableClinicalRecord",
-        "verifiableClinicalRecord",
-        "",
-        "no",
-        "ours: SMART Health Cards kept with their JWS; read with the health-records entitlement",
-    ),
+    ("HKVerifiableClinicalRecordTypeIdentifier", "verifiableClinicalRecord",
+     "verifiableClinicalRecord", "", "no",
+     "ours: SMART Health Cards kept with their JWS; read with the health-records entitlement"),
     ("HKWorkoutTypeIdentifier", "workout", "workout", "", "yes", ""),
-    (
-        "HKWorkoutRouteTypeIdentifier",
-        "workoutRoute",
-        "workoutRoute",
-        "",
-        "yes",
-        "series of locations attached to a workout",
-    ),
+    ("HKWorkoutRouteTypeIdentifier", "workoutRoute", "workoutRoute", "", "yes",
+     "series of locations attached to a workout"),
     ("HKDataTypeIdentifierHeartbeatSeries", "heartbeatSeries", "heartbeatSeries", "", "yes", ""),
     ("HKDocumentTypeIdentifierCDA", "cda", "document", "", "yes", "HL7 C-CDA XML documents"),
     ("HKDataTypeIdentifierAudiogram", "audiogram", "audiogram", "", "yes", ""),
-    (
-        "HKDataTypeIdentifierElectrocardiogram",
-        "electrocardiogram",
-        "electrocardiogram",
-        "",
-        "no",
-        "",
-    ),
-    (
-        "HKVisionPrescriptionTypeIdentifier",
-        "visionPrescription",
-        "visionPrescription",
-        "",
-        "yes",
-        "read authorization is per object",
-    ),
+    ("HKDataTypeIdentifierElectrocardiogram", "electrocardiogram", "electrocardiogram", "",
+     "no", ""),
+    ("HKVisionPrescriptionTypeIdentifier", "visionPrescription", "visionPrescription", "",
+     "yes", "read authorization is per object"),
     ("HKDataTypeStateOfMind", "stateOfMind", "stateOfMind", "", "yes", ""),
     ("HKScoredAssessmentTypeIdentifierGAD7", "gad7", "scoredAssessment", "", "yes", ""),
     ("HKScoredAssessmentTypeIdentifierPHQ9", "phq9", "scoredAssessment", "", "yes", ""),
-    (
-        "HKActivitySummaryTypeIdentifier",
-        "activitySummary",
-        "activitySummary",
-        "",
-        "no",
-        "daily rings; written by the person's devices only",
-    ),
+    ("HKActivitySummaryTypeIdentifier", "activitySummary", "activitySummary", "", "no",
+     "daily rings; written by the person's devices only"),
 ]
 
 # Ours: HealthKit documents these rules; the spec tables carry them only in notes.
@@ -182,7 +94,7 @@ def short_name(identifier: str) -> str:
     match = re.match(r"[A-Z]+", tail)
     assert match
     run = match.group(0)
-    rest = tail[len(run) :]
+    rest = tail[len(run):]
     if len(run) > 1 and rest[:1].islower():
         return run[:-1].lower() + run[-1] + rest
     return run.lower() + rest
@@ -198,89 +110,55 @@ def main(spec: Path) -> None:
     enums: dict[str, str] = dict(CHARACTERISTIC_ENUMS)
     with (spec / "quantity_types.csv").open(newline="") as f:
         for row in csv.DictReader(f):
-            types.append(
-                {
-                    "identifier": row["identifier"],
-                    "short_name": short_name(row["identifier"]),
-                    "kind": "quantity",
-                    "canonical_unit": row["unit_example"],
-                    "aggregation": row["aggregation"],
-                    "value_enum": "",
-                    "app_writable": writable(row["share_allowed"]),
-                    "min_duration_s": "",
-                    "max_duration_s": "",
-                    "required_metadata": REQUIRED_METADATA.get(row["identifier"], ""),
-                    "note": row["note"],
-                }
-            )
+            types.append({
+                "identifier": row["identifier"], "short_name": short_name(row["identifier"]),
+                "kind": "quantity", "canonical_unit": row["unit_example"],
+                "aggregation": row["aggregation"], "value_enum": "",
+                "app_writable": writable(row["share_allowed"]),
+                "min_duration_s": "", "max_duration_s": "",
+                "required_metadata": REQUIRED_METADATA.get(row["identifier"], ""),
+                "note": row["note"],
+            })
     with (spec / "category_types.csv").open(newline="") as f:
         for row in csv.DictReader(f):
             enum = row["value_enum"]
             enums.setdefault(enum, UNVERIFIED_ENUMS.get(enum, row["values"]))
-            types.append(
-                {
-                    "identifier": row["identifier"],
-                    "short_name": short_name(row["identifier"]),
-                    "kind": "category",
-                    "canonical_unit": "",
-                    "aggregation": "",
-                    "value_enum": enum,
-                    "app_writable": writable(row["share_allowed"]),
-                    "min_duration_s": "",
-                    "max_duration_s": MAX_DURATION.get(row["identifier"], ""),
-                    "required_metadata": REQUIRED_METADATA.get(row["identifier"], ""),
-                    "note": " ".join(row["note"].split()),
-                }
-            )
+            types.append({
+                "identifier": row["identifier"], "short_name": short_name(row["identifier"]),
+                "kind": "category", "canonical_unit": "", "aggregation": "",
+                "value_enum": enum, "app_writable": writable(row["share_allowed"]),
+                "min_duration_s": "", "max_duration_s": MAX_DURATION.get(row["identifier"], ""),
+                "required_metadata": REQUIRED_METADATA.get(row["identifier"], ""),
+                "note": " ".join(row["note"].split()),
+            })
     for identifier, short, kind, enum, app_writable, note in OTHER_TYPES:
-        types.append(
-            {
-                "identifier": identifier,
-                "short_name": short,
-                "kind": kind,
-                "canonical_unit": "",
-                "aggregation": "",
-                "value_enum": enum,
-                "app_writable": app_writable,
-                "min_duration_s": "",
-                "max_duration_s": "",
-                "required_metadata": "",
-                "note": note,
-            }
-        )
+        types.append({
+            "identifier": identifier, "short_name": short, "kind": kind, "canonical_unit": "",
+            "aggregation": "", "value_enum": enum, "app_writable": app_writable,
+            "min_duration_s": "", "max_duration_s": "", "required_metadata": "", "note": note,
+        })
     shorts = [t["short_name"] for t in types]
     assert len(shorts) == len(set(shorts)), "short names must be unique"
     write(OUT / "types.csv", types)
-    write(
-        OUT / "value_enums.csv",
-        [
-            {"enum": name, "member": member.split("=")[0], "raw_value": member.split("=")[1]}
-            for name, members in sorted(enums.items())
-            for member in members.split(";")
-        ],
-    )
+    write(OUT / "value_enums.csv", [
+        {"enum": name, "member": member.split("=")[0], "raw_value": member.split("=")[1]}
+        for name, members in sorted(enums.items()) for member in members.split(";")
+    ])
     with (spec / "metadata_keys.csv").open(newline="") as f:
         keys = [
-            {
-                "constant": r["key_constant"],
-                "raw_key": r["raw_string"],
-                "value_kind": r["value_kind"],
-                "object_types": r["object_types"],
-                "applies_to": r["applies_to"],
-            }
+            {"constant": r["key_constant"], "raw_key": r["raw_string"],
+             "value_kind": r["value_kind"], "object_types": r["object_types"],
+             "applies_to": r["applies_to"]}
             for r in csv.DictReader(f)
         ]
     write(OUT / "metadata_keys.csv", keys)
     with (spec / "metadata_enums.csv").open(newline="") as f:
         write(OUT / "metadata_enums.csv", list(csv.DictReader(f)))
     with (spec / "workout_activity_types.csv").open(newline="") as f:
-        write(
-            OUT / "workout_activity_types.csv",
-            [
-                {"name": r["name"], "raw_value": r["raw_value"], "note": r["note"]}
-                for r in csv.DictReader(f)
-            ],
-        )
+        write(OUT / "workout_activity_types.csv", [
+            {"name": r["name"], "raw_value": r["raw_value"], "note": r["note"]}
+            for r in csv.DictReader(f)
+        ])
 
 
 def write(path: Path, rows: list[dict[str, str]]) -> None:

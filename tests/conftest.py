@@ -8,8 +8,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import settings
 
 from healthstore import HealthStore, Source
+
+# Properties assert behaviour, never speed: hypothesis's per-example deadline would turn a
+# busy machine into a failure, so it is off for every test.
+settings.register_profile("healthstore", deadline=None)
+settings.load_profile("healthstore")
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 PARIS = ZoneInfo("Europe/Paris")

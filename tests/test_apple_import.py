@@ -43,6 +43,7 @@ from healthstore.records import (
     WorkoutRoute,
 )
 from tests.conftest import shared_path
+from tests.legacy_stores import legacy_store
 
 V8 = "rgosdin-docs_export_v8_2019.xml"
 V8_CDA = "rgosdin-docs_export_cda_v8_2019.xml"
@@ -208,9 +209,14 @@ PINNED_UUIDS = {
 def test_imported_uuids_stay_the_same_from_version_to_version(
     name: str, tmp_path: Path, new_store: Factory
 ) -> None:
-    store = new_store()
-    store.import_apple_health(bare(tmp_path, apple(name)))
-    uuids = sorted(str(sample.uuid) for sample in store.changes(None).added)
+    # A store made before keyed uuids (migration 0008) keeps deriving them the same way;
+    # a new store keys them with its own secret (tests/test_apple_uuids.py).
+    store = legacy_store(tmp_path / "legacy")
+    try:
+        store.import_apple_health(bare(tmp_path, apple(name)))
+        uuids = sorted(str(sample.uuid) for sample in store.changes(None).added)
+    finally:
+        store.close()
     digest = hashlib.sha256("\n".join(uuids).encode()).hexdigest()
     assert (len(uuids), digest) == PINNED_UUIDS[name]
 
@@ -694,9 +700,10 @@ def test_an_export_cda_with_several_documents_gives_several(
     assert titles == {"Health Data Export": 1, None: 1, "Second Export": 1}  # the fragment: none
 
 
-def test_unknown_types_and_unfit_units_are_skipped_with_line_and_reason(
+def test_unknown_types_are_kept_opaque_and_unfit_units_skipped_with_line_and_reason(
     tmp_path: Path, new_store: Factory
 ) -> None:
+    # (Step 8, item 15: a type the catalogue lacks used to be skipped.)
     good = apple(V14)
     unknown_at = good.index(b"HKQuantityTypeIdentifierBodyMassIndex")
     bad = good[:unknown_at] + good[unknown_at:].replace(
@@ -707,20 +714,19 @@ def test_unknown_types_and_unfit_units_are_skipped_with_line_and_reason(
     store = new_store()
     summary = store.import_apple_health(bare(tmp_path, bad))
 
-    assert summary.counts["Record"] == Counts(V14_LINE_COUNT - 2, 0, 2)
+    assert summary.counts["Record"] == Counts(V14_LINE_COUNT - 2, 0, 1)
+    assert summary.counts["Record (unknown type)"] == Counts(1, 0, 0)
     skipped = [(s.kind, s.line, s.reason) for s in summary.skips if s.kind == "Record"]
     assert skipped == [
-        (
-            "Record",
-            line_of(bad, b"HKQuantityTypeIdentifierNewInIOS19"),
-            "unknown type 'HKQuantityTypeIdentifierNewInIOS19'",
-        ),
         (
             "Record",
             line_of(bad, b'unit="mmHg"'),
             "unit 'mmHg' does not fit bodyMass (expects a unit compatible with 'kg')",
         ),
     ]
+    [kept] = store.opaque_records()
+    written = next(r for r in top_level_records(bad) if "NewInIOS19" in str(r.get("type")))
+    assert dict(kept.attributes) == dict(written.attrib)
     expected = xml_type_counts(good)
     expected["bodyMass"] -= 1
     expected["bodyMassIndex"] -= 1
@@ -728,9 +734,10 @@ def test_unknown_types_and_unfit_units_are_skipped_with_line_and_reason(
     assert {t: found.get(t, 0) for t in expected} == dict(expected)
 
 
-def test_records_with_an_empty_source_or_an_unreadable_device_are_skipped_alone(
+def test_a_record_with_an_empty_source_is_skipped_alone_one_with_an_odd_device_kept(
     tmp_path: Path, new_store: Factory
 ) -> None:
+    # (Step 8, item 11: a device that is not Apple's description used to cost the Record.)
     good = apple(V14)
     first = good.index(b"<Record ")
     source_at = good.index(b'sourceName="', first)
@@ -739,18 +746,20 @@ def test_records_with_an_empty_source_or_an_unreadable_device_are_skipped_alone(
     )
     device_at = bad.index(b'device="')
     bad = bad[:device_at] + bad[device_at:].replace(
-        bad[device_at : bad.index(b'"', device_at + 8) + 1], b'device="not a device"', 1
+        bad[device_at : bad.index(b'"', device_at + 8) + 1], b'device=" not a device "', 1
     )
     store = new_store()
     summary = store.import_apple_health(bare(tmp_path, bad))
-    skipped = [(s.line, s.reason) for s in summary.skips if s.kind == "Record"]
-    assert [line for line, _ in skipped] == [
-        line_of(bad, b'sourceName="  "'),
-        line_of(bad, b'device="not a device"'),
+    found = [(s.line, s.reason, s.partial) for s in summary.skips if s.kind == "Record"]
+    assert [(line, partial) for line, _, partial in found] == [
+        (line_of(bad, b'sourceName="  "'), False),
+        (line_of(bad, b'device=" not a device "'), True),
     ]
-    assert skipped[0][1] == "sourceName is empty"
-    assert "not a device" in skipped[1][1]
-    assert summary.counts["Record"] == Counts(V14_LINE_COUNT - 2, 0, 2)
+    assert found[0][1] == "sourceName is empty"
+    assert "'not a device'" in found[1][1] and "kept as its name" in found[1][1]
+    assert summary.counts["Record"] == Counts(V14_LINE_COUNT - 1, 0, 1, repaired=1)
+    devices = [s.device for s in store.changes(None).added if s.device is not None]
+    assert Device(name="not a device") in devices
 
 
 def test_an_export_xml_cut_short_keeps_what_came_before_and_says_where(
@@ -791,14 +800,14 @@ def test_lines_past_65535_are_reported_exactly(
     good = apple(V14)
     end = good.index(b"</HealthData>")
     late = (
-        b'<Record type="HKQuantityTypeIdentifierNewInIOS19" sourceName="Phone" '
+        b'<Record type="HKQuantityTypeIdentifierBodyMass" sourceName="Late Phone" unit="mmHg" '
         b'startDate="2024-01-01 08:00:00 +0100" endDate="2024-01-01 08:00:00 +0100" '
         b'value="1"/>\n'
     )
     xml = good[:end] + b"\n" * 70_000 + late + good[end:]
     summary = new_store().import_apple_health(bare(tmp_path, xml), background=background)
     [skip] = [s for s in summary.skips if s.kind == "Record"]
-    assert skip.line == line_of(xml, b"HKQuantityTypeIdentifierNewInIOS19") > 70_000
+    assert skip.line == line_of(xml, b"Late Phone") > 70_000
 
 
 def test_a_clinical_record_whose_file_is_not_a_resource_is_skipped_with_its_line(

@@ -25,17 +25,22 @@ from healthstore.importing import import_apple_health
 from healthstore.interop.apple.elements import Context, Rejected, record
 from healthstore.interop.apple.plain_records import PlainRecords
 from healthstore.interop.apple.synthetic import write_synthetic_export
+from healthstore.interop.apple.uuids import ContentUuids
 from healthstore.model import QuantitySample
 from healthstore.plain import to_sample
 from healthstore.units import Quantity
 from tests.conftest import shared_path
+from tests.test_apple_repairs import EXPORT as DEFECTS
 
 V8 = "rgosdin-docs_export_v8_2019.xml"
 V14 = "grll-apple-health-mcp_export_v14.xml"
 
 
-def _context() -> Context:
-    return Context(lambda name: None)
+KEY = bytes(range(32))
+
+
+def _context(key: bytes = b"") -> Context:
+    return Context(lambda name: None, ContentUuids(key))
 
 
 def _lane_and_objects(element: Any, lane: PlainRecords, ctx: Context) -> tuple[Any, Any]:
@@ -152,6 +157,13 @@ _DEVICES = st.sampled_from(
         "hardware:Watch6,2, software:10.4>",
         "<<HKDevice: 0x1>, name:iPhone, manufacturer:Apple Inc., model:iPhone, "
         "hardware:iPhone10,4, software:12.3>",
+        # what other apps write: kept as a name by the object path, left to it by the lane
+        "Dummy device",
+        "  Dummy device 0x1 ",
+        "<HKDevice name:Watch>",
+        "x" * 300,
+        "<<HKDevice: 0x1>>",
+        " ",
     ]
 )
 
@@ -182,11 +194,12 @@ def _record_elements(draw: st.DrawFn) -> Any:
 
 
 @settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(_record_elements(), min_size=1, max_size=4))
+@given(st.lists(_record_elements(), min_size=1, max_size=4), st.sampled_from([b"", KEY]))
 def test_the_lane_never_takes_a_record_the_object_path_refuses_and_agrees_on_the_rest(
-    elements: list[Any],
+    elements: list[Any], key: bytes
 ) -> None:
-    lane, ctx = PlainRecords(_context()), _context()
+    # both derivations: the legacy one (no key) and a store's keyed one
+    lane, ctx = PlainRecords(_context(key)), _context(key)
     for element in elements:  # several per lane, so its caches are exercised too
         plain, built = _lane_and_objects(element, lane, ctx)
         if isinstance(built, Rejected):
@@ -246,6 +259,17 @@ def test_the_shared_exports_import_to_the_same_rows_counts_and_skips_either_way(
     fast, objects, rows = _both_ways(tmp_path, export, name)
     assert rows
     assert fast.to_json() == objects.to_json()
+
+
+def test_an_export_with_every_repaired_defect_imports_to_the_same_rows_either_way(
+    tmp_path: Path,
+) -> None:
+    export = tmp_path / "export.xml"
+    export.write_text(DEFECTS, "utf-8")
+    fast, objects, rows = _both_ways(tmp_path, export, "defects")
+    assert len(rows) >= 8
+    assert fast.to_json() == objects.to_json()
+    assert fast.repairs and fast.left_out
 
 
 def test_a_plain_record_whose_uuid_holds_other_content_is_skipped_alone(tmp_path: Path) -> None:

@@ -79,7 +79,7 @@ def test_json_output_is_the_library_summary(runner: CliRunner, tmp_path: Path) -
         ok(runner, "import", "apple-health", path, "--store", store, "--json").stdout
     )
     assert first == library_summary(tmp_path, path)
-    assert first["counts"]["Record"] == {"added": 28, "present": 0, "skipped": 0}
+    assert first["counts"]["Record"] == {"added": 28, "present": 0, "skipped": 0, "repaired": 0}
     assert first["counts"]["CDADocument"]["added"] == 2
 
     again = json.loads(
@@ -147,13 +147,13 @@ def test_without_a_terminal_no_bar_is_drawn(runner: CliRunner, tmp_path: Path) -
 
 
 def test_the_summary_table_and_the_first_skipped_items(runner: CliRunner, tmp_path: Path) -> None:
-    unknown = b"".join(
-        b' <Record type="HKQuantityTypeIdentifierNewInIOS19" sourceName="Phone" unit="count" '
+    unfit = b"".join(  # a unit that does not fit the type costs the Record
+        b' <Record type="HKQuantityTypeIdentifierStepCount" sourceName="Phone" unit="kg" '
         b'startDate="2024-01-0%d 10:00:00 +0100" endDate="2024-01-0%d 10:00:00 +0100" '
         b'value="1"/>\n' % (day, day)
         for day in range(1, 10)
     )
-    xml = with_elements(apple(V14), unknown + unknown.replace(b"-01-0", b"-02-0"))
+    xml = with_elements(apple(V14), unfit + unfit.replace(b"-01-0", b"-02-0"))
     path = bare(tmp_path, xml)
     store = new_store(tmp_path / "store")
     text = plain(ok(runner, "import", "apple-health", path, "--store", store, env=WIDE).stdout)
@@ -161,21 +161,20 @@ def test_the_summary_table_and_the_first_skipped_items(runner: CliRunner, tmp_pa
     rows = {
         cells[0]: cells[1:]
         for line in text.splitlines()
-        if len(cells := [c.strip() for c in re.split(r"[│┃]", line)[1:-1]]) == 4
+        if len(cells := [c.strip() for c in re.split(r"[│┃]", line)[1:-1]]) == 5
     }
-    assert rows["element"] == ["added", "already present", "skipped"]
-    assert rows["Record"] == ["26", "0", "18"]
-    assert rows["Workout"] == ["2", "0", "0"]
-    assert rows["ActivitySummary"] == ["3", "0", "0"]
-    assert rows["total"] == ["33", "0", "18"]  # 26 + 1 + 2 + 3 + 1 (Me), and 18 skipped
+    assert rows["element"] == ["added", "already present", "skipped", "repaired"]
+    assert rows["Record"] == ["26", "0", "18", "0"]
+    assert rows["Workout"] == ["2", "0", "0", "1"]  # kept without its broken routes
+    assert rows["ActivitySummary"] == ["3", "0", "0", "0"]
+    assert rows["total"] == ["33", "0", "18", "1"]  # 26 + 1 + 2 + 3 + 1 (Me), and 18 skipped
     assert "32 samples added from the export of 2025-01-14T12:00:00+01:00" in text
 
-    first_unknown = line_of(xml, b"NewInIOS19")
-    assert re.search(
-        rf"│ Record +│ {first_unknown} +│ unknown type 'HKQuantityTypeIdentifierNewInIOS19'", text
-    )
-    assert len(re.findall(r"│ Workout +│ \d+ +│ workout route at line \d+ left out", text)) == 2
-    listed = re.findall(r"│ Record +│ (\d+) +│ unknown type", text)
+    first_unfit = line_of(xml, b'unit="kg" startDate="2024-01-01')
+    assert re.search(rf"│ Record +│ {first_unfit} +│ skipped +│ unit 'kg' does not fit", text)
+    routes = r"│ Workout +│ \d+ +│ repaired +│ workout route at line \d+ left out"
+    assert len(re.findall(routes, text)) == 2
+    listed = re.findall(r"│ Record +│ (\d+) +│ skipped +│ unit 'kg' does not fit", text)
     assert len(listed) == importer.SKIPS_SHOWN - 2  # after the notes on the routes
     assert "10 of 20 skipped or repaired (--json lists more)" in text
 
@@ -268,5 +267,64 @@ def test_an_interrupted_import_keeps_whole_batches_and_says_how_to_finish(
     again = json.loads(
         ok(runner, "import", "apple-health", path, "--store", store, "--json").stdout
     )
-    assert again["counts"]["Record"] == {"added": 3352 - kept, "present": kept, "skipped": 0}
+    assert again["counts"]["Record"] == {
+        "added": 3352 - kept,
+        "present": kept,
+        "skipped": 0,
+        "repaired": 0,
+    }
     assert store_total(store)[0] == 3352
+
+
+# --- several exports, damaged ones ----------------------------------------------------------------
+
+
+def damaged_zip(tmp_path: Path) -> Path:
+    """A zip of the V8 export whose compressed data is overwritten past its middle: reading
+    breaks off after the first batches."""
+    path = make_zip(tmp_path / "export.zip", {"export.xml": apple(V8)})
+    data = bytearray(path.read_bytes())
+    middle = len(data) * 3 // 4
+    data[middle : middle + 64] = bytes(64)
+    path.write_bytes(bytes(data))
+    return path
+
+
+def test_a_damaged_zip_says_what_was_saved_and_that_running_again_is_safe(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    path = damaged_zip(tmp_path)
+    store = new_store(tmp_path / "store")
+    result = run(runner, "import", "apple-health", path, "--store", store, "--batch", "200")
+    assert result.exit_code == 1, (result.stdout, result.stderr)
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and str(path) in lines[0]
+    saved = store_total(store)[0]
+    assert 0 < saved < 3352
+    assert f"{saved:,} samples were saved" in lines[0] and "again is safe" in lines[0]
+    # Running it again adds nothing twice: the store holds the same samples.
+    run(runner, "import", "apple-health", path, "--store", store, "--batch", "200")
+    assert store_total(store)[0] == saved
+
+
+def test_several_exports_in_one_command(runner: CliRunner, tmp_path: Path) -> None:
+    """Differential: two exports in one command give the store of importing them one by
+    one, and one JSON document with a summary per path."""
+    first, second = bare(tmp_path, apple(V8), "a"), bare(tmp_path, apple(V14), "b")
+    together = new_store(tmp_path / "together")
+    data = json.loads(
+        ok(runner, "import", "apple-health", first, second, "--store", together, "--json").stdout
+    )
+    assert [d["path"] for d in data] == [str(first), str(second)]
+    apart = new_store(tmp_path / "apart")
+    for path in (first, second):
+        ok(runner, "import", "apple-health", path, "--store", apart)
+    assert store_total(together)[0] == store_total(apart)[0] > 0
+
+
+def test_an_export_with_nothing_to_import_exits_1(runner: CliRunner, tmp_path: Path) -> None:
+    empty = bare(tmp_path, b'<?xml version="1.0"?>\n<HealthData locale="en_US">\n</HealthData>\n')
+    store = new_store(tmp_path / "store")
+    result = run(runner, "import", "apple-health", empty, "--store", store)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == f"error: nothing could be imported from {empty}"

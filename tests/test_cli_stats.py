@@ -175,8 +175,11 @@ def test_unit_km_for_distance(runner: CliRunner, store_dir: Path) -> None:
     )
     assert day["sum"] == pytest.approx(1.5)
     assert day["unit"] == "km"
+    (shown,) = as_json(ok(runner, "stats", "distanceWalkingRunning", *args, "--store", s, "--json"))
+    assert shown["sum"] == pytest.approx(1.5)  # the display unit, km, by default
+    assert shown["unit"] == "km"
     (metres,) = as_json(
-        ok(runner, "stats", "distanceWalkingRunning", *args, "--store", s, "--json")
+        ok(runner, "stats", "distanceWalkingRunning", *args, "--unit", "m", "--store", s, "--json")
     )
     assert metres["sum"] == pytest.approx(1500)
     assert metres["unit"] == "m"
@@ -194,9 +197,9 @@ def test_discrete_type_defaults_to_average_minimum_maximum(
     args = ("--start", "2024-03-30", "--end", "2024-03-31", "--tz", "Europe/Paris")
     s = str(store_dir)
     (day,) = as_json(ok(runner, "stats", "heartRate", *args, "--store", s, "--json"))
-    assert day["unit"] == "count/s"
-    assert day["minimum"] == pytest.approx(1)
-    assert day["maximum"] == pytest.approx(1.5)
+    assert day["unit"] == "count/min"  # beats per minute, the display unit
+    assert day["minimum"] == pytest.approx(60)
+    assert day["maximum"] == pytest.approx(90)
     assert "sum" not in day
     options = ("--options", "mostRecent", "--unit", "count/min")
     (recent,) = as_json(ok(runner, "stats", "heartRate", *args, *options, "--store", s, "--json"))

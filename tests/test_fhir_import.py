@@ -206,7 +206,7 @@ def test_the_command_line(tmp_path: Path) -> None:
     ]
     first = runner.invoke(cli_app, [*args, "--json"])
     assert first.exit_code == 0, first.output
-    data = json.loads(first.output)
+    data = json.loads(first.stdout)  # stderr warns: five patients
     assert sum(data["added"].values()) > 200 and data["skipped"] == 0
     text = runner.invoke(cli_app, args)
     assert text.exit_code == 0 and "unchanged" in text.output and "nothing skipped" in text.output

@@ -26,8 +26,27 @@ from healthstore.query.statistics import Statistics
 from tests.conftest import PARIS, PHONE, WATCH, at
 
 SAMPLE_COLUMNS = ["uuid", "type", "start", "end", "time_zone"]
-SOURCE_COLUMNS = ["source_bundle_id", "source_name", "device_name"]
+SOURCE_COLUMNS = [
+    "source_bundle_id",
+    "source_name",
+    "source_version",
+    "source_product_type",
+    "source_os_version",
+    *[f"device_{f}" for f in Device.__slots__],
+    "metadata",
+]
 MIXED_COLUMNS = [*SAMPLE_COLUMNS, "value", "unit", "label", *SOURCE_COLUMNS]
+WORKOUT_COLUMNS = [
+    "activity_type",
+    "duration_s",
+    "total_distance[km]",
+    "total_energy_burned[kcal]",
+    "total_swimming_stroke_count[count]",
+    "total_flights_climbed[count]",
+    "events",
+    "activities",
+    "statistics",
+]
 
 
 def steps() -> list[QuantitySample]:
@@ -51,7 +70,7 @@ def sleep() -> CategorySample:
 def test_one_quantity_type_names_the_unit_in_the_value_column() -> None:
     samples = steps()
     table = frames.samples_to_arrow(samples)
-    assert table.column_names == [*SAMPLE_COLUMNS, "value[count]", *SOURCE_COLUMNS]
+    assert table.column_names == [*SAMPLE_COLUMNS, "value[count]", "count", *SOURCE_COLUMNS]
     assert table.schema.field("start").type == pa.timestamp("us", tz="UTC")
     rows = table.to_pylist()
     for row, sample in zip(rows, samples, strict=True):
@@ -67,7 +86,7 @@ def test_one_quantity_type_names_the_unit_in_the_value_column() -> None:
     assert [r["device_name"] for r in rows] == ["iPhone", None]
 
 
-def test_values_come_out_in_the_canonical_unit() -> None:
+def test_values_come_out_in_the_display_unit() -> None:
     masses = [
         QuantitySample("bodyMass", Quantity(154, "lb"), at(0)),
         QuantitySample("bodyMass", Quantity(70, "kg"), at(60)),
@@ -77,7 +96,11 @@ def test_values_come_out_in_the_canonical_unit() -> None:
     assert frame["value[kg]"].tolist() == pytest.approx([154 * 0.45359237, 70])
     assert frame["value[kg]"].tolist() == [s.quantity.value_in("kg") for s in masses]
     beats = QuantitySample("heartRate", Quantity(60, "count/min"), at(0))
-    assert frames.samples_to_polars([beats])["value[count/s]"].to_list() == pytest.approx([1.0])
+    # heart rate reads in beats per minute (the display unit), or in the unit asked for
+    assert frames.samples_to_polars([beats])["value[count/min]"].to_list() == pytest.approx([60])
+    assert frames.samples_to_polars([beats], unit="count/s")["value[count/s]"].to_list() == [1.0]
+    with pytest.raises(InvalidArgument, match="'km'"):
+        frames.samples_to_arrow([beats], unit="km")
 
 
 def test_category_samples_give_the_raw_value_and_the_label() -> None:
@@ -93,7 +116,16 @@ def test_mixed_types_have_a_unit_column() -> None:
     run = Workout("running", at(0), at(30))
     samples: list[Sample] = [*steps(), mass, sleep(), run]
     frame = frames.samples_to_pandas(samples)
-    assert list(frame.columns) == MIXED_COLUMNS
+    assert list(frame.columns) == [
+        *SAMPLE_COLUMNS,
+        "value",
+        "unit",
+        "label",
+        *WORKOUT_COLUMNS,
+        *SOURCE_COLUMNS,
+    ]
+    assert frame["activity_type"].tolist()[4] == "running"
+    assert frame["duration_s"].tolist()[4] == 30 * 60
     assert frame["type"].tolist() == [
         "stepCount",
         "stepCount",
@@ -133,10 +165,10 @@ def test_samples_read_back_from_a_store(store: HealthStore) -> None:
     for sample in found:
         assert isinstance(sample, QuantitySample)
         row = by_uuid[str(sample.uuid)]
-        canonical = sample.type.canonical_unit
-        assert canonical is not None
-        assert row["value"] == sample.quantity.value_in(canonical)
-        assert row["unit"] == canonical
+        shown = sample.type.display_unit
+        assert shown is not None
+        assert row["value"] == sample.quantity.value_in(shown)
+        assert row["unit"] == shown
         assert row["start"] == sample.start.astimezone(UTC)
 
 
@@ -193,11 +225,12 @@ def test_discrete_statistics_columns_and_units(store: HealthStore) -> None:
     one = store.statistics("heartRate", start=at(-60), end=at(60), options="avg,min,max,mostRecent")
     table = frames.statistics_to_arrow(one)
     names = ["average", "minimum", "maximum", "most_recent"]
-    assert table.column_names == ["start", "end", *[f"{n}[count/s]" for n in names], "duration_s"]
+    # the display unit (beats per minute) by default
+    assert table.column_names == ["start", "end", *[f"{n}[count/min]" for n in names], "duration_s"]
     row = table.to_pylist()[0]
     for name in names:
         quantity = getattr(one, name)
-        assert row[f"{name}[count/s]"] == quantity.value
+        assert row[f"{name}[count/min]"] == quantity.value
     per_minute = frames.statistics_to_pandas([one], unit="count/min")
     assert per_minute["minimum[count/min]"].tolist() == pytest.approx([60])
     assert per_minute["maximum[count/min]"].tolist() == pytest.approx([90])

@@ -363,6 +363,7 @@ def differential(store: HealthStore, type_name: str, scenario: Scenario) -> None
         end=instant(scenario.end, UTC),
         options=options,
         tz=scenario.tz_argument,
+        unit=unit,  # the unit the records were written in, so the check stays exact
     )
     edges = expected_edges(
         scenario.anchor, Interval.parse(scenario.interval), tz, scenario.start, scenario.end
@@ -376,7 +377,11 @@ def differential(store: HealthStore, type_name: str, scenario: Scenario) -> None
 
     lo, hi = scenario.single
     one = store.statistics(
-        type_name, start=instant(lo, tz), end=instant(hi, tz), options=",".join(options)
+        type_name,
+        start=instant(lo, tz),
+        end=instant(hi, tz),
+        options=",".join(options),
+        unit=unit,
     )
     (want,) = reference(scenario.recs, [lo, hi], rank, aggregation)
     check(one, want, unit, "single range")
@@ -632,7 +637,8 @@ def test_heart_rate_average_is_weighted_by_time(store: HealthStore) -> None:
     assert value(stats.maximum, "count/min") == pytest.approx(90)
     assert value(stats.most_recent, "count/min") == pytest.approx(90)
     assert (stats.most_recent_start, stats.most_recent_end) == (at(TEN + 10), at(TEN + 30))
-    assert stats.average is not None and stats.average.unit == Quantity(1, "count/s").unit
+    # shown in the display unit (beats per minute), convertible to any other
+    assert stats.average is not None and stats.average.unit == Quantity(1, "count/min").unit
     quarters = store.statistics_collection(
         "heartRate",
         anchor=at(TEN),
@@ -826,7 +832,8 @@ def test_results_convert_to_other_units(store: HealthStore) -> None:
         ]
     )
     stats = store.statistics("distanceWalkingRunning", options="sum", **WINDOW)
-    assert stats.sum is not None and stats.sum.value == pytest.approx(2000)
+    assert stats.sum is not None and stats.sum.value == pytest.approx(2.0)  # display: km
+    assert stats.sum.to("m").value == pytest.approx(2000)
     assert stats.sum.to("km").value == pytest.approx(2.0)
     assert stats.sum.to("km").unit == Quantity(1, "km").unit
     assert stats.sum.value_in("mi") == pytest.approx(2000 / 1609.344)

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from healthstore import catalogue
 from healthstore import metadata as md
-from healthstore.catalogue import Aggregation, Kind, ObjectType
+from healthstore.catalogue import Kind, ObjectType
 from healthstore.errors import InvalidArgument
 from healthstore.model import (
     CategorySample,
@@ -120,12 +120,14 @@ metadata = st.one_of(
 def quantity_samples(draw: st.DrawFn) -> QuantitySample:
     t = draw(st.sampled_from(QUANTITY_TYPES))
     start, end = draw(times(t))
-    value = draw(finite)
-    if catalogue.object_type(t).aggregation is Aggregation.cumulative:
-        value = abs(value)
+    quantity = Quantity(draw(finite), draw(st.sampled_from(_units_for(t))))
+    least = catalogue.object_type(t).min_value
+    assert least is not None
+    if quantity.value_in(catalogue.object_type(t).canonical_unit or "") < least:
+        quantity = Quantity(abs(quantity.value), quantity.unit)  # the catalogue's least value
     return QuantitySample(
         t,
-        Quantity(value, draw(st.sampled_from(_units_for(t)))),
+        quantity,
         start,
         end,
         source=draw(revisions),

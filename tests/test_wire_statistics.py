@@ -116,7 +116,7 @@ def test_shape(filled: HealthStore) -> None:
         "by_source",
     ]
     assert data["start"] == "2024-03-30T08:00:00+01:00"
-    assert (data["time_zone"], data["unit"], data["sum"]) == ("Europe/Paris", "count/s", None)
+    assert (data["time_zone"], data["unit"], data["sum"]) == ("Europe/Paris", "count/min", None)
     assert data["duration_us"] == heart.duration // timedelta(microseconds=1)  # type: ignore[operator]
     assert [s["bundle_id"] for s in data["sources"]] == [s.bundle_id for s in heart.sources]
     first = data["by_source"][0]
@@ -127,10 +127,11 @@ def test_shape(filled: HealthStore) -> None:
     assert "unit" not in first and first["start"] == data["start"]
 
 
-def test_other_units_are_converted_to_the_canonical_one() -> None:
+def test_other_units_are_kept_and_convert() -> None:
     data = {"start": T0.isoformat(), "end": at(60).isoformat(), "unit": "km", "sum": 1.5}
     back = statistics_from_json(data, "distanceWalkingRunning")
-    assert back.sum == Quantity(1500, "m")
+    assert back.sum == Quantity(1.5, "km") and back.unit == "km"
+    assert back.sum.value_in("m") == 1500
     assert back.sources == [] and back.by_source == {} and back.duration is None
 
 

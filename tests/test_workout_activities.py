@@ -238,10 +238,10 @@ def test_frames_list_the_statistics_of_workouts_and_of_their_activities() -> Non
         (str(ride.uuid), "distanceCycling"),
     }
     heart = by_key[(str(ride.uuid), "heartRate")]
-    assert heart["unit"] == "count/s"
-    assert heart["average"] == pytest.approx(141.5 / 60)
+    assert heart["unit"] == "count/min"  # the display unit, like every frame
+    assert heart["average"] == pytest.approx(141.5)
     assert heart["sum"] is None
-    assert by_key[(str(ride.uuid), "distanceCycling")]["sum"] == pytest.approx(18250)
+    assert by_key[(str(ride.uuid), "distanceCycling")]["sum"] == pytest.approx(18.25)
     assert by_key[(None, "activeEnergyBurned")]["activity_type"] == "swimBikeRun"
     frame = frames.workout_statistics_to_pandas([workout])
     assert list(frame.columns) == frames.WORKOUT_STATISTICS_COLUMNS

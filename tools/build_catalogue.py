@@ -84,8 +84,31 @@ REQUIRED_METADATA = {
     "HKQuantityTypeIdentifierInsulinDelivery": "HKInsulinDeliveryReason",
 }
 MAX_DURATION = {"HKCategoryTypeIdentifierMenopausalState": "0"}
+# Ours: the least value a quantity type's samples may hold, in its canonical unit. Amounts
+# (mass, length, energy, counts, durations, rates, fractions, conductance, power, speed) start
+# at 0, the default. Celsius has no physical zero, so temperatures stop at absolute zero;
+# levels in decibels are ratios to a reference and may fall below it; the heart rate's
+# recovery is a difference of two rates (negative when the rate rose).
+MIN_VALUE = {
+    "HKQuantityTypeIdentifierAppleSleepingWristTemperature": "-273.15",
+    "HKQuantityTypeIdentifierBasalBodyTemperature": "-273.15",
+    "HKQuantityTypeIdentifierBodyTemperature": "-273.15",
+    "HKQuantityTypeIdentifierWaterTemperature": "-273.15",
+    "HKQuantityTypeIdentifierEnvironmentalAudioExposure": "-inf",
+    "HKQuantityTypeIdentifierEnvironmentalSoundReduction": "-inf",
+    "HKQuantityTypeIdentifierHeadphoneAudioExposure": "-inf",
+    "HKQuantityTypeIdentifierHeartRateRecoveryOneMinute": "-inf",
+}
 # Ours: the spec leaves these raw values unverified; we number them from 1 like their peers.
 UNVERIFIED_ENUMS = {"HKCategoryValueMenopausalState": "None=1;Perimenopause=2;Menopause=3"}
+
+
+# Quantity types Apple's exports write as Records that the spec's tables lack.
+EXPORT_ONLY_QUANTITY_TYPES = [
+    ("HKDataTypeSleepDurationGoal", "sleepDurationGoal", "hr", "discreteArithmetic",
+     "the sleep goal set in the Health app's sleep schedule; Apple's exports write it as a "
+     "Record (unit hr); read-only"),
+]
 
 
 def short_name(identifier: str) -> str:
@@ -119,6 +142,13 @@ def main(spec: Path) -> None:
                 "required_metadata": REQUIRED_METADATA.get(row["identifier"], ""),
                 "note": row["note"],
             })
+    for identifier, short, unit, aggregation, note in EXPORT_ONLY_QUANTITY_TYPES:
+        types.append({
+            "identifier": identifier, "short_name": short, "kind": "quantity",
+            "canonical_unit": unit, "aggregation": aggregation, "value_enum": "",
+            "app_writable": "no", "min_duration_s": "", "max_duration_s": "",
+            "required_metadata": "", "note": note,
+        })
     with (spec / "category_types.csv").open(newline="") as f:
         for row in csv.DictReader(f):
             enum = row["value_enum"]
@@ -137,6 +167,9 @@ def main(spec: Path) -> None:
             "aggregation": "", "value_enum": enum, "app_writable": app_writable,
             "min_duration_s": "", "max_duration_s": "", "required_metadata": "", "note": note,
         })
+    for t in types:
+        quantity = t["kind"] == "quantity"
+        t["min_value"] = MIN_VALUE.get(t["identifier"], "0") if quantity else ""
     shorts = [t["short_name"] for t in types]
     assert len(shorts) == len(set(shorts)), "short names must be unique"
     write(OUT / "types.csv", types)

@@ -54,6 +54,7 @@ class FhirImportSummary:
     skips: list[Skipped] = field(default_factory=list)
     skipped_total: int = 0
     releases: dict[str, str] = field(default_factory=dict)
+    patients: list[dict[str, str]] = field(default_factory=list)  # Patient id and name found
 
     def skip(self, where: str, reason: str) -> None:
         self.skipped_total += 1
@@ -68,6 +69,7 @@ class FhirImportSummary:
             "unchanged": dict(sorted(self.unchanged.items())),
             "not_kept": dict(sorted(self.not_kept.items())),
             "releases": self.releases,
+            "patients": self.patients,
             "skipped": self.skipped_total,
             "skips": [s.to_json() for s in self.skips],
         }

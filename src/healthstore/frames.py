@@ -4,15 +4,31 @@ pandas, polars and pyarrow are optional (``pip install 'healthstore[frames]'``);
 imported when a function here is called, and a missing one is an ``ImportError`` naming the
 extra. Each ``*_to_arrow`` builds the table; pandas and polars frames are converted from it.
 
-Sample frames have one row per sample: ``uuid``, ``type`` (short name), ``start``, ``end``
-(timezone-aware UTC timestamps, µs), ``time_zone``, the value, ``source_bundle_id``,
-``source_name`` and ``device_name``. The value columns depend on the samples:
+Sample frames have one row per sample and carry every field a sample has (the columns are
+built by :mod:`healthstore.frame_columns`): ``uuid``, ``type`` (short name), ``start``,
+``end`` (timezone-aware UTC timestamps, µs), ``time_zone``, the value columns, then the
+source (``source_bundle_id``, ``source_name``, ``source_version``, ``source_product_type``,
+``source_os_version``), the device (``device_name``, ``device_manufacturer``,
+``device_model``, ``device_hardware_version``, ``device_firmware_version``,
+``device_software_version``, ``device_local_identifier``, ``device_udi_device_identifier``)
+and ``metadata`` (JSON text in the stored form; :func:`healthstore.metadata.from_json` reads
+it back). Quantities are in their type's display unit (heart rate in ``count/min``), or in
+``unit=`` when given. The value columns depend on the samples:
 
-- all quantity samples of one type: ``value[<canonical unit>]`` (e.g. ``value[kg]``);
+- all quantity samples of one type: ``value[<display unit>]`` (e.g. ``value[kg]``) and
+  ``count`` (how many readings a series sample stands for);
 - all category samples of one type: ``value`` (the raw integer) and ``label``;
 - anything else (mixed types, workouts, correlations, no samples): ``value`` (float,
-  quantities in their type's canonical unit, categories their raw value), ``unit`` (the
-  canonical unit, null for non-quantities) and ``label`` (categories only).
+  quantities in their display unit, categories their raw value), ``unit`` (null for
+  non-quantities) and ``label`` (categories only).
+
+When any sample is a workout, the frame also has ``activity_type`` (its name),
+``duration_s``, ``total_distance[km]``, ``total_energy_burned[kcal]``,
+``total_swimming_stroke_count[count]``, ``total_flights_climbed[count]`` and ``events``,
+``activities``, ``statistics`` (JSON text, the HTTP API's form); when any is a correlation,
+``objects`` (JSON: each member's uuid, type and value in its display unit, or label).
+:func:`workout_activities_to_arrow` (and its pandas/polars twins) gives one row per
+activity of each workout.
 
 Workout frames list what workouts hold beside their own row, one row per item, the
 workout's own items first and then each activity's (``activity_uuid`` null for the
@@ -20,7 +36,7 @@ workout's own): ``workout_events_*`` has ``workout_uuid``, ``activity_uuid``,
 ``activity_type`` (of the activity, else of the workout), ``type`` (the event's name),
 ``start`` and ``end``; ``workout_statistics_*`` has ``workout_uuid``, ``activity_uuid``,
 ``activity_type``, ``type`` (the quantity type's short name), ``start``, ``end`` (the
-holder's span), ``unit`` (the type's canonical unit) and ``sum``, ``average``, ``minimum``,
+holder's span), ``unit`` (the type's display unit) and ``sum``, ``average``, ``minimum``,
 ``maximum`` in that unit (null when not recorded).
 
 Statistics frames have one row per bucket: ``start``, ``end`` (timestamps in the buckets'
@@ -37,10 +53,10 @@ from typing import TYPE_CHECKING, Any
 
 from healthstore.catalogue import Aggregation, Kind, ObjectType
 from healthstore.errors import InvalidArgument
-from healthstore.model import CategorySample, QuantitySample, Sample, Workout, WorkoutActivity
-from healthstore.query.statistics import Statistics
+from healthstore.frame_columns import Column, activity_columns, sample_columns
+from healthstore.model import Sample, Workout, WorkoutActivity
+from healthstore.query.statistics import Statistics, statistics_unit
 from healthstore.times import to_micros, zone_name
-from healthstore.units import parse_unit
 
 if TYPE_CHECKING:
     import pandas as pd  # type: ignore[import-untyped]
@@ -66,6 +82,11 @@ def _pyarrow() -> Any:
     return pyarrow
 
 
+def check_installed() -> None:
+    """Raise the ImportError naming the extra when pyarrow is missing."""
+    _pyarrow()
+
+
 def _check_pandas() -> None:
     try:
         import pandas  # noqa: F401
@@ -86,76 +107,53 @@ def _to_polars(table: pa.Table) -> pl.DataFrame:
 # --- samples ------------------------------------------------------------------------------
 
 
-def _value_layout(samples: list[Sample]) -> str:
-    """``quantity`` (one quantity type), ``category`` (one category type) or ``mixed``."""
-    types = {s.type for s in samples}
-    if len(types) != 1:
-        return "mixed"
-    if all(isinstance(s, QuantitySample) for s in samples):
-        return "quantity"
-    if all(isinstance(s, CategorySample) for s in samples):
-        return "category"
-    return "mixed"
-
-
-def _canonical_value(sample: Sample) -> float | None:
-    if isinstance(sample, QuantitySample):
-        assert sample.type.canonical_unit is not None
-        return sample.quantity.value_in(sample.type.canonical_unit)
-    if isinstance(sample, CategorySample):
-        return float(sample.value)
-    return None
-
-
-def samples_to_arrow(samples: Iterable[Sample]) -> pa.Table:
-    """Samples as a ``pyarrow.Table`` (columns in the module docstring)."""
+def _arrow_table(columns: list[Column]) -> pa.Table:
     pa_ = _pyarrow()
-    rows = list(samples)
-    stamp = pa_.timestamp("us", tz="UTC")
-    text = pa_.string()
-    columns: dict[str, Any] = {
-        "uuid": pa_.array([str(s.uuid) for s in rows], type=text),
-        "type": pa_.array([s.type.short_name for s in rows], type=text),
-        "start": pa_.array([to_micros(s.start) for s in rows], type=stamp),
-        "end": pa_.array([to_micros(s.end) for s in rows], type=stamp),
-        "time_zone": pa_.array([zone_name(s.start) for s in rows], type=text),
+    kinds = {
+        "text": pa_.string(),
+        "float": pa_.float64(),
+        "int": pa_.int64(),
+        "time": pa_.timestamp("us", tz="UTC"),
     }
-    layout = _value_layout(rows)
-    if layout == "quantity":
-        unit = rows[0].type.canonical_unit
-        columns[f"value[{unit}]"] = pa_.array(
-            [_canonical_value(s) for s in rows], type=pa_.float64()
-        )
-    elif layout == "category":
-        categories = [s for s in rows if isinstance(s, CategorySample)]
-        columns["value"] = pa_.array([s.value for s in categories], type=pa_.int64())
-        columns["label"] = pa_.array([s.label for s in categories], type=text)
-    else:
-        columns["value"] = pa_.array([_canonical_value(s) for s in rows], type=pa_.float64())
-        columns["unit"] = pa_.array(
-            [s.type.canonical_unit if isinstance(s, QuantitySample) else None for s in rows],
-            type=text,
-        )
-        columns["label"] = pa_.array(
-            [s.label if isinstance(s, CategorySample) else None for s in rows], type=text
-        )
-    columns["source_bundle_id"] = pa_.array(
-        [s.source.bundle_id if s.source else None for s in rows], type=text
-    )
-    columns["source_name"] = pa_.array([s.source.name if s.source else None for s in rows], text)
-    columns["device_name"] = pa_.array([s.device.name if s.device else None for s in rows], text)
-    return pa_.table(columns)
+    arrays: dict[str, Any] = {}
+    for c in columns:
+        values = [to_micros(v) for v in c.values] if c.kind == "time" else c.values
+        arrays[c.name] = pa_.array(values, type=kinds[c.kind])
+    return pa_.table(arrays)
 
 
-def samples_to_pandas(samples: Iterable[Sample]) -> pd.DataFrame:
+def samples_to_arrow(samples: Iterable[Sample], unit: str | None = None) -> pa.Table:
+    """Samples as a ``pyarrow.Table`` (columns in the module docstring); quantities in
+    ``unit`` when given, else their type's display unit."""
+    return _arrow_table(sample_columns(list(samples), unit))
+
+
+def samples_to_pandas(samples: Iterable[Sample], unit: str | None = None) -> pd.DataFrame:
     """Samples as a ``pandas.DataFrame`` (columns in the module docstring)."""
     _check_pandas()
-    return samples_to_arrow(samples).to_pandas()
+    return samples_to_arrow(samples, unit).to_pandas()
 
 
-def samples_to_polars(samples: Iterable[Sample]) -> pl.DataFrame:
+def samples_to_polars(samples: Iterable[Sample], unit: str | None = None) -> pl.DataFrame:
     """Samples as a ``polars.DataFrame`` (columns in the module docstring)."""
-    return _to_polars(samples_to_arrow(samples))
+    return _to_polars(samples_to_arrow(samples, unit))
+
+
+def workout_activities_to_arrow(workouts: Iterable[Sample]) -> pa.Table:
+    """The activities of workouts, one row each, as a ``pyarrow.Table``: ``workout_uuid``,
+    ``uuid``, ``activity_type``, ``start``, ``end``, ``duration_s``, ``metadata``."""
+    return _arrow_table(activity_columns(list(workouts)))
+
+
+def workout_activities_to_pandas(workouts: Iterable[Sample]) -> pd.DataFrame:
+    """Workout activities as a ``pandas.DataFrame``."""
+    _check_pandas()
+    return workout_activities_to_arrow(workouts).to_pandas()
+
+
+def workout_activities_to_polars(workouts: Iterable[Sample]) -> pl.DataFrame:
+    """Workout activities as a ``polars.DataFrame``."""
+    return _to_polars(workout_activities_to_arrow(workouts))
 
 
 # --- workouts' events and statistics ----------------------------------------------------
@@ -227,7 +225,7 @@ def workout_statistics_to_arrow(workouts: Iterable[Workout]) -> pa.Table:
     for workout, activity in _holders(workouts):
         holder = activity or workout
         for stats in holder.statistics.values():
-            unit = stats.type.canonical_unit
+            unit = stats.type.display_unit
             assert unit is not None
             row: dict[str, Any] = {
                 "workout_uuid": str(workout.uuid),
@@ -297,7 +295,8 @@ def statistics_to_arrow(
     stats: Statistics | Iterable[Statistics], unit: str | None = None
 ) -> pa.Table:
     """Statistics (one range or a collection's buckets) as a ``pyarrow.Table``: values in
-    ``unit`` when given, else the type's canonical unit (columns in the module docstring)."""
+    ``unit`` when given, else the statistics' own unit (by default the type's display unit;
+    columns in the module docstring)."""
     pa_ = _pyarrow()
     rows = [stats] if isinstance(stats, Statistics) else list(stats)
     types = {s.type for s in rows}
@@ -311,15 +310,9 @@ def statistics_to_arrow(
     }
     if rows:
         t = rows[0].type
-        target = unit or t.canonical_unit
-        if t.kind is not Kind.quantity or t.canonical_unit is None or target is None:
+        if t.kind is not Kind.quantity or t.canonical_unit is None:
             raise InvalidArgument(f"{t.short_name} has no statistics", field="stats")
-        if not parse_unit(target).is_compatible(t.canonical_unit):
-            raise InvalidArgument(
-                f"unit {target!r} does not fit {t.short_name} "
-                f"(expects a unit compatible with {t.canonical_unit!r})",
-                field="unit",
-            )
+        target = statistics_unit(t, unit or rows[0].unit).text
         for name in _statistic_names(t):
             values = [getattr(s, name) for s in rows]
             columns[f"{name}[{target}]"] = pa_.array(
@@ -357,6 +350,9 @@ __all__ = [
     "statistics_to_arrow",
     "statistics_to_pandas",
     "statistics_to_polars",
+    "workout_activities_to_arrow",
+    "workout_activities_to_pandas",
+    "workout_activities_to_polars",
     "workout_events_to_arrow",
     "workout_events_to_pandas",
     "workout_events_to_polars",

@@ -5,6 +5,13 @@ module saves them in batches, each batch one transaction (samples, workout links
 summaries and characteristics together), so an interrupted import leaves whole batches only
 and a second run adds exactly what is missing. A batch that fails is retried element by
 element, so one bad element never takes good ones down with it.
+
+The summary accounts for every top-level element of ``export.xml``: each was added,
+already present, left out with its line and reason, or (the ``ExportDate``) read into
+:attr:`ImportSummary.export_date`; :meth:`ImportSummary.accounted` adds them up to
+:attr:`ImportSummary.elements`.
+An element kept with a repair (a field kept in another form, a part left out) counts as
+added or present and also as ``repaired``, the repair listed with its line.
 """
 
 from __future__ import annotations
@@ -17,7 +24,6 @@ from typing import TYPE_CHECKING, Any
 
 from healthstore.errors import HealthStoreError
 from healthstore.interop.apple.parser import (
-    KINDS,
     PLAIN_RUN,
     Item,
     PlainRun,
@@ -27,6 +33,7 @@ from healthstore.interop.apple.parser import (
 )
 from healthstore.interop.apple.reader_process import read_export_in_background
 from healthstore.interop.apple.source import ExportSource
+from healthstore.interop.apple.uuids import ContentUuids
 from healthstore.model import SaveStatus
 from healthstore.plain import PlainSample
 
@@ -38,11 +45,13 @@ SKIPS_KEPT = 200
 
 @dataclass
 class Counts:
-    """Per element kind: how many were added, already present, or skipped."""
+    """Per element kind: how many were added, already present, or skipped (left out);
+    ``repaired`` counts those of the added and present that were kept with a repair."""
 
     added: int = 0
     present: int = 0
     skipped: int = 0
+    repaired: int = 0
 
 
 @dataclass
@@ -54,28 +63,75 @@ class ImportSummary:
     skipped_total: int = 0
     samples_added: int = 0
     export_date: str | None = None
+    elements: int = 0
+    """The top-level elements of ``export.xml`` (correlation members, workout events and
+    other nested elements are part of the element that holds them)."""
+    repairs_total: int = 0
+    export_dates: int = 0
+    """``ExportDate`` elements read (they hold nothing to store, so no count has them)."""
 
     def count(self, kind: str) -> Counts:
         return self.counts.setdefault(kind, Counts())
 
     def skip(self, skip: Skip) -> None:
+        """Note something left out or (``partial``) repaired."""
         self.skipped_total += 1
-        if skip.kind in KINDS and not skip.partial:
+        if skip.partial:
+            self.repairs_total += 1
+        elif skip.element:
             self.count(skip.kind).skipped += 1
         if len(self.skips) < SKIPS_KEPT:
             self.skips.append(skip)
+
+    @property
+    def repairs(self) -> list[Skip]:
+        """The repairs kept (the first of them, up to :data:`SKIPS_KEPT` notes in all)."""
+        return [s for s in self.skips if s.partial]
+
+    @property
+    def left_out(self) -> list[Skip]:
+        """The elements left out that are kept (as :attr:`repairs`)."""
+        return [s for s in self.skips if not s.partial]
+
+    def accounted(self) -> int:
+        """The elements of ``export.xml`` the summary accounts for: added, present, left
+        out, or the export date read (equal to :attr:`elements` after an import)."""
+        return self.export_dates + sum(
+            c.added + c.present + c.skipped
+            for kind, c in self.counts.items()
+            if kind not in BESIDE_EXPORT_XML
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {
             "export_date": self.export_date,
             "samples_added": self.samples_added,
+            "elements": self.elements,
             "counts": {
-                kind: {"added": c.added, "present": c.present, "skipped": c.skipped}
+                kind: {
+                    "added": c.added,
+                    "present": c.present,
+                    "skipped": c.skipped,
+                    "repaired": c.repaired,
+                }
                 for kind, c in sorted(self.counts.items())
             },
             "skipped_total": self.skipped_total,
-            "skipped": [{"kind": s.kind, "line": s.line, "reason": s.reason} for s in self.skips],
+            "repaired_total": self.repairs_total,
+            "skipped": [
+                {"kind": s.kind, "line": s.line, "reason": s.reason} for s in self.left_out
+            ],
+            "repaired": [
+                {"kind": s.kind, "line": s.line, "repair": s.reason} for s in self.repairs
+            ],
         }
+
+
+BESIDE_EXPORT_XML = ("ElectrocardiogramFile", "CDADocument")
+OPAQUE = "Record (unknown type)"
+"""The kind under which Records of types the catalogue lacks are counted: kept as opaque
+records (:mod:`healthstore.opaque`), not samples."""
+"""Element kinds read from files beside ``export.xml``."""
 
 
 class _Batch:
@@ -109,6 +165,7 @@ def import_apple_health(
     *,
     plain: bool = True,
     background: bool | None = None,
+    uuid_key: bytes = b"",
 ) -> ImportSummary:
     """Import an ``export.zip``, its unzipped folder, or a bare ``export.xml``. With
     ``plain`` (the default) ordinary Records take the fast lane of
@@ -116,7 +173,10 @@ def import_apple_health(
     an object first (the same result, slower). With ``background``, ``export.xml`` is read
     in a second process (:mod:`~healthstore.interop.apple.reader_process`) while this one
     saves; by default that is done for large exports on machines with two processors or
-    more. The result is the same either way."""
+    more. The result is the same either way. ``uuid_key`` is the store's key for the uuids
+    derived from content (:mod:`~healthstore.interop.apple.uuids`; empty: the legacy
+    derivation)."""
+    uuids = ContentUuids(uuid_key)
     summary = ImportSummary()
     state = Progress()
     run_size = min(batch_size, PLAIN_RUN)
@@ -124,9 +184,11 @@ def import_apple_health(
         if background is None:
             background = _processors() > 1 and source.export_xml_size() >= BACKGROUND_READING_BYTES
         entries = (
-            read_export_in_background(source, path, state, plain=plain, run_size=run_size)
+            read_export_in_background(
+                source, path, state, plain=plain, run_size=run_size, uuids=uuids
+            )
             if background
-            else read_export(source, state, plain=plain, run_size=run_size)
+            else read_export(source, state, plain=plain, run_size=run_size, uuids=uuids)
         )
         batch = _Batch()
         for entry in entries:
@@ -146,6 +208,8 @@ def import_apple_health(
     if progress is not None:
         progress(state)
     summary.export_date = state.export_date.isoformat() if state.export_date else None
+    summary.elements = state.elements
+    summary.export_dates = state.export_dates
     return summary
 
 
@@ -185,11 +249,13 @@ def _flush(store: HealthStore, batch: _Batch, summary: ImportSummary) -> None:
         counts.added += plain_added
         counts.present += len(statuses) - plain_added - statuses.count(None)
     for item, was_added in results:
-        counts = summary.count(item.kind)
+        counts = summary.count(OPAQUE if item.converted.opaque is not None else item.kind)
         if was_added:
             counts.added += 1
         else:
             counts.present += 1
+        if item.converted.notes:
+            counts.repaired += 1
 
 
 def _save_plain_apart(
@@ -229,6 +295,8 @@ def _save(store: HealthStore, items: list[Item]) -> tuple[list[tuple[Item, bool]
         store.add_to_workout(workout, members)
     summaries = [i.converted.summary for i in items if i.converted.summary is not None]
     summary_status = iter(store.save_activity_summaries(summaries) if summaries else [])
+    opaque = [i.converted.opaque for i in items if i.converted.opaque is not None]
+    opaque_added = iter(store.keep_opaque_records(opaque) if opaque else [])
     out: list[tuple[Item, bool]] = []
     for item in items:
         converted = item.converted
@@ -237,6 +305,8 @@ def _save(store: HealthStore, items: list[Item]) -> tuple[list[tuple[Item, bool]
             out.append((item, own[0] in _ADDED))
         elif converted.summary is not None:
             out.append((item, next(summary_status) in _ADDED))
+        elif converted.opaque is not None:
+            out.append((item, next(opaque_added)))
         else:
             changed = _characteristics(store, converted.characteristics)
             changed = _me_attributes(store, converted.me_attributes) or changed

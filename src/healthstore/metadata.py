@@ -4,7 +4,8 @@ Keys are strings. HealthKit's keys may be given by constant (``HKMetadataKeyTime
 raw key (``HKTimeZone``) and are kept under the raw key, the form Apple's exports use, so
 that a predicate on either form finds both. Values are str, int, float, bool, aware datetimes
 or :class:`~healthstore.units.Quantity`; HealthKit's own keys are checked against the kind
-of value they hold (enum members, booleans, quantities, strings, numbers).
+of value they hold (enum members, booleans, quantities, strings, numbers). Sizes are bounded
+(:mod:`healthstore.limits`): keys, strings, the number of keys and the stored JSON.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from healthstore import catalogue
+from healthstore import catalogue, limits
 from healthstore.errors import InvalidArgument
 from healthstore.times import require_aware
 from healthstore.units import Quantity
@@ -42,10 +43,12 @@ def normalize(metadata: Mapping[str, Any] | None, field: str = "metadata") -> di
         return {}
     if not isinstance(metadata, Mapping):
         raise InvalidArgument(f"{field} must be a mapping of str keys", field=field)
+    limits.check_key_count(len(metadata), field)
     out: dict[str, Any] = {}
     for key, value in metadata.items():
         if not isinstance(key, str) or not key:
             raise InvalidArgument(f"{field} keys must be non-empty strings: {key!r}", field=field)
+        limits.check_key(key, field)
         where = f"{field}[{key!r}]"
         _check_value(value, where)
         known = catalogue.metadata_key(key)
@@ -60,11 +63,22 @@ def normalize(metadata: Mapping[str, Any] | None, field: str = "metadata") -> di
         raise InvalidArgument(
             f"{field}: {SYNC_IDENTIFIER} and {SYNC_VERSION} must be set together", field=field
         )
+    if _size_bound(out) > limits.MAX_METADATA_BYTES:
+        _check_size(out, field)
     return out
 
 
 def _check_value(value: object, where: str) -> None:
-    if isinstance(value, bool | str | int | Quantity):
+    if isinstance(value, str):
+        limits.check_text(value, where)
+        return
+    if isinstance(value, bool | Quantity):
+        return
+    if isinstance(value, int):
+        try:
+            float(value)
+        except OverflowError:
+            raise InvalidArgument(f"{where} is out of range", field=where) from None
         return
     if isinstance(value, float):
         if not math.isfinite(value):
@@ -99,6 +113,35 @@ def _check_known(key: catalogue.MetadataKey, value: Any, where: str) -> Any:
     if kind == "number" and (isinstance(value, bool) or not isinstance(value, int | float)):
         raise InvalidArgument(f"{where} must be a number", field=where)
     return value
+
+
+def _size_bound(metadata: Mapping[str, Any]) -> int:
+    """An upper bound of the stored JSON's size in bytes, cheap to work out (JSON spells a
+    character in at most six bytes)."""
+    total = 2
+    for key, value in metadata.items():
+        total += 6 * len(key) + 4
+        if isinstance(value, str):
+            total += 6 * len(value) + 2
+        elif isinstance(value, Quantity):
+            total += 48 + 6 * len(value.unit.text)
+        elif isinstance(value, int) and not isinstance(value, bool):
+            total += value.bit_length() // 3 + 2
+        else:  # a float, a boolean or a date
+            total += 80
+    return total
+
+
+def _check_size(metadata: Mapping[str, Any], field: str) -> None:
+    size = len((to_json(metadata) or "").encode("utf-8", "surrogatepass"))
+    if size > limits.MAX_METADATA_BYTES:
+        largest = max(metadata, key=lambda k: len(to_json({k: metadata[k]}) or ""))
+        raise InvalidArgument(
+            f"{field} takes {size:,} bytes as stored JSON; at most "
+            f"{limits.MAX_METADATA_BYTES:,} are allowed (the largest entry is "
+            f"{limits.shown_key(largest)})",
+            field=field,
+        )
 
 
 def sync_identity(metadata: Mapping[str, Any]) -> tuple[str, int | float] | None:

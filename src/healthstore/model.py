@@ -19,9 +19,9 @@ from functools import lru_cache
 from typing import Any, ClassVar, NamedTuple, Self
 from uuid import UUID
 
-from healthstore import catalogue
+from healthstore import catalogue, limits
 from healthstore import metadata as md
-from healthstore.catalogue import Aggregation, Kind, ObjectType
+from healthstore.catalogue import Kind, ObjectType
 from healthstore.errors import InvalidArgument
 from healthstore.times import require_aware, to_micros, zone_name
 from healthstore.units import Quantity
@@ -36,6 +36,7 @@ def _text(value: object, field: str, *, required: bool = False) -> str | None:
         return None
     if not isinstance(value, str):
         raise InvalidArgument(f"{field} must be a string", field=field)
+    limits.check_text(value, field)
     return value
 
 
@@ -304,11 +305,7 @@ class QuantitySample(Sample):
                 f"(expects a unit compatible with {t.canonical_unit!r})",
                 field="quantity",
             )
-        if t.aggregation is Aggregation.cumulative and quantity.value < 0:
-            raise InvalidArgument(
-                f"{t.short_name} adds up over time, so its value cannot be negative",
-                field="quantity",
-            )
+        limits.check_quantity(t, quantity, "quantity")
         if isinstance(count, bool) or not isinstance(count, int) or count < 1:
             raise InvalidArgument("count must be an integer >= 1", field="count")
         self._init_common(t, start, start if end is None else end, source, device, metadata, uuid)
@@ -470,6 +467,8 @@ class WorkoutStatistics:
                     f"compatible with {t.canonical_unit!r}",
                     field=f"statistics.{name}",
                 )
+            if q is not None:
+                limits.check_quantity(t, q, f"statistics.{name}")
 
 
 def _events_within(
@@ -571,12 +570,15 @@ class Workout(Sample):
             "total_flights_climbed": total_flights_climbed,
         }
         for name, q in totals.items():
-            unit = catalogue.object_type(_TOTALS[name]).canonical_unit
+            total_type = catalogue.object_type(_TOTALS[name])
+            unit = total_type.canonical_unit
             assert unit is not None
             if q is not None and not (isinstance(q, Quantity) and q.unit.is_compatible(unit)):
                 raise InvalidArgument(
                     f"{name} must be a Quantity compatible with {unit!r}", field=name
                 )
+            if q is not None:
+                limits.check_quantity(total_type, q, name)
             set_(self, name, q)
 
     @property
@@ -728,6 +730,8 @@ class ActivitySummary:
                     raise InvalidArgument(
                         f"{field} must be a Quantity compatible with {unit!r}", field=field
                     )
+                if q is not None and q.value < 0:
+                    raise InvalidArgument(f"{field} cannot be negative", field=field)
 
     QUANTITIES: ClassVar[tuple[str, ...]] = (
         "active_energy_burned",

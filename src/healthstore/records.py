@@ -15,7 +15,7 @@ from dataclasses import fields as dataclass_fields
 from datetime import datetime
 from typing import Any, ClassVar
 
-from healthstore import catalogue
+from healthstore import catalogue, limits
 from healthstore.catalogue import Kind, ObjectType
 from healthstore.errors import InvalidArgument
 from healthstore.model import Device, Sample, Source, SourceRevision, UUIDLike
@@ -49,6 +49,7 @@ def _choice(value: object, allowed: Sequence[str], field: str) -> str:
 def _strings(values: Sequence[object], field: str) -> tuple[str, ...]:
     if isinstance(values, str) or not all(isinstance(v, str) and v for v in values):
         raise InvalidArgument(f"{field} must be a list of non-empty strings", field=field)
+    limits.check_texts({f"{field}[{i}]": v for i, v in enumerate(values)})
     return tuple(str(v) for v in values)
 
 
@@ -57,6 +58,8 @@ def _quantity(value: object, unit: str, field: str) -> Quantity | None:
         return None
     if not isinstance(value, Quantity) or not value.is_compatible(unit):
         raise InvalidArgument(f"{field} must be a Quantity compatible with {unit!r}", field=field)
+    if value.value < 0:
+        raise InvalidArgument(f"{field} cannot be negative", field=field)
     return value
 
 
@@ -636,6 +639,9 @@ class ClinicalRecord(PayloadSample):
             raise InvalidArgument(
                 "resource must be a FHIR resource with a resourceType", field="resource"
             )
+        limits.check_texts(
+            {"display_name": display_name, "source_name": source_name, "source_url": source_url}
+        )
         self._init_sample(type, received, received, source, None, metadata, uuid)
         set_ = object.__setattr__
         set_(self, "resource", dict(resource))
@@ -721,6 +727,13 @@ class VerifiableClinicalRecord(PayloadSample):
         for name, value in (("relevant", relevant), ("expiration", expiration)):
             if value is not None:
                 require_aware(value, name)
+        limits.check_texts(
+            {
+                "issuer": issuer,
+                "subject_name": subject_name,
+                "subject_birth_date": subject_birth_date,
+            }
+        )
         self._init_sample("verifiableClinicalRecord", issued, issued, source, None, metadata, uuid)
         set_ = object.__setattr__
         set_(self, "jws", jws)
@@ -786,6 +799,14 @@ class CDADocument(PayloadSample):
     ) -> None:
         if not isinstance(xml, str) or not xml.lstrip().startswith("<"):
             raise InvalidArgument("xml must be the document's XML text", field="xml")
+        limits.check_texts(
+            {
+                "title": title,
+                "patient_name": patient_name,
+                "author_name": author_name,
+                "custodian_name": custodian_name,
+            }
+        )
         self._init_sample("cda", start, end, source, device, metadata, uuid)
         set_ = object.__setattr__
         set_(self, "xml", xml)

@@ -31,6 +31,7 @@ from healthstore import (
     cda_import,
     fhir_export,
     fhir_import,
+    fhir_patients,
     importing,
     plain,
     shc_import,
@@ -53,11 +54,11 @@ from healthstore.fhir_export import FhirExportCounts
 from healthstore.fhir_import import FhirImportSummary
 from healthstore.importing import ImportSummary
 from healthstore.interop.apple.parser import Progress
-from healthstore.interop.fhir.files import read_path
 from healthstore.interop.fhir.server import FhirServer
 from healthstore.interop.shc.issuers import TrustedIssuers
 from healthstore.locked_writes import JournalEntry, LockedWrites
 from healthstore.model import ActivitySummary, Sample, SaveStatus, Source
+from healthstore.opaque import OpaqueRecord
 from healthstore.plain import PlainSample, to_sample
 from healthstore.query import predicates as p
 from healthstore.query import stats_reader
@@ -68,6 +69,7 @@ from healthstore.storage import summaries
 from healthstore.storage.backend import Backend
 from healthstore.storage.dimensions import Dimensions
 from healthstore.storage.lockable import LockableBackend
+from healthstore.storage.opaque import opaque_records, save_opaque
 from healthstore.storage.sqlite import CIPHER_PAGE_SIZE, SQLiteBackend
 from healthstore.times import from_micros
 from healthstore.vault.file_modes import private_directory, tighten, touch_private, write_private
@@ -322,7 +324,7 @@ class HealthStore(SampleView):
         self._audit.append(PERSON, "lock", (), 0, now_us())
         self._audit.flush()  # entries waiting for a busy writer go in before the key leaves
         self._apps_kept = self._apps.by_token_digest()
-        self._secrets_kept = {"anchors": self._secret("anchors")}
+        self._secrets_kept = {n: self._secret(n) for n in ("anchors", IMPORT_UUIDS)}
         self._deliveries.pause()
         lockable.lock()
         self._dims.reset()
@@ -524,12 +526,24 @@ class HealthStore(SampleView):
         the skipped elements with their line and reason. A large ``export.xml`` is read in
         a second process while this one saves (``background``: None decides by size, True
         or False forces it)."""
+        key = self._secret(IMPORT_UUIDS)
         with self._backend.streaming():
             summary = importing.import_apple_health(
-                self, path, progress, batch_size, background=background
+                self, path, progress, batch_size, background=background, uuid_key=key
             )
         self._audit.append(PERSON, "import.apple_health", (), summary.samples_added, now_us())
         return summary
+
+    def keep_opaque_records(self, records: Sequence[OpaqueRecord]) -> list[bool]:
+        """Keep Records of types this version does not know, as written (for importers);
+        per record, whether it was new."""
+        with self._backend.transaction():
+            return save_opaque(self._backend, self.user_id, records, now_us())
+
+    def opaque_records(self) -> list[OpaqueRecord]:
+        """The Records of unknown types an import kept (:mod:`healthstore.opaque`): the
+        person's alone; no app reads them."""
+        return list(opaque_records(self._backend, self.user_id))
 
     @serialized
     def save_plain(self, samples: Sequence[PlainSample]) -> list[SaveStatus]:
@@ -553,19 +567,25 @@ class HealthStore(SampleView):
 
     def import_fhir(
         self,
-        path: str | Path,
+        path: str | Path | Sequence[str | Path],
         *,
         source: str,
         source_url: str | None = None,
         release: str | None = None,
+        patient: str | None = None,
     ) -> FhirImportSummary:
-        """Import FHIR resources (a Bundle of any type, a single resource, or a folder of
-        ``.json`` files) as clinical records of the institution ``source``. ``release``
-        (DSTU2 or R4) is recognised per file when not given. Importing again updates changed
-        records and never duplicates; invalid resources are skipped with their FHIR path."""
+        """Import FHIR resources (Bundles of any type, single resources, or folders of
+        ``.json`` files; one path or several) as clinical records of the institution
+        ``source``. ``release`` (DSTU2 or R4) is recognised per file when not given.
+        Importing again updates changed records and never duplicates; invalid resources are
+        skipped with their FHIR path. The summary lists the Patients found; ``patient`` (a
+        Patient id) imports only that patient's resources."""
+        paths = [path] if isinstance(path, str | Path) else list(path)
+        items, patients = fhir_patients.read_files(paths, patient)
         summary = fhir_import.import_resources(
-            self, read_path(path), source_name=source, source_url=source_url, release=release
+            self, items, source_name=source, source_url=source_url, release=release
         )
+        summary.patients = [x.to_json() for x in patients]
         self._audit.append(PERSON, "import.fhir", (), sum(summary.added.values()), now_us())
         return summary
 
@@ -889,6 +909,9 @@ class HealthStore(SampleView):
 
 
 PENDING_FILE = "store.json.next"
+IMPORT_UUIDS = "apple-import-uuids"
+"""The key of the uuids an Apple import derives (empty: a store older than keyed uuids,
+which keeps the unkeyed derivation; migration 0008)."""
 JOURNAL_PRIVATE = "journal-private"
 JOURNAL_PUBLIC = "journal-public"
 

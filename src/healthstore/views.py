@@ -449,12 +449,14 @@ class SampleView:
         end: datetime,
         options: OptionsLike,
         predicate: p.Predicate | None = None,
+        unit: str | None = None,
     ) -> Statistics:
         """Statistics of ``type`` over [start, end): ``options`` names them (cumulativeSum,
         discreteAverage, discreteMin, discreteMax, mostRecent, duration, separateBySource).
-        Sums merge sources by priority, so a phone and a watch are never counted twice."""
+        Sums merge sources by priority, so a phone and a watch are never counted twice.
+        Values are in ``unit``, by default the type's display unit."""
         t = sample_type(type)
-        (result,) = self._answer(stats_reader.single(t, start, end, options, predicate))
+        (result,) = self._answer(stats_reader.single(t, start, end, options, predicate, unit))
         self._record("read.statistics", [t], len(result.sources))
         return result
 
@@ -470,12 +472,14 @@ class SampleView:
         options: OptionsLike,
         tz: str | tzinfo | None = None,
         predicate: p.Predicate | None = None,
+        unit: str | None = None,
     ) -> list[Statistics]:
         """Statistics per calendar bucket (``interval`` such as ``"1d"``, ``"1h"``,
         ``"1w"``, ``"1mo"``) anchored at ``anchor`` in time zone ``tz`` (default: the
-        anchor's), for every bucket covering [start, end) — empty ones included."""
+        anchor's), for every bucket covering [start, end) — empty ones included. Values are
+        in ``unit``, by default the type's display unit."""
         request = self._collection_request(
-            type, anchor, interval, start, end, options, tz, predicate
+            type, anchor, interval, start, end, options, tz, predicate, unit
         )
         found = self._answer(request)
         self._record("read.statistics", [request.type], sum(1 for r in found if r.has_data))
@@ -494,12 +498,13 @@ class SampleView:
         options: OptionsLike,
         tz: str | tzinfo | None = None,
         predicate: p.Predicate | None = None,
+        unit: str | None = None,
     ) -> LiveQuery:
         """A statistics collection that stays current: ``handler`` receives the buckets
         whose values change after each save or delete touching them. ``.results`` holds
         every bucket; ``.stop()`` ends it."""
         request = self._collection_request(
-            type, anchor, interval, start, end, options, tz, predicate
+            type, anchor, interval, start, end, options, tz, predicate, unit
         )
         self._record("read.statistics.live", [request.type], 0)
         return LiveQuery(self._hub, request, self._answer, handler)
@@ -514,10 +519,11 @@ class SampleView:
         options: OptionsLike,
         tz: str | tzinfo | None,
         predicate: p.Predicate | None,
+        unit: str | None = None,
     ) -> stats_reader.Request:
         zone_info = zone(tz) if isinstance(tz, str) else tz
         return stats_reader.collection(
-            sample_type(type), anchor, interval, start, end, options, zone_info, predicate
+            sample_type(type), anchor, interval, start, end, options, zone_info, predicate, unit
         )
 
     def _answer(self, request: stats_reader.Request) -> list[Statistics]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 
@@ -99,3 +99,83 @@ def demo_export(
     written = counts.counts.get("Record", 0)
     note(f"{written} records in {seconds:.1f} s ({written / seconds:,.0f} records/s)")
     _print(counts, {"seconds": round(seconds, 3)}, json_output)
+
+
+# --- for analysis: CSV / Parquet per type, and a plain SQLite file -------------------------
+
+TypesArgument = Annotated[
+    list[str] | None,
+    typer.Argument(metavar="TYPE…", help="Types to write (default: every type with data)."),
+]
+OutDirOption = Annotated[
+    Path, typer.Option("--out", metavar="DIR", help="The directory to write the files into.")
+]
+
+
+def _frame_files(
+    fmt: Literal["csv", "parquet"],
+    types: list[str] | None,
+    out: Path,
+    store: str | None,
+    json_output: bool,
+) -> None:
+    from healthstore.exports.frames_export import export_frames
+
+    with open_store(store) as health:
+        try:
+            counts = export_frames(health, types or [], out.absolute(), fmt)
+        except ImportError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(1) from None
+    if json_output:
+        emit_json(counts.to_json())
+        return
+    table(("file", "rows"), ((name, str(n)) for name, n in counts.files.items()))
+    typer.echo(f"wrote {len(counts.files)} files into {counts.directory}")
+
+
+@app.command("csv")
+def csv_files(
+    types: TypesArgument = None,
+    out: OutDirOption = Path("."),
+    store: StoreOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Write one CSV file per type (every sample field; values in display units)."""
+    _frame_files("csv", types, out, store, json_output)
+
+
+@app.command("parquet")
+def parquet_files(
+    types: TypesArgument = None,
+    out: OutDirOption = Path("."),
+    store: StoreOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Write one Parquet file per type (every sample field; values in display units)."""
+    _frame_files("parquet", types, out, store, json_output)
+
+
+@app.command("sqlite")
+def sqlite_file(
+    out: Annotated[
+        Path,
+        typer.Argument(metavar="OUT.db", help="The SQLite file to write (replaced if it exists)."),
+    ],
+    types: Annotated[
+        list[str] | None,
+        typer.Option("--type", metavar="TYPE", help="Only this type (repeatable)."),
+    ] = None,
+    store: StoreOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Write a plain SQLite file: a table per type, workouts, workout_activities."""
+    from healthstore.exports.sqlite_export import export_sqlite
+
+    with open_store(store) as health:
+        counts = export_sqlite(health, out, types or [])
+    if json_output:
+        emit_json(counts.to_json())
+        return
+    table(("table", "rows"), ((name, str(n)) for name, n in counts.tables.items()))
+    typer.echo(f"wrote {counts.path}")

@@ -3,13 +3,17 @@ records from files or a provider's FHIR server, CDA documents, SMART Health Card
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
+from tempfile import TemporaryDirectory
 from typing import Annotated
 
 import typer
 
 from healthstore.cli.options import JsonOption, StoreOption, open_store
-from healthstore.cli.output import emit_json, table
+from healthstore.cli.output import emit_json, note, table
+from healthstore.cli.shc import item_label, join_chunks
+from healthstore.errors import InvalidArgument
 from healthstore.fhir_import import FhirImportSummary
 
 SKIPS_SHOWN = 10
@@ -57,25 +61,58 @@ def print_fhir_summary(summary: FhirImportSummary) -> None:
 
 
 def import_fhir(
-    path: Annotated[
-        Path, typer.Argument(metavar="PATH", help="A Bundle, a resource, or a folder of them.")
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="PATH...",
+            help="Bundles, resources, or folders of them; '-' reads one from standard input.",
+        ),
     ],
     source: SourceOption,
     source_url: SourceUrlOption = None,
     release: ReleaseOption = None,
+    patient: Annotated[
+        str | None,
+        typer.Option(
+            "--patient", metavar="ID", help="Import only this Patient's resources (its FHIR id)."
+        ),
+    ] = None,
     store: StoreOption = None,
     json_output: JsonOption = False,
 ) -> None:
     """Import FHIR resources as clinical records of the institution NAME.
 
-    Importing again updates changed records and never duplicates them.
+    Importing again updates changed records and never duplicates them. Input about several
+    patients is imported with a warning naming them; --patient picks one. Exits 1 when
+    nothing could be imported.
     """
-    with open_store(store) as hs:
-        summary = hs.import_fhir(path, source=source, source_url=source_url, release=release)
+    with TemporaryDirectory() as spool, open_store(store) as hs:
+        files = [_stdin_file(Path(spool)) if path == "-" else Path(path) for path in paths]
+        summary = hs.import_fhir(
+            files, source=source, source_url=source_url, release=release, patient=patient
+        )
     if json_output:
         emit_json(summary.to_json())
     else:
         print_fhir_summary(summary)
+    if len(summary.patients) > 1:
+        names = "; ".join(f"{x['name']} ({x['id']})" for x in summary.patients)
+        note(
+            f"warning: the input is about {len(summary.patients)} patients, all imported as "
+            f"this store's person: {names}; use --patient ID to import one"
+        )
+    if not any(c.total() for c in (summary.added, summary.updated, summary.unchanged)):
+        note("error: nothing could be imported")
+        raise typer.Exit(1)
+
+
+def _stdin_file(spool: Path) -> Path:
+    """Standard input, saved as ``stdin.json`` (the name its skipped items are listed by)."""
+    target = spool / "stdin.json"
+    if target.exists():
+        raise InvalidArgument("'-' (standard input) can be given once", field="path")
+    target.write_bytes(sys.stdin.buffer.read())
+    return target
 
 
 connect_app = typer.Typer(help="Download records from a provider.", no_args_is_help=True)
@@ -139,12 +176,17 @@ def import_cda(
     )
 
 
+def _items(items: tuple[str, ...] | list[str]) -> str:
+    return ", ".join(map(item_label, items))
+
+
 def import_shc(
     cards: Annotated[
         list[str],
         typer.Argument(
             metavar="FILE|TEXT...",
-            help=".smart-health-card files, files or text holding a JWS or shc:/ QR text.",
+            help=".smart-health-card files, files or text holding a JWS or shc:/ QR text "
+            "(a QR code's chunks may be given one per file or argument).",
         ),
     ],
     trusted_issuers: Annotated[
@@ -162,8 +204,9 @@ def import_shc(
 
     Exits 1 when any card was refused (tampered, unknown issuer, expired, revoked).
     """
-    with open_store(store) as hs:
-        results = hs.import_smart_health_cards(cards, trusted_issuers=trusted_issuers)
+    with TemporaryDirectory() as spool, open_store(store) as hs:
+        inputs = join_chunks(cards, Path(spool))
+        results = hs.import_smart_health_cards(inputs, trusted_issuers=trusted_issuers)
     if json_output:
         emit_json([r.to_json() for r in results])
     else:
@@ -174,7 +217,9 @@ def import_shc(
                     r.input,
                     r.status,
                     (r.check or "") if r.status == "refused" else (r.subject_name or ""),
-                    (r.reason or "") if r.status == "refused" else ", ".join(r.items),
+                    (r.reason or "")
+                    if r.status == "refused"
+                    else ", ".join(map(item_label, r.items)),
                 )
                 for r in results
             ),

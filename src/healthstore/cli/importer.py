@@ -111,20 +111,22 @@ def kinds_in_order(counts: Iterable[str]) -> list[str]:
     return known + sorted(set(counts) - set(known))
 
 
-def _count_rows(summary: ImportSummary) -> Iterator[tuple[str, str, str, str]]:
+def _count_rows(summary: ImportSummary) -> Iterator[tuple[str, ...]]:
     total = Counts()
     for kind in kinds_in_order(summary.counts):
-        counts = summary.counts[kind]
-        total.added += counts.added
-        total.present += counts.present
-        total.skipped += counts.skipped
-        yield kind, f"{counts.added:,}", f"{counts.present:,}", f"{counts.skipped:,}"
-    yield "total", f"{total.added:,}", f"{total.present:,}", f"{total.skipped:,}"
+        c = summary.counts[kind]
+        total.added += c.added
+        total.present += c.present
+        total.skipped += c.skipped
+        total.repaired += c.repaired
+        yield kind, f"{c.added:,}", f"{c.present:,}", f"{c.skipped:,}", f"{c.repaired:,}"
+    t = total
+    yield "total", f"{t.added:,}", f"{t.present:,}", f"{t.skipped:,}", f"{t.repaired:,}"
 
 
 def print_summary(summary: ImportSummary) -> None:
-    """The counts per element kind, then the first skipped items."""
-    table(("element", "added", "already present", "skipped"), _count_rows(summary))
+    """The counts per element kind, then the first skipped items and repairs."""
+    table(("element", "added", "already present", "skipped", "repaired"), _count_rows(summary))
     exported = f" from the export of {summary.export_date}" if summary.export_date else ""
     typer.echo(f"{summary.samples_added:,} samples added{exported}")
     if not summary.skips:
@@ -132,19 +134,27 @@ def print_summary(summary: ImportSummary) -> None:
         return
     shown = summary.skips[:SKIPS_SHOWN]
     table(
-        ("element", "line", "reason"),
-        ((s.kind, EMPTY if s.line is None else str(s.line), s.reason) for s in shown),
+        ("element", "line", "", "reason"),
+        (
+            (s.kind, EMPTY if s.line is None else str(s.line), _what(s.partial), s.reason)
+            for s in shown
+        ),
         caption=f"{len(shown)} of {summary.skipped_total:,} skipped or repaired"
         + ("" if summary.skipped_total <= len(shown) else " (--json lists more)"),
     )
 
 
+def _what(partial: bool) -> str:
+    return "repaired" if partial else "skipped"
+
+
 @app.command("apple-health")
 def apple_health(
-    path: Annotated[
-        Path,
+    paths: Annotated[
+        list[Path],
         typer.Argument(
-            metavar="PATH", help="export.zip, the folder it unzips to, or its export.xml."
+            metavar="PATH...",
+            help="export.zip, the folder it unzips to, or its export.xml (one or several).",
         ),
     ],
     store: StoreOption = None,
@@ -159,20 +169,46 @@ def apple_health(
     ] = None,
     json_output: JsonOption = False,
 ) -> None:
-    """Import an Apple Health export into the store.
+    """Import Apple Health exports into the store.
 
-    Importing the same export again adds nothing; a newer one adds only what is new.
+    Importing the same export again adds nothing; a newer one adds only what is new. Exits 1
+    when an export could not be read to its end or nothing could be imported.
     """
+    summaries: list[ImportSummary] = []
     with open_store(store) as hs:
-        summary = run_import(hs, path, batch, quiet=json_output)
+        for path in paths:
+            summaries.append(run_import(hs, path, batch, quiet=json_output))
     if json_output:
-        emit_json(summary.to_json())
+        emit_json(
+            summaries[0].to_json()
+            if len(paths) == 1
+            else [{"path": str(p), **s.to_json()} for p, s in zip(paths, summaries, strict=True)]
+        )
     else:
-        print_summary(summary)
+        for path, summary in zip(paths, summaries, strict=True):
+            if len(paths) > 1:
+                typer.echo(f"{path}:")
+            print_summary(summary)
+    empty = [p for p, s in zip(paths, summaries, strict=True) if not imported(s)]
+    if empty:
+        note(f"error: nothing could be imported from {', '.join(map(str, empty))}")
+        raise typer.Exit(1)
+
+
+def imported(summary: ImportSummary) -> int:
+    """How many elements the import added or found already there."""
+    return sum(c.added + c.present for c in summary.counts.values())
+
+
+def saved_samples(hs: HealthStore) -> int:
+    """How many samples the store holds (to tell what an import that stopped has saved)."""
+    return sum(int(row["count"]) for row in hs.summary())
 
 
 def run_import(hs: HealthStore, path: Path, batch: int | None, *, quiet: bool) -> ImportSummary:
-    """Import with a progress bar on stderr (cleared at the end when ``quiet``)."""
+    """Import with a progress bar on stderr (cleared at the end when ``quiet``). When the
+    export breaks off (a damaged zip), the error says how many samples were saved."""
+    before = saved_samples(hs)
     try:
         with ImportProgress(
             console(stderr=True), f"importing {path.name or path}", transient=quiet
@@ -181,10 +217,22 @@ def run_import(hs: HealthStore, path: Path, batch: int | None, *, quiet: bool) -
                 return hs.import_apple_health(path, bar.update)
             return hs.import_apple_health(path, bar.update, batch_size=batch)
     except HealthStoreError as exc:
-        raise _located(exc, path) from None
+        raise _stopped(_located(exc, path), saved_samples(hs) - before) from None
     except KeyboardInterrupt:
         note(
             "interrupted: the batches saved so far are kept; "
             "run the same command again to import the rest"
         )
         raise typer.Exit(INTERRUPTED_EXIT) from None
+
+
+def _stopped(error: HealthStoreError, saved: int) -> HealthStoreError:
+    """``error`` telling, when the import had saved samples before it, how many."""
+    if saved <= 0:
+        return error
+    return type(error)(
+        f"{error.message}; {saved:,} samples were saved before the import stopped, and "
+        "running the same command again is safe (nothing is imported twice)",
+        field=error.field,
+        code=error.code,
+    )

@@ -80,6 +80,11 @@ def ask_passphrase(
     raise InvalidArgument(refusal, field="passphrase")
 
 
+def on_terminal() -> bool:
+    """Whether someone can answer a question: standard input is a terminal."""
+    return sys.stdin.isatty()
+
+
 def passphrase_for(path: Path) -> str | None:
     """The passphrase of an encrypted store: from the file named by ``--passphrase-file``
     (or ``HEALTHSTORE_PASSPHRASE_FILE``), else asked on the terminal; None for a plain

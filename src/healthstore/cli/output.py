@@ -80,13 +80,18 @@ def sample_value(sample: Sample, unit: str | None = None) -> str:
 
 
 def table(
-    columns: Sequence[str], rows: Iterable[Sequence[str]], *, caption: str | None = None
+    columns: Sequence[str],
+    rows: Iterable[Sequence[str]],
+    *,
+    caption: str | None = None,
+    out: Console | None = None,
 ) -> None:
-    """Print a table on stdout. The first column is kept on one line; narrow terminals fold
-    the other cells rather than cut them."""
-    out = Table(caption=caption, caption_justify="left")
+    """Print a table on stdout. The first column is kept on one line; narrow terminals wrap
+    the other cells between words (rich measures a column's least width as its longest
+    word), folding a word only when even that cannot fit."""
+    table_ = Table(caption=caption, caption_justify="left")
     for i, column in enumerate(columns):
-        out.add_column(column, overflow="fold", no_wrap=i == 0)
+        table_.add_column(column, overflow="fold", no_wrap=i == 0)
     for row in rows:
-        out.add_row(*row)
-    console().print(out)
+        table_.add_row(*row)
+    (out or console()).print(table_)

@@ -1,18 +1,23 @@
 """``healthstore samples`` and ``healthstore sources``: read what a type holds."""
 
+import json
+from collections.abc import Iterable, Iterator
+from contextlib import nullcontext
 from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
 
 from healthstore.catalogue import Kind, ObjectType
+from healthstore.cli.clinical import record_row
 from healthstore.cli.options import JsonOption, StoreOption, instant, open_store
-from healthstore.cli.output import emit_json, sample_value, table, when
+from healthstore.cli.output import console, emit_json, note, sample_value, table, when
 from healthstore.errors import InvalidArgument
 from healthstore.model import QuantitySample, Sample
 from healthstore.query import predicates as p
+from healthstore.store import HealthStore
 from healthstore.units import parse_unit
-from healthstore.views import sample_type
+from healthstore.views import sample_type, window
 from healthstore.wire import sample_to_json
 
 TypeArgument = Annotated[str, typer.Argument(metavar="TYPE", help="Type, e.g. stepCount.")]
@@ -54,6 +59,12 @@ def sample_json(sample: Sample, unit: str | None) -> dict[str, Any]:
     return out
 
 
+PAGE = 5000
+"""Samples read at a time by ``--all`` (the whole list is never held in memory)."""
+
+DEFAULT_LIMIT = 100
+
+
 def samples(
     type_name: TypeArgument,
     store: StoreOption = None,
@@ -67,42 +78,121 @@ def samples(
         list[str] | None,
         typer.Option(metavar="BUNDLE_ID", help="Only samples from this source (repeatable)."),
     ] = None,
-    limit: Annotated[int, typer.Option(min=0, metavar="N", help="At most this many (0: all).")] = 0,
+    limit: Annotated[
+        int, typer.Option(min=0, metavar="N", help="Show at most this many (0: all, as --all).")
+    ] = DEFAULT_LIMIT,
+    all_rows: Annotated[
+        bool, typer.Option("--all", help="Show every sample (streamed, page by page).")
+    ] = False,
     sort: Annotated[SortKey, typer.Option(help="Order; '-' means descending.")] = SortKey.start,
     unit: Annotated[
         str | None, typer.Option(metavar="U", help="Show quantities in this unit, e.g. km.")
     ] = None,
     json_output: JsonOption = False,
 ) -> None:
-    """List the samples of TYPE."""
+    """List the samples of TYPE: the first --limit (100), or --all of them.
+
+    On a terminal the table is shown through a pager.
+    """
     t = sample_type(type_name)
     shown_unit = display_unit(t, unit)
-    predicate = p.from_sources(*source) if source else None
-    with open_store(store) as hs:
-        found = hs.samples(
-            t,
-            predicate,
-            start=instant(start, "start"),
-            end=instant(end, "end"),
-            sort=sort.value,
-            limit=limit,
-        )
-    if json_output:
-        emit_json({"samples": [sample_json(s, shown_unit) for s in found]})
-        return
-    table(
-        ("start", "end", "value", "source"),
-        (
-            (
-                when(s.start),
-                when(s.end),
-                sample_value(s, shown_unit),
-                s.source.name if s.source else "",
-            )
-            for s in found
-        ),
-        caption=f"{len(found)} {t.short_name} samples",
+    predicate = window(
+        p.from_sources(*source) if source else None, instant(start, "start"), instant(end, "end")
     )
+    all_rows = all_rows or limit == 0
+    with open_store(store) as hs:
+        if all_rows:
+            pages = _pages(hs, t, predicate, sort.value)
+            if json_output:
+                _stream_json(pages, shown_unit)
+            else:
+                _stream_lines(pages, shown_unit)
+            return
+        found = hs.samples(t, predicate, sort=sort.value, limit=limit)
+        more = _count_more(hs, t, predicate, sort.value, found, limit)
+    if json_output:
+        emit_json({"samples": [sample_json(s, shown_unit) for s in found], "more": more})
+        return
+    caption = f"{len(found):,} {t.short_name} samples"
+    if more:
+        caption += f" … and {more:,} more (use --all)"
+    out = console()
+    clinical = t.kind in (Kind.clinical, Kind.verifiableClinicalRecord)
+    with out.pager() if out.is_terminal else nullcontext():
+        table(
+            ("date", "record", "source") if clinical else ("start", "end", "value", "source"),
+            (_row(s, shown_unit) for s in found),
+            caption=caption,
+            out=out,
+        )
+
+
+def _row(s: Sample, unit: str | None) -> tuple[str, ...]:
+    """A table row: a clinical record's clinical date, name and institution; any other
+    sample's start, end, value and source."""
+    record = record_row(s)
+    if record is not None:
+        return record
+    return when(s.start), when(s.end), sample_value(s, unit), s.source.name if s.source else ""
+
+
+def _pages(
+    hs: HealthStore, t: ObjectType, predicate: p.Predicate | None, sort: str
+) -> Iterator[list[Sample]]:
+    """The samples, ``PAGE`` at a time (the sort ends on a unique key, so pages neither
+    repeat nor skip a sample)."""
+    offset = 0
+    while True:
+        page = hs.samples(t, predicate, sort=sort, limit=PAGE, offset=offset)
+        if page:
+            yield page
+        if len(page) < PAGE:
+            return
+        offset += PAGE
+
+
+def _count_more(
+    hs: HealthStore,
+    t: ObjectType,
+    predicate: p.Predicate | None,
+    sort: str,
+    found: list[Sample],
+    limit: int,
+) -> int:
+    """How many samples the listing left out."""
+    if len(found) < limit:
+        return 0
+    if predicate is None:  # the whole type: the summary's count is exact
+        total = next((r["count"] for r in hs.summary() if r["type"] == t.short_name), 0)
+        return max(0, int(total) - len(found))
+    more, offset = 0, limit
+    while True:
+        page = hs.samples(t, predicate, sort=sort, limit=PAGE, offset=offset)
+        more += len(page)
+        if len(page) < PAGE:
+            return more
+        offset += PAGE
+
+
+def _stream_json(pages: Iterable[list[Sample]], unit: str | None) -> None:
+    """One JSON document, written as the pages come."""
+    typer.echo('{"samples": [', nl=False)
+    first = True
+    for page in pages:
+        for s in page:
+            typer.echo(("" if first else ",\n") + json.dumps(sample_json(s, unit)), nl=False)
+            first = False
+    typer.echo('], "more": 0}')
+
+
+def _stream_lines(pages: Iterable[list[Sample]], unit: str | None) -> None:
+    """One line per sample, columns separated by two spaces, as the pages come."""
+    count = 0
+    typer.echo("start  end  value  source")
+    for page in pages:
+        typer.echo("\n".join("  ".join(_row(s, unit)) for s in page))
+        count += len(page)
+    note(f"{count:,} samples")
 
 
 def sources(

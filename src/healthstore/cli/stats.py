@@ -13,9 +13,14 @@ import typer
 from healthstore.catalogue import Aggregation, ObjectType
 from healthstore.cli.options import JsonOption, StoreOption, local_zone, open_store
 from healthstore.cli.output import emit_json, note, short_number, table, when
-from healthstore.cli.samples import TypeArgument, display_unit
+from healthstore.cli.samples import TypeArgument
 from healthstore.errors import InvalidArgument
-from healthstore.query.statistics import Statistics, StatisticsOptions, parse_options
+from healthstore.query.statistics import (
+    Statistics,
+    StatisticsOptions,
+    parse_options,
+    statistics_unit,
+)
 from healthstore.times import parse_instant, zone
 from healthstore.views import sample_type
 
@@ -158,14 +163,16 @@ def stats(
         ),
     ] = None,
     unit: Annotated[
-        str | None, typer.Option(metavar="U", help="Show values in this unit, e.g. km.")
+        str | None,
+        typer.Option(
+            metavar="U", help="Show values in this unit (default: the type's display unit)."
+        ),
     ] = None,
     store: StoreOption = None,
     json_output: JsonOption = False,
 ) -> None:
     """Statistics of TYPE over a range, or per calendar bucket with --interval."""
     t = sample_type(type_name)
-    shown_unit = display_unit(t, unit) or t.canonical_unit or "count"
     flags = statistics_options(options or default_options(t), t)
     calendar = calendar_zone(tz)
     first, last = _time(start, "start", calendar), _time(end, "end", calendar)
@@ -173,7 +180,7 @@ def stats(
         if interval is None:
             if anchor is not None:
                 raise InvalidArgument("--anchor needs --interval", field="anchor")
-            found = [hs.statistics(t, start=first, end=last, options=flags)]
+            found = [hs.statistics(t, start=first, end=last, options=flags, unit=unit)]
             caption = f"{t.short_name}, {when(first)} – {when(last)}"
         else:
             origin = (
@@ -189,8 +196,10 @@ def stats(
                 end=last,
                 options=flags,
                 tz=calendar,
+                unit=unit,
             )
             caption = f"{t.short_name}, {len(found)} buckets of {interval}"
+    shown_unit = found[0].unit if found else statistics_unit(t, unit).text
     if json_output:
         emit_json([s.to_json(shown_unit) for s in found])
         return

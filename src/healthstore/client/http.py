@@ -298,6 +298,7 @@ class HealthClient:
         end: datetime,
         options: OptionsLike,
         predicate: p.Predicate | None = None,
+        unit: str | None = None,
     ) -> Statistics:
         params = {
             "type": _name(type),
@@ -305,6 +306,7 @@ class HealthClient:
             "end": end.isoformat(),
             "options": _options(options, type),
             "predicate": _predicate(predicate),
+            "unit": unit,
         }
         return statistics_from_json(self._t.request("GET", "/v1/statistics", params=params), type)
 
@@ -318,6 +320,7 @@ class HealthClient:
         options: OptionsLike,
         tz: str | tzinfo | None,
         predicate: p.Predicate | None,
+        unit: str | None = None,
     ) -> dict[str, Any]:
         return {
             "type": _name(type),
@@ -328,6 +331,7 @@ class HealthClient:
             "options": _options(options, type),
             "tz": _zone(tz),
             "predicate": _predicate(predicate),
+            "unit": unit,
         }
 
     def statistics_collection(
@@ -341,8 +345,11 @@ class HealthClient:
         options: OptionsLike,
         tz: str | tzinfo | None = None,
         predicate: p.Predicate | None = None,
+        unit: str | None = None,
     ) -> list[Statistics]:
-        params = self._collection_params(type, anchor, interval, start, end, options, tz, predicate)
+        params = self._collection_params(
+            type, anchor, interval, start, end, options, tz, predicate, unit
+        )
         answer = self._t.request("GET", "/v1/statistics/collection", params=params)
         return [statistics_from_json(s, type) for s in answer["statistics"]]
 
@@ -358,10 +365,13 @@ class HealthClient:
         options: OptionsLike,
         tz: str | tzinfo | None = None,
         predicate: p.Predicate | None = None,
+        unit: str | None = None,
     ) -> LiveStream:
         """A collection kept current over a server-sent event stream: ``handler`` receives
         the changed buckets; ``.results`` holds every bucket; ``.stop()`` ends it."""
-        params = self._collection_params(type, anchor, interval, start, end, options, tz, predicate)
+        params = self._collection_params(
+            type, anchor, interval, start, end, options, tz, predicate, unit
+        )
         return LiveStream(self._t, params, type, handler)
 
     # --- workouts and summaries -----------------------------------------------------------

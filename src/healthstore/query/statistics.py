@@ -24,7 +24,7 @@ import numpy.typing as npt
 from healthstore.catalogue import Aggregation, ObjectType
 from healthstore.errors import InvalidArgument
 from healthstore.model import Source
-from healthstore.units import Quantity
+from healthstore.units import Quantity, Unit, parse_unit
 
 Micros = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
@@ -103,10 +103,29 @@ def parse_options(options: OptionsLike, t: ObjectType) -> StatisticsOptions:
     return flags
 
 
+def statistics_unit(t: ObjectType, unit: str | Unit | None = None) -> Unit:
+    """The unit statistics of ``t`` are given in: ``unit`` when given (it must fit the type,
+    else InvalidArgument naming ``unit``), else the type's display unit."""
+    if t.canonical_unit is None:
+        raise InvalidArgument(f"{t.short_name} has no statistics", field="type")
+    if unit is None:
+        return parse_unit(t.display_unit or t.canonical_unit)
+    target = unit if isinstance(unit, Unit) else parse_unit(str(unit))
+    if not target.is_compatible(t.canonical_unit):
+        raise InvalidArgument(
+            f"unit {target.text!r} does not fit {t.short_name} "
+            f"(expects a unit compatible with {t.canonical_unit!r}, "
+            f"e.g. {t.display_unit or t.canonical_unit!r})",
+            field="unit",
+        )
+    return target
+
+
 @dataclass
 class Statistics:
-    """The statistics of one range or bucket. Quantities are in the type's canonical unit
-    (convert with ``.to(unit)``); a statistic with no samples is None."""
+    """The statistics of one range or bucket. Quantities are in ``unit``: the one asked for,
+    by default the type's display unit (convert with ``.to(unit)``); a statistic with no
+    samples is None."""
 
     type: ObjectType
     start: datetime
@@ -121,14 +140,19 @@ class Statistics:
     duration: timedelta | None = None
     sources: list[Source] = field(default_factory=list)
     by_source: dict[Source, Statistics] = field(default_factory=dict)
+    unit: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.unit:
+            self.unit = self.type.display_unit or self.type.canonical_unit or ""
 
     @property
     def has_data(self) -> bool:
         return bool(self.sources)
 
     def to_json(self, unit: str | None = None) -> dict[str, Any]:
-        """JSON-ready values (in ``unit`` when given, else the canonical unit)."""
-        target = unit or self.type.canonical_unit or ""
+        """JSON-ready values (in ``unit`` when given, else the statistics' own unit)."""
+        target = unit or self.unit
 
         def q(value: Quantity | None) -> float | None:
             return None if value is None else value.value_in(target)

@@ -26,6 +26,7 @@ from healthstore.query.statistics import (
     compute,
     distinct,
     parse_options,
+    statistics_unit,
 )
 from healthstore.times import from_micros, require_aware, to_micros
 from healthstore.units import Quantity, Unit
@@ -45,6 +46,7 @@ class Request:
     options: StatisticsOptions
     predicate: p.Predicate | None
     tz: tzinfo
+    unit: Unit | None = None
 
     @property
     def start(self) -> int:
@@ -61,8 +63,9 @@ def single(
     end: datetime,
     options: OptionsLike,
     predicate: p.Predicate | None,
+    unit: str | Unit | None = None,
 ) -> Request:
-    """The request for one range."""
+    """The request for one range (values in ``unit``, by default the display unit)."""
     start, end = require_aware(start, "start"), require_aware(end, "end")
     if to_micros(end) <= to_micros(start):
         raise InvalidArgument("end must be after start", field="end")
@@ -72,6 +75,7 @@ def single(
         parse_options(options, t),
         predicate,
         start.tzinfo or UTC,
+        statistics_unit(t, unit),
     )
 
 
@@ -84,6 +88,7 @@ def collection(
     options: OptionsLike,
     tz: tzinfo | None,
     predicate: p.Predicate | None,
+    unit: str | Unit | None = None,
 ) -> Request:
     """The request for the calendar buckets covering [start, end)."""
     require_aware(anchor, "anchor")
@@ -92,7 +97,12 @@ def collection(
     calendar = Calendar(anchor, Interval.parse(interval), zone)
     edges = calendar.buckets(require_aware(start, "start"), require_aware(end, "end"))
     return Request(
-        t, tuple(to_micros(e) for e in edges), parse_options(options, t), predicate, zone
+        t,
+        tuple(to_micros(e) for e in edges),
+        parse_options(options, t),
+        predicate,
+        zone,
+        statistics_unit(t, unit),
     )
 
 
@@ -202,7 +212,8 @@ class StatisticsReader:
         self, request: Request, v: BucketValues, order: Sequence[int], cols: Columns
     ) -> list[Statistics]:
         t = request.type
-        unit = Unit(t.canonical_unit or "count")
+        canonical = Unit(t.canonical_unit or "count")
+        unit = request.unit or statistics_unit(t)
         tz = request.tz
         bounds = [from_micros(edge, tz) for edge in request.edges]
         sources = [self._reader.dims.source(source_id) for source_id in order]
@@ -214,13 +225,14 @@ class StatisticsReader:
         has_data = v.has_data.tolist()
         out = []
         for k in range(len(request.edges) - 1):
-            stats = Statistics(t, bounds[k], bounds[k + 1])
+            stats = Statistics(t, bounds[k], bounds[k + 1], unit=unit.text)
             if has_data[k]:
                 stats.sources = [sources[r] for r in sorted(v.ranks[k])]
                 for name, values in columns:
                     value = values[k]
                     if not math.isnan(value):
-                        setattr(stats, name, Quantity(value, unit))
+                        q = Quantity(value, canonical)
+                        setattr(stats, name, q if unit == canonical else q.to(unit))
                 if v.most_recent_index is not None and v.most_recent_index[k] >= 0:
                     i = int(v.most_recent_index[k])
                     stats.most_recent_start = from_micros(int(cols.start[i]), tz)

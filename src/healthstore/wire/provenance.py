@@ -14,7 +14,7 @@ _SOURCE_FIELDS = ("bundle_id", "name")
 def source_from_json(value: object, *, field: str = "source") -> Source:
     """A source from ``{"bundle_id", "name"}`` (``name`` defaults to the bundle id).
     Errors name ``field`` and the key below it."""
-    with at(field):
+    with at(field, strip="source."):
         data = json_object(value, _SOURCE_FIELDS, "a source")
         bundle_id = text(data, "bundle_id", required=True) or ""
         return Source(bundle_id, text(data, "name") or bundle_id)
@@ -46,7 +46,7 @@ def _cache_key(value: object) -> tuple[tuple[str, str], ...] | None:
 
 
 def _revision(value: object, field: str) -> SourceRevision:
-    with at(field):
+    with at(field, strip="source."):
         data = json_object(value, (*_SOURCE_FIELDS, *REVISION_FIELDS), "a source")
         bundle_id = text(data, "bundle_id", required=True) or ""
         source = Source(bundle_id, text(data, "name") or bundle_id)
@@ -57,6 +57,6 @@ def device_from_json(value: object, *, field: str = "device") -> Device | None:
     """The inverse of :func:`~healthstore.wire.device_to_json`; None for null."""
     if value is None:
         return None
-    with at(field):
+    with at(field, strip="device."):
         data = json_object(value, Device.__slots__, "a device")
         return Device(**{key: text(data, key) for key in data})

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from healthstore import catalogue
+from healthstore import catalogue, limits
 from healthstore import metadata as md
 from healthstore.catalogue import Kind, ObjectType
 from healthstore.errors import InvalidArgument
@@ -172,10 +172,12 @@ def _quantity_sample(
             f"(expects a unit compatible with {t.canonical_unit!r})",
             field="unit",
         )
+    quantity = Quantity(value, unit)
+    limits.check_quantity(t, quantity, "value")
     count = data.get("count", 1)
     if isinstance(count, bool) or not isinstance(count, int) or count < 1:
         raise InvalidArgument("count must be an integer >= 1", field="count")
-    return QuantitySample(t, Quantity(value, unit), start, end, count=count, **common)
+    return QuantitySample(t, quantity, start, end, count=count, **common)
 
 
 def _category_sample(

@@ -10,7 +10,8 @@
       "by_source": [{"source": {"bundle_id": ..., "name": ...}, "start": ..., ...}, ...]
     }
 
-Quantities are numbers in ``unit``, the type's canonical unit, said once at the top. Instants
+Quantities are numbers in ``unit``, said once at the top: the unit asked for, by default the
+type's display unit (``count/min`` for heart rate). Instants
 are ISO 8601 with their offset; ``time_zone`` names their zone, and an instant whose offset
 it matches is read back in it, so datetimes compare and print as they were. ``duration_us``
 is whole microseconds (a timedelta's resolution). ``by_source`` entries have the same fields
@@ -59,7 +60,7 @@ _FIELDS = (
 
 def statistics_to_json(stats: Statistics) -> JSONObject:
     """The JSON form of one range's or bucket's statistics (see the module docstring)."""
-    return _body(stats, _canonical_unit(stats.type), top=True)
+    return _body(stats, parse_unit(stats.unit), top=True)
 
 
 def _body(stats: Statistics, unit: Unit, *, top: bool) -> JSONObject:
@@ -85,8 +86,8 @@ def _body(stats: Statistics, unit: Unit, *, top: bool) -> JSONObject:
 
 def statistics_from_json(obj: object, type: str | ObjectType, *, where: str = "") -> Statistics:
     """Statistics of ``type`` (a quantity type) from their JSON form. ``unit`` may be any
-    unit compatible with the type's (values are converted to the canonical unit); it
-    defaults to the canonical unit. Errors name the path below ``where``."""
+    unit compatible with the type's; values stay in it (it defaults to the canonical unit).
+    Errors name the path below ``where``."""
     t = catalogue.object_type(type)
     if t.kind is not Kind.quantity:
         raise InvalidArgument(f"{t.short_name} has no statistics", field="type")
@@ -105,18 +106,15 @@ def statistics_from_json(obj: object, type: str | ObjectType, *, where: str = ""
         if tz_name is not None:
             with as_field("time_zone"):
                 tz = zone(tz_name)
-        return _read(t, data, unit, canonical, tz)
+        return _read(t, data, unit, tz)
 
 
-def _read(
-    t: ObjectType, data: Mapping[str, Any], unit: Unit, canonical: Unit, tz: tzinfo | None
-) -> Statistics:
-    stats = Statistics(t, instant(data, "start", tz), instant(data, "end", tz))
+def _read(t: ObjectType, data: Mapping[str, Any], unit: Unit, tz: tzinfo | None) -> Statistics:
+    stats = Statistics(t, instant(data, "start", tz), instant(data, "end", tz), unit=unit.text)
     for name in _QUANTITIES:
         value = data.get(name)
         if value is not None:
-            q = Quantity(number(value, name), unit)
-            setattr(stats, name, q if unit == canonical else q.to(canonical))
+            setattr(stats, name, Quantity(number(value, name), unit))
     stats.most_recent_start = optional_instant(data, "most_recent_start", tz)
     stats.most_recent_end = optional_instant(data, "most_recent_end", tz)
     if data.get("duration_us") is not None:
@@ -131,7 +129,7 @@ def _read(
             source = source_from_json(require(entry, "source"))
             if source in stats.by_source:
                 raise InvalidArgument("a source appears twice", field="source")
-            stats.by_source[source] = _read(t, entry, unit, canonical, tz)
+            stats.by_source[source] = _read(t, entry, unit, tz)
     return stats
 
 

@@ -2,9 +2,12 @@
 
 Every converter takes an element (:class:`~healthstore.interop.apple.tree.Element`) and
 returns what it stands for; anything it cannot accept raises :class:`Rejected` with the
-reason, which the parser reports with the element's line. Sample uuids are derived from
-content (:func:`~healthstore.model.stable_uuid`), so a second import of the same export
-finds every sample already there.
+reason, which the parser reports with the element's line. A bad field costs that field, not
+the element: a device that is not Apple's description is kept as a name, a metadata value
+that does not read is kept as text, a workout event outside its workout is left out, each
+noted in :attr:`Context.repairs`. Sample uuids are derived from content
+(:mod:`~healthstore.interop.apple.uuids`), so a second import of the same export finds every
+sample already there.
 """
 
 from __future__ import annotations
@@ -24,14 +27,14 @@ from healthstore.errors import HealthStoreError
 from healthstore.interop.apple.activity_parts import activity_children
 from healthstore.interop.apple.gpx import GPXError, route_locations
 from healthstore.interop.apple.me import read_me
+from healthstore.interop.apple.repairs import read_device, repaired_metadata
 from healthstore.interop.apple.tree import Attributed, Element, Tagged
+from healthstore.interop.apple.uuids import ContentUuids
 from healthstore.interop.apple.values import (
     normalize_source_name,
     normalize_unit,
     parse_beat_time,
     parse_date,
-    parse_device,
-    parse_metadata_value,
     source_bundle_id,
 )
 from healthstore.model import (
@@ -49,15 +52,14 @@ from healthstore.model import (
     WorkoutStatistics,
     stable_uuid,
 )
+from healthstore.opaque import OpaqueRecord
 from healthstore.records import (
-    Audiogram,
-    AudiogramPoint,
     Heartbeat,
     HeartbeatSeries,
     Location,
-    VisionPrescription,
     WorkoutRoute,
 )
+from healthstore.times import to_micros
 from healthstore.units import Quantity
 
 ReadFile = Callable[[str], bytes | None]
@@ -80,15 +82,24 @@ class Converted:
     characteristics: dict[str, Any] = field(default_factory=dict)
     me_attributes: dict[str, str] = field(default_factory=dict)  # kept verbatim
     notes: list[str] = field(default_factory=list)
+    opaque: OpaqueRecord | None = None  # a Record of a type the catalogue lacks
 
 
 @dataclass
 class Context:
-    """Shared by the converters of one import: caches of sources and devices, file access."""
+    """Shared by the converters of one import: caches of sources and devices, file access,
+    how uuids are derived, and the repairs made to the element being converted."""
 
     read_file: ReadFile
+    uuids: ContentUuids = field(default_factory=ContentUuids)
+    repairs: list[str] = field(default_factory=list)
     _sources: dict[tuple[str, str | None], SourceRevision] = field(default_factory=dict)
-    _devices: dict[str, Device | None] = field(default_factory=dict)
+    _devices: dict[str, tuple[Device | None, str | None]] = field(default_factory=dict)
+
+    def take_repairs(self) -> list[str]:
+        """The repairs noted since the last call (those of one element), handed over once."""
+        out, self.repairs = self.repairs, []
+        return out
 
     def revision(self, element: Attributed) -> SourceRevision:
         """The source of an element; elements Apple writes without one (vision
@@ -106,14 +117,21 @@ class Context:
         return found
 
     def device(self, element: Attributed) -> Device | None:
-        text = element.get("device") or ""
-        key = ADDRESS.sub("", text)  # the address changes from record to record
-        if key not in self._devices:
-            try:
-                self._devices[key] = parse_device(text) if text else None
-            except HealthStoreError as exc:
-                raise Rejected(exc.message) from None
-        return self._devices[key]
+        """The device of an element; one that is not Apple's ``<<HKDevice: …>>`` text is
+        kept as a device with that name, and noted as a repair."""
+        device, repair = self.device_text(element.get("device") or "")
+        if repair is not None:
+            self.repairs.append(repair)
+        return device
+
+    def device_text(self, text: str) -> tuple[Device | None, str | None]:
+        """The device a ``device`` attribute stands for, and the repair it needed (None)."""
+        # Apple's address changes from record to record; another app's text is kept whole.
+        key = ADDRESS.sub("", text) if text.startswith("<<HKDevice") else text
+        found = self._devices.get(key)
+        if found is None:
+            found = self._devices[key] = read_device(text)
+        return found
 
 
 def _required(element: Tagged, name: str) -> str:
@@ -158,14 +176,11 @@ def metadata_entries(element: Element) -> Entries:
     return [(e.get("key"), e.get("value")) for e in element if e.tag == "MetadataEntry"]
 
 
-def metadata_from(entries: Entries) -> dict[str, Any]:
+def metadata_from(entries: Entries, repairs: list[str] | None = None) -> dict[str, Any]:
     """Metadata from entries: values parsed (numbers, quantities, dates), keyless ones
-    dropped."""
-    out: dict[str, Any] = {}
-    for key, value in entries:
-        if key:
-            out[key] = parse_metadata_value(key, value or "")
-    return out
+    dropped. A value that does not read is an error, or with ``repairs`` kept as text
+    (:func:`~healthstore.interop.apple.repairs.repaired_metadata`) and noted there."""
+    return repaired_metadata(entries, repairs)
 
 
 def metadata(element: Element) -> dict[str, Any]:
@@ -239,18 +254,17 @@ def _build(make: Callable[[], Sample]) -> Sample:
         raise Rejected(exc.message) from None
 
 
-def record(element: Element, ctx: Context) -> Converted:
-    """A Record: a quantity or category sample (plus a heartbeat series for HRV beats)."""
+def record(element: Element, ctx: Context, *, member: bool = False) -> Converted:
+    """A Record: a quantity or category sample (plus a heartbeat series for HRV beats);
+    ``member`` for one inside a Correlation."""
     attrs = Attributes(element)
     t = _type(attrs)
     revision, device = ctx.revision(attrs), ctx.device(attrs)
     entries = metadata_entries(element)
-    try:
-        meta = metadata_from(entries)
-    except HealthStoreError as exc:
-        raise Rejected(f"metadata: {exc.message}") from None
+    meta = metadata_from(entries, ctx.repairs)
     start, end = _times(attrs, meta)
-    uuid = stable_uuid(start, _identity_of(attrs, entries, revision))
+    identity = _identity_of(attrs, entries, revision)
+    uuid = ctx.uuids.record_uuid(start, identity, attrs.get("creationDate"), track=not member)
     value = attrs.get("value")
     kind = t.kind
     try:
@@ -287,11 +301,14 @@ def record(element: Element, ctx: Context) -> Converted:
     return out
 
 
-def _metadata_or_reject(element: Element) -> dict[str, Any]:
-    try:
-        return metadata(element)
-    except HealthStoreError as exc:
-        raise Rejected(f"metadata: {exc.message}") from None
+def _metadata_or_repair(element: Element, ctx: Context) -> dict[str, Any]:
+    return metadata_from(metadata_entries(element), ctx.repairs)
+
+
+def _uuid(element: Element, start: datetime, revision: SourceRevision, ctx: Context) -> UUID:
+    """The content-derived uuid of an element other than a Record."""
+    identity = _element_identity(element, revision)
+    return ctx.uuids.uuid(start, identity, element.get("creationDate"))
 
 
 def _type(element: Tagged) -> ObjectType:
@@ -343,10 +360,10 @@ def correlation(element: Element, ctx: Context) -> Converted:
     if t.kind is not Kind.correlation:
         raise Rejected(f"{t.short_name} is not a correlation type")
     revision, device = ctx.revision(element), ctx.device(element)
-    meta = _metadata_or_reject(element)
+    meta = _metadata_or_repair(element, ctx)
     start, end = _times(element, meta)
-    members = [record(child, ctx).samples[0] for child in element.iterfind("Record")]
-    uuid = stable_uuid(start, _element_identity(element, revision))
+    members = [record(c, ctx, member=True).samples[0] for c in element.iterfind("Record")]
+    uuid = _uuid(element, start, revision, ctx)
     sample = _build(
         lambda: Correlation(
             t, start, end, members, source=revision, device=device, metadata=meta, uuid=uuid
@@ -362,16 +379,24 @@ _ACTIVITY_PREFIX = "HKWorkoutActivityType"
 def workout(element: Element, ctx: Context) -> Converted:
     """A Workout with its events, activities, statistics and routes."""
     revision, device = ctx.revision(element), ctx.device(element)
-    meta = _metadata_or_reject(element)
+    meta = _metadata_or_repair(element, ctx)
     start, end = _times(element, meta)
     activity = _required(element, "workoutActivityType").removeprefix(_ACTIVITY_PREFIX)
     notes: list[str] = []
     events = []
     for child in element.iterfind("WorkoutEvent"):
         try:
-            events.append(_event(child, start, end))
+            event = _event(child, start, end)
         except Rejected as exc:
             notes.append(f"workout event at line {child.sourceline} left out: {exc}")
+            continue
+        if to_micros(event.start) < to_micros(start) or to_micros(event.end) > to_micros(end):
+            notes.append(
+                f"workout event at line {child.sourceline} left out: "
+                "it lies outside the workout's time"
+            )
+            continue
+        events.append(event)
     activities = []
     for child in element.iterfind("WorkoutActivity"):
         try:
@@ -384,7 +409,7 @@ def workout(element: Element, ctx: Context) -> Converted:
             statistics.append(_statistics(child))
         except Rejected as exc:
             notes.append(f"workout statistics at line {child.sourceline} left out: {exc}")
-    uuid = stable_uuid(start, _element_identity(element, revision))
+    uuid = _uuid(element, start, revision, ctx)
     sample = _build(
         lambda: Workout(
             activity[:1].lower() + activity[1:],
@@ -489,7 +514,7 @@ def _statistics(element: Element) -> WorkoutStatistics:
 
 def _route(element: Element, ctx: Context) -> WorkoutRoute | None:
     revision, device = ctx.revision(element), ctx.device(element)
-    meta = _metadata_or_reject(element)
+    meta = _metadata_or_repair(element, ctx)
     start, end = _times(element, meta)
     locations: list[Location] = []
     reference = element.find("FileReference")
@@ -503,7 +528,7 @@ def _route(element: Element, ctx: Context) -> WorkoutRoute | None:
         locations.append(_location(point))
     if not locations:
         raise Rejected("it has no locations")
-    uuid = stable_uuid(start, _element_identity(element, revision))
+    uuid = _uuid(element, start, revision, ctx)
     try:
         return WorkoutRoute(
             start, end, locations, source=revision, device=device, metadata=meta, uuid=uuid
@@ -578,122 +603,3 @@ def me(element: Element, ctx: Context) -> Converted:
     return Converted(
         characteristics=values.characteristics, me_attributes=values.kept, notes=values.notes
     )
-
-
-def audiogram(element: Element, ctx: Context) -> Converted:
-    """An Audiogram with its sensitivity points."""
-    revision, device = ctx.revision(element), ctx.device(element)
-    meta = _metadata_or_reject(element)
-    start, end = _times(element, meta)
-    points = []
-    for point in element.iterfind("SensitivityPoint"):
-        frequency = _quantity(
-            point.get("frequencyValue"), point.get("frequencyUnit") or "Hz", "frequencyValue"
-        )
-        if frequency is None:
-            continue
-        left = _quantity(point.get("leftEarValue"), point.get("leftEarUnit") or "dBHL", "left")
-        right = _quantity(point.get("rightEarValue"), point.get("rightEarUnit") or "dBHL", "right")
-        points.append(
-            AudiogramPoint(
-                frequency.value_in("Hz"),
-                None if left is None else left.value,
-                None if right is None else right.value,
-            )
-        )
-    uuid = stable_uuid(start, _element_identity(element, revision))
-    sample = _build(
-        lambda: Audiogram(
-            start, end, points, source=revision, device=device, metadata=meta, uuid=uuid
-        )
-    )
-    return Converted([sample])
-
-
-_EYE_ATTRIBUTES = {
-    "sphere": "sphere",
-    "cylinder": "cylinder",
-    "axis": "axis",
-    "add": "add",
-    "vertex": "vertex",
-    "prismAmount": "prism_amount",
-    "prismAngle": "prism_angle",
-    "farPD": "far_pupillary_distance",
-    "nearPD": "near_pupillary_distance",
-    "baseCurve": "base_curve",
-    "diameter": "diameter",
-}
-
-
-def vision_prescription(element: Element, ctx: Context) -> Converted:
-    """A VisionPrescription (glasses or contacts) with its eyes."""
-    revision, device = ctx.revision(element), ctx.device(element)
-    meta = _metadata_or_reject(element)
-    issued = _date(element, "dateIssued")
-    expires = element.get("expirationDate")
-    kind = (element.get("prescriptionType") or element.get("type") or "glasses").lower()
-    kind = "contacts" if "contact" in kind else "glasses"
-    eyes: dict[str, dict[str, float]] = {"right": {}, "left": {}}
-    for tag, side in (("RightEye", "right"), ("LeftEye", "left")):
-        eye = element.find(tag)
-        if eye is None:
-            continue
-        for attribute, name in _EYE_ATTRIBUTES.items():
-            text = eye.get(attribute)
-            if text:
-                eyes[side][name] = _float(text.split()[0], attribute)
-    uuid = stable_uuid(issued, _element_identity(element, revision))
-    sample = _build(
-        lambda: VisionPrescription(
-            issued,
-            prescription_type=kind,
-            right_eye=eyes["right"],
-            left_eye=eyes["left"],
-            expiration=parse_date(expires) if expires else None,
-            source=revision,
-            device=device,
-            metadata=meta,
-            uuid=uuid,
-        )
-    )
-    return Converted([sample])
-
-
-def clinical_record(element: Element, ctx: Context) -> Converted:
-    """A ClinicalRecord: the FHIR resource its file holds, kept verbatim, as the named
-    institution's record (the same identity as a FHIR import or download of it)."""
-    import json
-
-    from healthstore.clinical.fhir import release_from_version
-    from healthstore.clinical.records import clinical_record as make_record
-
-    t = _type(element)
-    if t.kind is not Kind.clinical:
-        raise Rejected(f"{t.short_name} is not a clinical type")
-    path = _required(element, "resourceFilePath").lstrip("/")
-    data = ctx.read_file(path)
-    if data is None:
-        raise Rejected(f"its resource file {path} is not in the export")
-    try:
-        resource = json.loads(data)
-    except ValueError as exc:
-        raise Rejected(f"its resource file {path} is not JSON: {exc}") from None
-    release = release_from_version(element.get("fhirVersion")) or "DSTU2"
-    received = _date(element, "receivedDate")
-    source_name = normalize_source_name(_required(element, "sourceName"))
-    uuid = stable_uuid(
-        received,
-        _identity("clinical", source_name, resource.get("resourceType"), resource.get("id")),
-    )
-    sample = _build(
-        lambda: make_record(
-            resource,
-            release=release,
-            source_name=source_name,
-            source_url=element.get("sourceURL") or None,
-            received=received,
-            type=t,
-            uuid=uuid,
-        )
-    )
-    return Converted([sample])

@@ -18,6 +18,7 @@ from healthstore.catalogue import ObjectType
 from healthstore.interop.apple.me import written
 from healthstore.interop.apple.spelling import (
     activity_type_text,
+    attr,
     attrs,
     beat_time,
     category_text,
@@ -41,6 +42,7 @@ from healthstore.model import (
     WorkoutEvent,
     WorkoutStatistics,
 )
+from healthstore.opaque import OpaqueRecord
 from healthstore.records import (
     Audiogram,
     ClinicalRecord,
@@ -56,6 +58,7 @@ __all__ = [
     "clinical_record",
     "correlation",
     "me",
+    "opaque_record",
     "record",
     "vision_prescription",
     "workout",
@@ -376,3 +379,15 @@ def vision_prescription(sample: VisionPrescription, indent: str = " ") -> str:
     if sample.left_eye:
         children += _eye("LeftEye", sample.left_eye, inner)
     return _element("VisionPrescription", attributes, children, indent)
+
+
+def opaque_record(record: OpaqueRecord) -> str:
+    """A Record of a type this version does not know, as it was written."""
+    attributes = "".join(f' {name}="{attr(value)}"' for name, value in record.attributes)
+    if not record.metadata:
+        return f" <Record{attributes}/>\n"
+    entries = "".join(
+        f'  <MetadataEntry key="{attr(key)}" value="{attr(value)}"/>\n'
+        for key, value in record.metadata
+    )
+    return f" <Record{attributes}>\n{entries} </Record>\n"

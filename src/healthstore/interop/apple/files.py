@@ -11,8 +11,9 @@ from healthstore.clinical.cda import cda_document
 from healthstore.errors import HealthStoreError
 from healthstore.interop.apple.cleaning import split_roots
 from healthstore.interop.apple.elements import Rejected
+from healthstore.interop.apple.uuids import ContentUuids
 from healthstore.interop.apple.values import parse_date
-from healthstore.model import Device, Source, SourceRevision, stable_uuid
+from healthstore.model import Device, Source, SourceRevision
 from healthstore.records import CDADocument, Electrocardiogram
 from healthstore.units import Quantity
 
@@ -29,9 +30,11 @@ _CLASSIFICATIONS = {
 ECG_SOURCE = SourceRevision(Source("com.apple.NanoHeartRhythm", "ECG"))
 
 
-def electrocardiogram(name: str, data: bytes) -> Electrocardiogram:
+def electrocardiogram(
+    name: str, data: bytes, uuids: ContentUuids | None = None
+) -> Electrocardiogram:
     """An ECG from one ``electrocardiograms/*.csv`` file: a header of "key,value" lines,
-    then one voltage (µV) a line."""
+    then one voltage (µV) a line; its uuid derived by ``uuids`` (the legacy way without)."""
     text = data.decode("utf-8-sig", errors="replace")
     header: dict[str, str] = {}
     voltages: list[float] = []
@@ -84,7 +87,7 @@ def electrocardiogram(name: str, data: bytes) -> Electrocardiogram:
             metadata={"HKAppleECGAlgorithmVersion": 1}
             if "1." in header.get("software version", "")
             else None,
-            uuid=stable_uuid(start, f"ecg\x1f{name}\x1f{len(voltages)}"),
+            uuid=(uuids or ContentUuids()).uuid(start, f"ecg\x1f{name}\x1f{len(voltages)}"),
         )
     except HealthStoreError as exc:
         raise Rejected(f"{name}: {exc.message}") from None

@@ -20,25 +20,27 @@ from typing import Any, BinaryIO
 from lxml import etree
 
 from healthstore.errors import InvalidArgument
-from healthstore.interop.apple import elements
+from healthstore.interop.apple import elements, medical
 from healthstore.interop.apple.cleaning import CHUNK_SIZE, clean_xml_stream
 from healthstore.interop.apple.elements import Context, Converted, Rejected
 from healthstore.interop.apple.files import cda_documents, electrocardiogram
 from healthstore.interop.apple.plain_records import PlainRecords
 from healthstore.interop.apple.source import ExportSource
 from healthstore.interop.apple.tree import Node, TopLevelTarget
+from healthstore.interop.apple.unknown_types import record_or_opaque
+from healthstore.interop.apple.uuids import ContentUuids
 from healthstore.interop.apple.values import parse_date
 from healthstore.plain import PlainSample
 
 CONVERTERS: dict[str, Callable[[Any, Context], Converted]] = {
-    "Record": elements.record,
+    "Record": record_or_opaque,
     "Correlation": elements.correlation,
     "Workout": elements.workout,
     "ActivitySummary": elements.activity_summary,
     "Me": elements.me,
-    "ClinicalRecord": elements.clinical_record,
-    "Audiogram": elements.audiogram,
-    "VisionPrescription": elements.vision_prescription,
+    "ClinicalRecord": medical.clinical_record,
+    "Audiogram": medical.audiogram,
+    "VisionPrescription": medical.vision_prescription,
 }
 KINDS = (*CONVERTERS, "ElectrocardiogramFile", "CDADocument")
 
@@ -54,13 +56,16 @@ class Item:
 
 @dataclass
 class Skip:
-    """Something left out, and why: a whole element, or (``partial``) a part of one that
-    was imported without it."""
+    """Something left out or repaired, and why: a whole element left out, or
+    (``partial``) a repair of one that was kept: a part of it left out, or a field kept in
+    another form. ``element`` is False for what is not an element of the export (control
+    characters removed from the file)."""
 
     kind: str
     line: int | None
     reason: str
     partial: bool = False
+    element: bool = True
 
 
 @dataclass
@@ -83,6 +88,8 @@ class Progress:
     bytes_total: int = 0
     elements: int = 0
     export_date: datetime | None = field(default=None)
+    export_dates: int = 0
+    """``ExportDate`` elements read (they hold nothing to store)."""
     reader_peak_bytes: int | None = None
     """When ``export.xml`` was read in a second process: that process's peak resident
     memory, once it has finished (None where the system does not say)."""
@@ -107,17 +114,20 @@ def read_export(
     *,
     plain: bool = False,
     run_size: int = PLAIN_RUN,
+    uuids: ContentUuids | None = None,
 ) -> Iterator[Item | Skip | PlainRun]:
     """Everything in the export, in order. With ``plain``, Records that are plainly a
-    quantity or a category come in :class:`PlainRun` batches, not one :class:`Item` each."""
+    quantity or a category come in :class:`PlainRun` batches, not one :class:`Item` each.
+    ``uuids`` derives the uuids (by default the legacy way, with no key)."""
     progress = progress or Progress()
-    ctx = Context(source.read_bytes)
-    for entry in read_elements(source, progress, plain=plain, run_size=run_size):
+    ctx = Context(source.read_bytes, uuids or ContentUuids())
+    entries = read_elements(source, progress, plain=plain, run_size=run_size, uuids=ctx.uuids)
+    for entry in entries:
         if isinstance(entry, Node):
             yield from convert(entry, ctx, progress)
         else:
             yield entry
-    yield from read_files(source, progress)
+    yield from read_files(source, progress, ctx)
 
 
 def read_elements(
@@ -126,13 +136,14 @@ def read_elements(
     *,
     plain: bool = False,
     run_size: int = PLAIN_RUN,
+    uuids: ContentUuids | None = None,
 ) -> Iterator[Node | Skip | PlainRun]:
     """The top-level elements of ``export.xml`` in file order, each as a :class:`Node` for
     :func:`convert`, except (with ``plain``) the Records that are plainly a quantity or a
     category, which come as plain samples in :class:`PlainRun` batches; and what the
     reading itself had to repair or leave out, as :class:`Skip`."""
     progress.bytes_total = source.export_xml_size()
-    lane = PlainRecords(Context(source.read_bytes)) if plain else None
+    lane = PlainRecords(Context(source.read_bytes, uuids or ContentUuids())) if plain else None
     raw = source.open_export_xml()
     try:
         cleaned = clean_xml_stream(_Counting(raw, progress))
@@ -144,15 +155,16 @@ def read_elements(
                 "ControlCharacter",
                 None,
                 f"{removed} control characters XML does not allow were removed",
+                element=False,
             )
     finally:
         raw.close()
 
 
-def read_files(source: ExportSource, progress: Progress) -> Iterator[Item | Skip]:
+def read_files(source: ExportSource, progress: Progress, ctx: Context) -> Iterator[Item | Skip]:
     """What the export holds beside ``export.xml``: the ECG files and ``export_cda.xml``
     (whose documents are dated by the export date, when ``export.xml`` has been read)."""
-    yield from _ecgs(source)
+    yield from _ecgs(source, ctx)
     yield from _cda(source, progress)
 
 
@@ -269,22 +281,27 @@ def convert(element: Node, ctx: Context, progress: Progress) -> Iterator[Item | 
             progress.export_date = parse_date(element.get("value") or "")
         except InvalidArgument:
             yield Skip(tag, line, "the export date is not understood")
+            return
+        progress.export_dates += 1
         return
     converter = CONVERTERS.get(tag)
     if converter is None:
         yield Skip(tag, line, f"<{tag}> is not part of the Apple Health format")
         return
+    ctx.take_repairs()
     try:
         converted = converter(element, ctx)
     except Rejected as exc:
+        ctx.take_repairs()
         yield Skip(tag, line, str(exc))
         return
+    converted.notes[:0] = ctx.take_repairs()
     for note in converted.notes:
         yield Skip(tag, line, note, partial=True)
     yield Item(tag, line, converted)
 
 
-def _ecgs(source: ExportSource) -> Iterator[Item | Skip]:
+def _ecgs(source: ExportSource, ctx: Context) -> Iterator[Item | Skip]:
     for name in source.list("electrocardiograms/"):
         if not name.lower().endswith(".csv"):
             continue
@@ -292,7 +309,9 @@ def _ecgs(source: ExportSource) -> Iterator[Item | Skip]:
         if data is None:
             continue
         try:
-            yield Item("ElectrocardiogramFile", None, Converted([electrocardiogram(name, data)]))
+            yield Item(
+                "ElectrocardiogramFile", None, Converted([electrocardiogram(name, data, ctx.uuids)])
+            )
         except Rejected as exc:
             yield Skip("ElectrocardiogramFile", None, str(exc))
 

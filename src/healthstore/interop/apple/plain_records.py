@@ -11,8 +11,9 @@ would have been stored as (``tests/test_apple_plain.py`` compares the two on eve
 the shared exports and on generated ones).
 
 Anything out of the ordinary (a heartbeat list, a sync identifier, a date, value or unit
-that does not read, an unknown type) gets ``None``: the caller then takes the object path,
-which either builds the sample or rejects the Record with the reason.
+that does not read, a device or metadata value that needs a repair, an unknown type) gets
+``None``: the caller then takes the object path, which either builds the sample (noting its
+repairs) or rejects the Record with the reason.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from typing import Any
 
 from healthstore import catalogue
 from healthstore import metadata as md
-from healthstore.catalogue import Aggregation, Kind, ObjectType
+from healthstore.catalogue import Kind, ObjectType
 from healthstore.errors import HealthStoreError
 from healthstore.interop.apple.elements import (
     ADDRESS,
@@ -39,7 +40,7 @@ from healthstore.interop.apple.elements import (
     metadata_zone,
 )
 from healthstore.interop.apple.values import normalize_unit, parse_date
-from healthstore.model import Device, SourceRevision, stable_uuid_bytes
+from healthstore.model import Device, SourceRevision
 from healthstore.plain import PlainSample
 from healthstore.times import format_offset
 from healthstore.units import Quantity
@@ -58,9 +59,9 @@ class _Shape:
     """What every Record of one type, source, version, unit and device shares."""
 
     __slots__ = (
+        "bounded",
         "categories",
         "convert",
-        "cumulative",
         "device",
         "head",
         "max_us",
@@ -90,7 +91,9 @@ class _Shape:
         self.device = device
         self.head = head
         self.quantity = t.kind is Kind.quantity
-        self.cumulative = t.aggregation is Aggregation.cumulative
+        # A negative value of a type with a lower bound takes the object path, which checks
+        # it against the bound (zero for amounts, absolute zero for temperatures).
+        self.bounded = t.min_value is not None and t.min_value != -math.inf
         self.required = t.required_metadata
         self.min_us = None if t.min_duration is None else t.min_duration // _MICRO_DELTA
         self.max_us = None if t.max_duration is None else t.max_duration // _MICRO_DELTA
@@ -153,6 +156,7 @@ class PlainRecords:
 
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
+        self._uuids = ctx.uuids
         self._shapes: dict[tuple[str | None, ...], _Shape | object] = {}
         self._metas: dict[tuple[tuple[str | None, str | None], ...], _Meta | None] = {}
         self._templates: dict[tuple[_Shape, tuple[str, ...]], _Template] = {}
@@ -207,7 +211,7 @@ class PlainRecords:
                 number = float(text)
             except ValueError:
                 return None
-            if not math.isfinite(number) or (shape.cumulative and number < 0):
+            if not math.isfinite(number) or (number < 0 and shape.bounded):
                 return None
             if shape.convert is None:
                 value: float | int = number
@@ -219,7 +223,7 @@ class PlainRecords:
             if category is None:
                 return None
             value = category
-        uuid = stable_uuid_bytes(start_us, self._identity(shape, attrs, meta))
+        uuid = self._uuids.record(start_us, self._identity(shape, attrs, meta), get("creationDate"))
         return (
             shape.type,
             uuid,
@@ -277,7 +281,9 @@ class PlainRecords:
                 if version is not None:
                     attrs["sourceVersion"] = version
                 revision = self._ctx.revision(attrs)
-                device = self._ctx.device(attrs)
+                device, repair = self._ctx.device_text(device_text or "")
+                if repair is not None:  # the object path keeps it, noting the repair
+                    raise ValueError(repair)
                 head = "\x1f".join(("Record", revision.source.name, device_text or ""))
                 shape = _Shape(t, revision, device, head, key)
         except (HealthStoreError, Rejected, ValueError):

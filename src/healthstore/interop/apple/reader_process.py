@@ -11,7 +11,10 @@ samples, the files beside ``export.xml``, saving) happens here, so the two proce
 the work, and what comes out is exactly what :func:`~healthstore.interop.apple.parser.
 read_export` gives in one process (``tests/test_apple_reader_process.py``).
 
-The child's end of the protocol: a message is a pickled tuple, ``("entries", [Node | Skip |
+The child is given the path, run size and mode on its command line, and the store's uuid key
+(:mod:`~healthstore.interop.apple.uuids`) on its standard input, hex-encoded on one line: a
+secret never goes on a command line, where other users of the machine can read it. The
+child's end of the protocol: a message is a pickled tuple, ``("entries", [Node | Skip |
 PlainRun, …], bytes_read, elements)``, then ``("done", peak_resident_bytes)``, or
 ``("failed", message, field)`` when the export cannot be read. If the child dies, the parent
 sees the pipe end and says so; if the parent stops (an error, an interrupt), it kills the
@@ -43,6 +46,7 @@ from healthstore.interop.apple.parser import (
 )
 from healthstore.interop.apple.source import ExportSource
 from healthstore.interop.apple.tree import Node
+from healthstore.interop.apple.uuids import ContentUuids
 
 MESSAGE_ENTRIES: Final = 256
 """Entries (plain runs count as one) gathered before a message is sent."""
@@ -59,9 +63,11 @@ def read_export_in_background(
     *,
     plain: bool = True,
     run_size: int = PLAIN_RUN,
+    uuids: ContentUuids | None = None,
 ) -> Iterator[Item | Skip | PlainRun]:
     """The same entries as :func:`~healthstore.interop.apple.parser.read_export` on
     ``source`` (opened from ``path``), with ``export.xml`` read by a child process."""
+    uuids = uuids or ContentUuids()
     progress.bytes_total = source.export_xml_size()
     command = [
         sys.executable,
@@ -73,20 +79,23 @@ def read_export_in_background(
     ]
     child = subprocess.Popen(
         command,
-        stdin=subprocess.DEVNULL,
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         env=_child_environment(),
     )
-    assert child.stdout is not None
+    assert child.stdout is not None and child.stdin is not None
     try:
-        ctx = Context(source.read_bytes)
+        with contextlib.suppress(BrokenPipeError):  # (a child that died is reported below)
+            child.stdin.write(uuids.key.hex().encode("ascii") + b"\n")
+            child.stdin.close()
+        ctx = Context(source.read_bytes, uuids)
         for entries in _messages(child, child.stdout, progress):
             for entry in entries:
                 if isinstance(entry, Node):
                     yield from convert(entry, ctx, progress)
                 else:
                     yield entry
-        yield from read_files(source, progress)
+        yield from read_files(source, progress, ctx)
     finally:
         if child.poll() is None:
             child.kill()
@@ -141,7 +150,7 @@ def _child_environment() -> dict[str, str]:
 
 
 # --- the child -----------------------------------------------------------------------------
-def _serve(path: str, run_size: int, plain: bool, out: IO[bytes]) -> None:
+def _serve(path: str, run_size: int, plain: bool, out: IO[bytes], uuids: ContentUuids) -> None:
     """Read ``path``'s export.xml and write the messages to ``out``."""
     progress = Progress()
     pending: list[Node | Skip | PlainRun] = []
@@ -152,7 +161,8 @@ def _serve(path: str, run_size: int, plain: bool, out: IO[bytes]) -> None:
 
     try:
         with ExportSource.open(path) as source:
-            for entry in read_elements(source, progress, plain=plain, run_size=run_size):
+            entries = read_elements(source, progress, plain=plain, run_size=run_size, uuids=uuids)
+            for entry in entries:
                 pending.append(entry)
                 if isinstance(entry, PlainRun) or len(pending) >= MESSAGE_ENTRIES:
                     send(("entries", pending, progress.bytes_read, progress.elements))
@@ -167,8 +177,10 @@ def _serve(path: str, run_size: int, plain: bool, out: IO[bytes]) -> None:
 
 
 def child_main(argv: list[str]) -> int:
-    """The child process: ``PATH RUN_SIZE plain|objects``; messages go to stdout."""
+    """The child process: ``PATH RUN_SIZE plain|objects``, the uuid key (hex) a line on
+    stdin; messages go to stdout."""
     path, run_size, mode = argv
+    uuids = ContentUuids(bytes.fromhex(sys.stdin.readline().strip()))
     out = sys.stdout.buffer
     sys.stdout = sys.stderr  # the pipe carries messages only
     with contextlib.suppress(ImportError, AttributeError, OSError):  # Linux only
@@ -176,7 +188,7 @@ def child_main(argv: list[str]) -> int:
 
         fcntl.fcntl(out.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
     try:
-        _serve(path, int(run_size), mode == "plain", out)
+        _serve(path, int(run_size), mode == "plain", out, uuids)
     except (BrokenPipeError, KeyboardInterrupt):
         return 1  # the parent has gone or was interrupted: nobody to tell
     return 0

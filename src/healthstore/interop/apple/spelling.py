@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from healthstore import catalogue
 from healthstore.catalogue import ObjectType
+from healthstore.interop.apple.repairs import written_key
 from healthstore.model import Device
 from healthstore.units import Quantity
 
@@ -220,9 +221,11 @@ def metadata_text(value: Any) -> str:
 
 
 def metadata_entries(metadata: Mapping[str, Any], indent: str) -> str:
-    """One ``<MetadataEntry key=… value=…/>`` line per key, each starting with ``indent``."""
+    """One ``<MetadataEntry key=… value=…/>`` line per key, each starting with ``indent``
+    (a value the import kept as text is written back under its own key)."""
     return "".join(
-        f'{indent}<MetadataEntry key="{attr(key)}" value="{attr(metadata_text(value))}"/>\n'
+        f'{indent}<MetadataEntry key="{attr(written_key(key))}" '
+        f'value="{attr(metadata_text(value))}"/>\n'
         for key, value in metadata.items()
     )
 

@@ -190,16 +190,20 @@ def source_bundle_id(name: str) -> str:
 # -- units and metadata ------------------------------------------------------------------------
 
 
+_JOINING_DASH: Final = re.compile(r"(?<=[A-Za-z])-(?=[A-Za-z])")
+
+
 @lru_cache(maxsize=512)
 def normalize_unit(text: str, field: str = "unit") -> str:
     """The export's spelling of a unit, made into one :mod:`healthstore.units` parses.
 
-    The middle dot is a multiplication (``kcal/hr·kg``); since everything after the one
+    The middle dot is a multiplication (``kcal/hr·kg``), and so is a dash between two
+    letters, which some exports write in its place (``kcal/hr-kg``); since everything after the one
     ``/`` is the denominator, ``mL/kg·min`` means mL/(kg·min), and the result spells that
     out: ``mL/(kg*min)``. Other spellings (``Cal``, ``mmol<180.1558800000541>/L``) pass
     unchanged. Text that is still not a unit is an error naming it.
     """
-    normal = text.strip().replace("·", "*")
+    normal = _JOINING_DASH.sub("*", text.strip().replace("·", "*"))
     top, _, bottom = normal.partition("/")
     if "*" in bottom and not bottom.startswith("("):
         normal = f"{top}/({bottom})"

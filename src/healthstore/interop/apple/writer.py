@@ -260,6 +260,7 @@ class _Export:
         w(emit.me(self.characteristics(), kept))
         self.counts.add("Me")
         self.records()
+        self.opaque_records()
         self.simple(
             Kind.correlation, "Correlation", lambda s: emit.correlation(cast(Correlation, s))
         )
@@ -313,6 +314,14 @@ class _Export:
         written = beats.written if beats is not None else 0
         self.counts.add("HeartbeatSeries", written)
         self.counts.leave_out("heartbeatSeries", self.present.get("heartbeatSeries", 0) - written)
+
+    def opaque_records(self) -> None:
+        """Records of types this version does not know, as the import kept them."""
+        n = 0
+        for record in self.store.opaque_records():
+            self.sink.write(emit.opaque_record(record))
+            n += 1
+        self.counts.add("Record", n)
 
     # -- workouts ------------------------------------------------------------------------
     def workouts(self) -> None:

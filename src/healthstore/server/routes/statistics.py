@@ -25,6 +25,10 @@ from healthstore.wire import statistics_to_json
 router = APIRouter(tags=["statistics"])
 
 Options = Annotated[str, Query(description="sum,avg,min,max,mostRecent,duration,separateBySource")]
+UnitParam = Annotated[
+    str | None,
+    Query(description="Unit of the values, e.g. count/min or km; default: the type's display unit"),
+]
 
 
 @router.get("/v1/statistics", operation_id="getStatistics", summary="Statistics of a range")
@@ -35,6 +39,7 @@ def get_statistics(
     end: str,
     options: Options,
     predicate: str | None = None,
+    unit: UnitParam = None,
 ) -> Response:
     """Statistics of ``type`` over [start, end), sources merged by the person's priority."""
     found = app.statistics(
@@ -43,6 +48,7 @@ def get_statistics(
         end=params.required_instant(end, "end"),
         options=options,
         predicate=params.predicate(predicate),
+        unit=unit,
     )
     return json_response(statistics_to_json(found))
 
@@ -59,6 +65,7 @@ class CollectionQuery:
     options: str
     tz: str | None
     predicate: Predicate | None
+    unit: str | None = None
 
     @classmethod
     def parse(
@@ -71,6 +78,7 @@ class CollectionQuery:
         options: str,
         tz: str | None,
         predicate: str | None,
+        unit: str | None = None,
     ) -> CollectionQuery:
         return cls(
             type,
@@ -81,6 +89,7 @@ class CollectionQuery:
             options,
             tz,
             params.predicate(predicate),
+            unit,
         )
 
     def _keywords(self) -> dict[str, Any]:
@@ -92,6 +101,7 @@ class CollectionQuery:
             "options": self.options,
             "tz": self.tz,
             "predicate": self.predicate,
+            "unit": self.unit,
         }
 
     def run(self, app: AppStore) -> list[Statistics]:
@@ -116,9 +126,10 @@ def get_statistics_collection(
     options: Options,
     tz: Annotated[str | None, Query(description="IANA zone; default: the anchor's")] = None,
     predicate: str | None = None,
+    unit: UnitParam = None,
 ) -> Response:
     """A bucket for every interval covering [start, end), empty ones included."""
-    query = CollectionQuery.parse(type, anchor, interval, start, end, options, tz, predicate)
+    query = CollectionQuery.parse(type, anchor, interval, start, end, options, tz, predicate, unit)
     found = query.run(app)
     return json_response({"statistics": [statistics_to_json(s) for s in found]})
 
@@ -145,10 +156,11 @@ async def stream_statistics_collection(
     options: Options,
     tz: str | None = None,
     predicate: str | None = None,
+    unit: UnitParam = None,
 ) -> StreamingResponse:
     """A ``text/event-stream``: first an ``initial`` event with every bucket, then an
     ``update`` event with the buckets whose values change after each write touching them."""
-    query = CollectionQuery.parse(type, anchor, interval, start, end, options, tz, predicate)
+    query = CollectionQuery.parse(type, anchor, interval, start, end, options, tz, predicate, unit)
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[list[Statistics]] = asyncio.Queue()
 

@@ -205,8 +205,9 @@ def test_openapi_has_stable_operation_ids(http: httpx.Client) -> None:
         "getCharacteristics", "createObserver", "deleteObserver", "acknowledgeObserver",
     } <= ids  # fmt: skip
     assert http.get("/docs").status_code == 200
-    landing = http.get("/")
+    landing = http.get("/", follow_redirects=True)  # the web app's sign-in, for a browser
     assert landing.status_code == 200 and "healthstore" in landing.text
+    assert 'href="/docs"' in landing.text  # developers still find the API documentation
 
 
 def test_the_log_holds_no_values_queries_or_tokens(

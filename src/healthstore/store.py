@@ -36,6 +36,7 @@ from healthstore import (
     plain,
     shc_import,
 )
+from healthstore.access import owner as owner_secret
 from healthstore.access.anchors import AnchorCipher, app_key
 from healthstore.access.apps import App, AppRegistry, token_digest
 from healthstore.access.audit import PERSON, AuditEntry, AuditLog
@@ -376,6 +377,24 @@ class HealthStore(SampleView):
         if not rows:
             raise DatabaseInaccessible(f"the store has no {name} key", field="store")
         return bytes(rows[0][0])
+
+    def set_owner_password(self, password: str) -> None:
+        """Set the password the person signs in to the web app with (plain stores)."""
+        owner_secret.set_password(self._backend, password)
+
+    def has_owner_password(self) -> bool:
+        return owner_secret.has_password(self._backend)
+
+    def owner_preferences(self) -> dict[str, Any]:
+        """The person's Health app preferences: ``pinned`` types, preferred ``units``."""
+        return owner_secret.preferences(self._backend)
+
+    def set_owner_preferences(self, values: dict[str, Any]) -> None:
+        owner_secret.set_preferences(self._backend, values)
+
+    def check_owner_password(self, password: str) -> bool:
+        """True when ``password`` is the owner password (a slow key derivation)."""
+        return owner_secret.check_password(self._backend, password)
 
     def change_passphrase(self, old: str, new: str) -> None:
         """Re-encrypt the store under ``new`` (a new salt and key; giving the same

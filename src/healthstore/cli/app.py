@@ -21,6 +21,7 @@ from healthstore.cli import (
     demo,
     export,
     fhir,
+    owner,
     samples,
     serve,
     stats,
@@ -154,6 +155,7 @@ app.add_typer(import_app, name="import")
 app.add_typer(fhir.connect_app, name="connect")
 app.command("audit")(audit.audit)
 app.command("serve")(serve.serve)
+app.add_typer(owner.app, name="owner")
 app.command("backup")(backup.backup)
 app.command("restore")(backup.restore)
 app.command("change-passphrase")(backup.change_passphrase)

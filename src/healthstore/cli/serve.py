@@ -8,6 +8,7 @@ import typer
 
 from healthstore.cli.options import StoreOption, open_store
 from healthstore.cli.output import note
+from healthstore.cli.stats import calendar_zone
 
 
 def serve(
@@ -42,9 +43,13 @@ def serve(
     )
     with open_store(store) as opened:
         configure_logging()
-        note(f"serving {opened.directory} on http://{host}:{port} (API docs at /docs)")
+        app = create_app(opened, settings, zone=calendar_zone(None))
+        shown = f"[{host}]" if ":" in host else host
+        note(f"serving {opened.directory} on http://{shown}:{port} (API docs at /docs)")
+        token = app.state.web.links.issue()
+        note(f"sign in (once, within 15 minutes): http://{shown}:{port}/signin/link?token={token}")
         uvicorn.run(
-            create_app(opened, settings),
+            app,
             host=host,
             port=port,
             access_log=False,

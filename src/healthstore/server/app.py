@@ -5,11 +5,12 @@ from __future__ import annotations
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import tzinfo
 
 from fastapi import FastAPI
 
 from healthstore import __version__
-from healthstore.server import docs, errors, landing, openapi
+from healthstore.server import docs, errors, landing, openapi, web
 from healthstore.server.access_log import AccessLog
 from healthstore.server.attempts import FailureLimiter
 from healthstore.server.limits import BodyLimit, QueryLimit, RateLimiter
@@ -34,8 +35,11 @@ lists the statuses it can answer with. Swagger UI is at `/docs`, ReDoc at `/redo
 """
 
 
-def create_app(store: HealthStore, settings: ServerSettings | None = None) -> FastAPI:
-    """The API over ``store``. While it runs, webhook notifications are delivered from this
+def create_app(
+    store: HealthStore, settings: ServerSettings | None = None, *, zone: tzinfo | None = None
+) -> FastAPI:
+    """The API over ``store``, and the person's web app at ``/`` (days cut in ``zone``,
+    default the local offset). While it runs, webhook notifications are delivered from this
     process (unless ``settings.deliveries`` is off)."""
     settings = settings or ServerSettings()
 
@@ -68,6 +72,7 @@ def create_app(store: HealthStore, settings: ServerSettings | None = None) -> Fa
     app.include_router(landing.router)
     app.include_router(docs.router)
     openapi.install(app)
+    web.install(app, zone=zone)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(QueryLimit)
     app.add_middleware(AccessLog)

@@ -1,0 +1,135 @@
+"""Import and export: upload an Apple ``export.zip`` or a FHIR file (streamed to disk,
+never held in memory, size-limited by the server's body limit), follow its progress, read
+its final accounting; download an Apple export, a FHIR bundle or a backup."""
+
+from __future__ import annotations
+
+import secrets
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from starlette.background import BackgroundTask
+from starlette.responses import FileResponse, JSONResponse, Response
+
+from healthstore.errors import InvalidArgument, NoData
+from healthstore.interop.apple.writer import write_export
+from healthstore.server.deps import Store
+from healthstore.server.web.auth import ApiSession, PageSession, check_csrf, web_state
+from healthstore.server.web.jobs import ImportJob, Jobs, apple_export_problem, follow
+from healthstore.server.web.templating import render
+from healthstore.store import HealthStore
+
+router = APIRouter(include_in_schema=False)
+owner_router = APIRouter(tags=["owner"])
+"""The JSON endpoint the page's script calls, documented in OpenAPI."""
+KINDS = {"apple": ".zip", "fhir": ".json"}
+
+
+def _jobs(request: Request) -> Jobs:
+    jobs: Jobs = request.app.state.web_jobs
+    return jobs
+
+
+def _scratch(store: HealthStore) -> Path:
+    """Where uploads and downloads are written: beside the store (same disk, same
+    permissions), else the system's temporary directory."""
+    if store.directory is not None:
+        folder = store.directory / "web-transfers"
+        folder.mkdir(mode=0o700, exist_ok=True)
+        return folder
+    return Path(tempfile.gettempdir())
+
+
+@router.get("/transfer")
+async def transfer(request: Request, session: PageSession) -> Response:
+    return render(request, "transfer.html", {})
+
+
+@owner_router.post(
+    "/owner/api/uploads",
+    operation_id="ownerUpload",
+    summary="Upload a file to import (the person's session)",
+)
+async def upload(request: Request, session: ApiSession, store: Store) -> Response:
+    """The request body is the file itself; ``kind`` is ``apple`` or ``fhir``. Answers the
+    import job's id; follow it at ``/transfer/jobs/{id}``."""
+    check_csrf(request, session)
+    kind = request.query_params.get("kind", "")
+    if kind not in KINDS:
+        raise InvalidArgument("kind must be apple or fhir", field="kind")
+    name = request.query_params.get("name", "upload")[:200]
+    path = _scratch(store) / f"upload-{secrets.token_hex(8)}{KINDS[kind]}"
+    try:
+        with path.open("wb") as out:
+            async for chunk in request.stream():
+                out.write(chunk)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    if kind == "apple":
+        problem = apple_export_problem(path)
+        if problem:
+            path.unlink(missing_ok=True)
+            raise InvalidArgument(problem, field="file")
+    source = request.query_params.get("source", "") or "Uploaded records"
+
+    def work(file: Path, job: ImportJob) -> dict[str, Any]:
+        if kind == "apple":
+            return store.import_apple_health(file, follow(job)).to_json()
+        summary = store.import_fhir(file, source=source)
+        return {"samples_added": sum(summary.added.values()), "fhir": _plain(summary)}
+
+    job = _jobs(request).start(kind, name, path, work)
+    return JSONResponse({"job": job.id, "url": f"/transfer/jobs/{job.id}"})
+
+
+def _plain(summary: Any) -> Any:
+    to_json = getattr(summary, "to_json", None)
+    return to_json() if callable(to_json) else str(summary)
+
+
+@router.get("/transfer/jobs/{job_id}")
+async def job_page(request: Request, session: PageSession, job_id: str) -> Response:
+    job = _jobs(request).get(job_id)
+    if job is None:
+        raise NoData("no such import", field="job")
+    fragment = request.headers.get("hx-request") == "true"
+    return render(request, "job.html", {"job": job, "fragment": fragment})
+
+
+def _download(path: Path, filename: str, media: str) -> FileResponse:
+    return FileResponse(
+        path,
+        media_type=media,
+        filename=filename,
+        background=BackgroundTask(path.unlink, missing_ok=True),
+    )
+
+
+@router.get("/transfer/export/{what}")
+async def export(request: Request, session: PageSession, store: Store, what: str) -> Response:
+    """Write an export beside the store, send it, delete it."""
+    folder = _scratch(store)
+    token = secrets.token_hex(8)
+    if what == "apple":
+        path = folder / f"export-{token}.zip"
+        await run_in_threadpool(write_export, store, path)
+        return _download(path, "export.zip", "application/zip")
+    if what == "fhir":
+        path = folder / f"fhir-{token}.json"
+        await run_in_threadpool(store.export_fhir, path)
+        return _download(path, "healthstore-fhir.json", "application/fhir+json")
+    if what == "backup":
+        path = await run_in_threadpool(store.backup, folder / f"backup-{token}.zip")
+        return _download(path, "healthstore-backup.zip", "application/zip")
+    raise NoData(f"no export {what!r}", field="what")
+
+
+def install_jobs(app: Any) -> None:
+    app.state.web_jobs = Jobs()
+
+
+__all__ = ["install_jobs", "web_state"]

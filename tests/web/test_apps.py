@@ -1,0 +1,79 @@
+"""Apps and privacy in the browser: answering an app's request, switching its read off
+again, and seeing its HTTP reads and its audit log follow."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from tests.web.conftest import Served, shoot
+
+READER = "com.example.reader"
+
+
+def _reads(served: Served, token: str) -> int:
+    answer = httpx.get(
+        f"{served.url}/v1/samples",
+        params={"type": "stepCount"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert answer.status_code == 200
+    return len(answer.json()["samples"])
+
+
+def test_granting_and_revoking_a_read_changes_what_the_app_reads(served: Served, page: Any) -> None:
+    token = served.store.register_app(
+        {
+            "bundle_id": READER,
+            "name": "Step Reader",
+            "usage_descriptions": {"NSHealthShareUsageDescription": "Counts your steps."},
+            "privacy_policy_url": "https://reader.example/privacy",
+        }
+    )
+    served.store.app(READER).request_authorization(read=["stepCount", "heartRate"])
+    assert _reads(served, token) == 0  # asked, not answered: nothing
+    page.goto(served.sign_in_link())
+    page.click("nav >> text=Apps")
+    assert "asks for access" in page.text_content("main")
+    page.click("text=Step Reader")
+    assert "Counts your steps." in page.text_content("main")
+    page.check("#read-stepCount")
+    page.get_by_role("button", name="Save").click()
+    assert served.store.authorizations(READER) == {
+        "heartRate": {"read": "denied"},  # answered: left off
+        "stepCount": {"read": "authorized"},
+    }
+    everything = len(served.store.samples("stepCount"))
+    assert _reads(served, token) == everything > 0
+    page.reload()
+    audit = page.locator("table.audit tbody tr").first.locator("td").all_text_contents()
+    assert audit[1:] == ["read.samples", "stepCount", str(everything)]
+    shoot(page, "app")
+    page.uncheck("#read-stepCount")
+    page.get_by_role("button", name="Save").click()
+    assert served.store.authorizations(READER)["stepCount"] == {"read": "denied"}
+    assert _reads(served, token) == 0
+
+
+def test_turn_all_off_revokes_everything(served: Served, page: Any) -> None:
+    served.store.register_app(
+        {
+            "bundle_id": READER,
+            "name": "Step Reader",
+            "usage_descriptions": {
+                "NSHealthShareUsageDescription": "Counts your steps.",
+                "NSHealthUpdateUsageDescription": "Writes steps.",
+            },
+        }
+    )
+    served.store.app(READER).request_authorization(share=["stepCount"], read=["stepCount"])
+    served.store.grant(READER, share=["stepCount"], read=["stepCount"])
+    page.goto(served.sign_in_link())
+    page.goto(f"{served.url}/apps/{READER}")
+    assert page.is_checked("#read-stepCount") and page.is_checked("#share-stepCount")
+    page.get_by_role("button", name="Turn all off").click()
+    assert served.store.authorizations(READER) == {
+        "stepCount": {"read": "denied", "share": "denied"}
+    }
+    assert not page.is_checked("#read-stepCount")

@@ -10,7 +10,7 @@ With ``--json`` stdout holds :meth:`~healthstore.importing.ImportSummary.to_json
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Annotated
@@ -111,10 +111,19 @@ def kinds_in_order(counts: Iterable[str]) -> list[str]:
     return known + sorted(set(counts) - set(known))
 
 
-def _count_rows(summary: ImportSummary) -> Iterator[tuple[str, ...]]:
+def _count_rows(summaries: Sequence[ImportSummary]) -> Iterator[tuple[str, ...]]:
+    """A row per element kind, summed over the exports, then the one total."""
+    by_kind: dict[str, Counts] = {}
+    for summary in summaries:
+        for kind, c in summary.counts.items():
+            into = by_kind.setdefault(kind, Counts())
+            into.added += c.added
+            into.present += c.present
+            into.skipped += c.skipped
+            into.repaired += c.repaired
     total = Counts()
-    for kind in kinds_in_order(summary.counts):
-        c = summary.counts[kind]
+    for kind in kinds_in_order(by_kind):
+        c = by_kind[kind]
         total.added += c.added
         total.present += c.present
         total.skipped += c.skipped
@@ -124,14 +133,31 @@ def _count_rows(summary: ImportSummary) -> Iterator[tuple[str, ...]]:
     yield "total", f"{t.added:,}", f"{t.present:,}", f"{t.skipped:,}", f"{t.repaired:,}"
 
 
-def print_summary(summary: ImportSummary) -> None:
-    """The counts per element kind, then the first skipped items and repairs."""
-    table(("element", "added", "already present", "skipped", "repaired"), _count_rows(summary))
-    exported = f" from the export of {summary.export_date}" if summary.export_date else ""
-    typer.echo(f"{summary.samples_added:,} samples added{exported}")
-    if not summary.skips:
+def _origin(paths: Sequence[Path], summaries: Sequence[ImportSummary]) -> str:
+    if len(summaries) == 1:
+        date = summaries[0].export_date
+        return f"from the export of {date}" if date else "from the export"
+    return f"from {len(summaries)} exports"
+
+
+def print_summary(paths: Sequence[Path], summaries: Sequence[ImportSummary]) -> None:
+    """One summary for every export of the command: the counts per element kind with one
+    total, then the first skipped items and repairs (with their export when several)."""
+    table(
+        ("element", "added", "already present", "skipped", "repaired"),
+        _count_rows(summaries),
+        caption=_origin(paths, summaries),
+    )
+    if not any(summary.skips for summary in summaries):
         typer.echo("nothing skipped")
         return
+    for path, summary in zip(paths, summaries, strict=True):
+        if summary.skips:
+            _print_skips(summary, title=str(path) if len(summaries) > 1 else None)
+
+
+def _print_skips(summary: ImportSummary, title: str | None) -> None:
+    """The first skipped items and repairs of one export, with their line and reason."""
     shown = summary.skips[:SKIPS_SHOWN]
     table(
         ("element", "line", "", "reason"),
@@ -139,6 +165,7 @@ def print_summary(summary: ImportSummary) -> None:
             (s.kind, EMPTY if s.line is None else str(s.line), _what(s.partial), s.reason)
             for s in shown
         ),
+        title=title,
         caption=f"{len(shown)} of {summary.skipped_total:,} skipped or repaired"
         + ("" if summary.skipped_total <= len(shown) else " (--json lists more)"),
     )
@@ -185,10 +212,7 @@ def apple_health(
             else [{"path": str(p), **s.to_json()} for p, s in zip(paths, summaries, strict=True)]
         )
     else:
-        for path, summary in zip(paths, summaries, strict=True):
-            if len(paths) > 1:
-                typer.echo(f"{path}:")
-            print_summary(summary)
+        print_summary(paths, summaries)
     empty = [p for p, s in zip(paths, summaries, strict=True) if not imported(s)]
     if empty:
         note(f"error: nothing could be imported from {', '.join(map(str, empty))}")

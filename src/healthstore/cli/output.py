@@ -84,12 +84,13 @@ def table(
     rows: Iterable[Sequence[str]],
     *,
     caption: str | None = None,
+    title: str | None = None,
     out: Console | None = None,
 ) -> None:
     """Print a table on stdout. The first column is kept on one line; narrow terminals wrap
     the other cells between words (rich measures a column's least width as its longest
     word), folding a word only when even that cannot fit."""
-    table_ = Table(caption=caption, caption_justify="left")
+    table_ = Table(title=title, title_justify="left", caption=caption, caption_justify="left")
     for i, column in enumerate(columns):
         table_.add_column(column, overflow="fold", no_wrap=i == 0)
     for row in rows:

@@ -36,17 +36,30 @@ COMMON = (400, 414, 500)
 APP = (*COMMON, 401, 403, 423, 429)
 
 
+# The person's own endpoints (the web app's session, never an app token).
+OWNER = (*COMMON, 401, 403, 423)
+OWNER_WHEN = {
+    401: "No session of the Health app: sign in first",
+    403: "An app token (these are the person's), or a change without the session's CSRF token",
+}
+
+
 def responses(
-    *statuses: int, ok: type[BaseModel] | None = None, ok_status: int = 200
+    *statuses: int,
+    ok: type[BaseModel] | None = None,
+    ok_status: int = 200,
+    when: dict[int, str] | None = None,
 ) -> dict[int | str, dict[str, Any]]:
     """``responses`` for a route: ``ok`` as the success schema (None: no body), and each
-    error status with the error schema."""
+    error status with the error schema; ``when`` replaces the usual reason for a status
+    (and its usual headers)."""
     out: dict[int | str, dict[str, Any]] = {}
     if ok is not None:
         out[ok_status] = {"model": ok, "description": "Success"}
+    special = when or {}
     for status in sorted(set(statuses)):
-        entry: dict[str, Any] = {"model": Error, "description": WHEN[status]}
-        if status in HEADERS:
+        entry: dict[str, Any] = {"model": Error, "description": special.get(status, WHEN[status])}
+        if status in HEADERS and status not in special:
             entry["headers"] = HEADERS[status]
         out[status] = entry
     return out

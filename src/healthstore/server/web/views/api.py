@@ -13,9 +13,11 @@ from starlette.responses import Response
 from healthstore import catalogue
 from healthstore.server.deps import Store
 from healthstore.server.jsonio import json_response
+from healthstore.server.openapi import OWNER, OWNER_WHEN, responses
 from healthstore.server.web.auth import ApiSession, web_state
 from healthstore.server.web.charts import chart
 from healthstore.server.web.ranges import window
+from healthstore.server.web.schemas import Chart
 
 router = APIRouter(prefix="/owner/api", tags=["owner"])
 
@@ -24,6 +26,7 @@ router = APIRouter(prefix="/owner/api", tags=["owner"])
     "/types/{type}/chart",
     operation_id="ownerTypeChart",
     summary="A type's chart over one range (the person's session)",
+    responses=responses(*OWNER, ok=Chart, when=OWNER_WHEN),
 )
 async def type_chart(
     request: Request,

@@ -7,9 +7,9 @@ from __future__ import annotations
 import secrets
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from starlette.background import BackgroundTask
 from starlette.responses import FileResponse, JSONResponse, Response
@@ -17,8 +17,10 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from healthstore.errors import InvalidArgument, NoData
 from healthstore.interop.apple.writer import write_export
 from healthstore.server.deps import Store
+from healthstore.server.openapi import OWNER, OWNER_WHEN, responses
 from healthstore.server.web.auth import ApiSession, PageSession, check_csrf, web_state
 from healthstore.server.web.jobs import ImportJob, Jobs, apple_export_problem, follow
+from healthstore.server.web.schemas import Upload
 from healthstore.server.web.templating import render
 from healthstore.store import HealthStore
 
@@ -52,15 +54,30 @@ async def transfer(request: Request, session: PageSession) -> Response:
     "/owner/api/uploads",
     operation_id="ownerUpload",
     summary="Upload a file to import (the person's session)",
+    responses=responses(*OWNER, 413, ok=Upload, when=OWNER_WHEN),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+            },
+        }
+    },
 )
-async def upload(request: Request, session: ApiSession, store: Store) -> Response:
+async def upload(
+    request: Request,
+    session: ApiSession,
+    store: Store,
+    kind: Annotated[str, Query(description="apple (export.zip or export.xml) or fhir")],
+    name: Annotated[str, Query(description="The file's name, as the page shows it")] = "upload",
+    source: Annotated[str, Query(description="The source of FHIR records")] = "",
+) -> Response:
     """The request body is the file itself; ``kind`` is ``apple`` or ``fhir``. Answers the
     import job's id; follow it at ``/transfer/jobs/{id}``."""
     check_csrf(request, session)
-    kind = request.query_params.get("kind", "")
     if kind not in KINDS:
         raise InvalidArgument("kind must be apple or fhir", field="kind")
-    name = request.query_params.get("name", "upload")[:200]
+    name = name[:200]
     path = _scratch(store) / f"upload-{secrets.token_hex(8)}{KINDS[kind]}"
     try:
         with path.open("wb") as out:
@@ -74,7 +91,7 @@ async def upload(request: Request, session: ApiSession, store: Store) -> Respons
         if problem:
             path.unlink(missing_ok=True)
             raise InvalidArgument(problem, field="file")
-    source = request.query_params.get("source", "") or "Uploaded records"
+    source = source or "Uploaded records"
 
     def work(file: Path, job: ImportJob) -> dict[str, Any]:
         if kind == "apple":

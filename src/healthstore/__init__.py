@@ -18,7 +18,6 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from healthstore.app_store import AppStore
     from healthstore.errors import ErrorCode, HealthStoreError
     from healthstore.model import (
         ActivitySummary,
@@ -55,12 +54,13 @@ if TYPE_CHECKING:
         WorkoutRoute,
     )
     from healthstore.store import HealthStore
+    from healthstore.store.app import AppStore
     from healthstore.units import Quantity, Unit
 
 __version__ = "0.1.0"
 
 _HOMES = {  # public name -> the module it lives in (imported when first used)
-    "AppStore": "healthstore.app_store",
+    "AppStore": "healthstore.store.app",
     "ErrorCode": "healthstore.errors",
     "HealthStoreError": "healthstore.errors",
     "ActivitySummary": "healthstore.model",

@@ -16,8 +16,8 @@ from healthstore.errors import InvalidArgument
 from healthstore.model import QuantitySample, Sample
 from healthstore.query import predicates as p
 from healthstore.store import HealthStore
+from healthstore.store.view import sample_type, window
 from healthstore.units import parse_unit
-from healthstore.views import sample_type, window
 from healthstore.wire import sample_to_json
 
 TypeArgument = Annotated[str, typer.Argument(metavar="TYPE", help="Type, e.g. stepCount.")]

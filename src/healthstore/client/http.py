@@ -1,5 +1,5 @@
 """``HealthClient``: an app's store over HTTP, with the methods of
-:class:`~healthstore.app_store.AppStore`.
+:class:`~healthstore.store.app.AppStore`.
 
 ::
 
@@ -32,8 +32,8 @@ from healthstore.model import ActivitySummary, Changes, Sample, SaveResult, Save
 from healthstore.query import predicates as p
 from healthstore.query.calendar import Interval
 from healthstore.query.statistics import OptionsLike, Statistics, StatisticsOptions, parse_options
+from healthstore.store.view import SavedBatch, SavedItems, SaveInput, TypeLike, UUIDLike
 from healthstore.times import parse_instant
-from healthstore.views import SavedBatch, SavedItems, SaveInput, TypeLike, UUIDLike
 from healthstore.wire import (
     changes_from_json,
     predicate_to_json,

@@ -26,7 +26,7 @@ from typing import Protocol
 from healthstore.client.errors import ServerUnavailable
 from healthstore.errors import HealthStoreError, InvalidArgument
 from healthstore.model import Sample, SaveResult
-from healthstore.views import SavedItems
+from healthstore.store.view import SavedItems
 
 
 class LocalSamples(Protocol):

@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import httpx
-
 from healthstore.catalogue import ObjectType
 from healthstore.errors import InvalidArgument, NoData
 from healthstore.storage.backend import Backend
@@ -84,6 +82,8 @@ def check_frequency(frequency: str) -> str:
 
 def check_url(url: str) -> str:
     """A webhook URL: absolute http(s) with a host."""
+    import httpx  # the store loads httpx only when a webhook is registered or sent
+
     if not isinstance(url, str) or len(url) > _URL_LIMIT:
         raise InvalidArgument("url must be a string of at most 2048 characters", field="url")
     try:

@@ -3,14 +3,16 @@ session that returns to the page after signing in again."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 
-from tests.web.conftest import Served, shoot
+from tests.web.conftest import ZONE, Served, shoot
 
 PAGES = ["/", "/browse", "/types/heartRate?range=M", "/types/stepCount/data", "/apps",
-         "/workouts", "/records", "/transfer", "/profile"]  # fmt: skip
+         "/workouts", "/records", "/transfer", "/profile", "/types/sleepAnalysis?range=W",
+         "/types/bloodPressure", "/types/headache"]  # fmt: skip
 
 
 @pytest.fixture
@@ -25,6 +27,9 @@ def phone(browser: Any) -> Any:
 
 
 def test_every_page_fits_a_phone_and_is_dark_when_asked(served: Served, phone: Any) -> None:
+    from tests.web.test_sleep import _night
+
+    served.store.save(_night(datetime.now(ZONE).date() - timedelta(days=1)))
     phone.goto(served.sign_in_link())
     for path in PAGES:
         phone.goto(served.url + path)

@@ -146,7 +146,7 @@ def sleep_card(store: HealthStore, today: date, zone: tzinfo) -> Card:
     latest = store.samples("sleepAnalysis", sort="-end", limit=1)
     if not latest:
         return card
-    found = nights(store, [night_of_sample(latest[0].end, zone)], zone)
+    found = nights(store, [night_of_sample(latest[0].end, zone)], zone, width=300)
     if not found:
         return card
     night = found[0]

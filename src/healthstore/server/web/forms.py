@@ -56,6 +56,17 @@ def choices(t: ObjectType) -> list[tuple[str, str]]:
     return [(name, _words(name)) for name in seen.values()]
 
 
+def value_label(t: ObjectType) -> str:
+    """What a category type's value is called on its form: Stage, Severity, Flow, …"""
+    if t.short_name == "sleepAnalysis":
+        return "Stage"
+    name = t.value_enum.name if t.value_enum else ""
+    for word in ("Severity", "Flow", "Presence", "Result", "Quality"):
+        if name.endswith(word):
+            return word
+    return "Value"
+
+
 def _words(member: str) -> str:
     """``AsleepREM`` → ``Asleep REM``; ``notApplicable`` → ``Not Applicable``."""
     spaced = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", member)

@@ -79,8 +79,9 @@ def night_of_sample(end: datetime, zone: tzinfo) -> date:
     return local.date() + timedelta(days=1) if local.time() >= time(18) else local.date()
 
 
-def nights(store: HealthStore, days: list[date], zone: tzinfo) -> list[Night]:
-    """The nights ending on ``days`` that hold sleep, each drawn (one read of the store)."""
+def nights(store: HealthStore, days: list[date], zone: tzinfo, width: int = WIDTH) -> list[Night]:
+    """The nights ending on ``days`` that hold sleep, each drawn ``width`` wide (one read
+    of the store)."""
     if not days:
         return []
     first, _ = night_bounds(min(days), zone)
@@ -92,16 +93,16 @@ def nights(store: HealthStore, days: list[date], zone: tzinfo) -> list[Night]:
                 start, end = night_bounds(day, zone)
                 if s.start < end and s.end > start:
                     by_day[day].append(s)
-    return [draw(day, by_day[day], zone) for day in sorted(days) if by_day.get(day)]
+    return [draw(day, by_day[day], zone, width) for day in sorted(days) if by_day.get(day)]
 
 
-def draw(day: date, samples: list[CategorySample], zone: tzinfo) -> Night:
+def draw(day: date, samples: list[CategorySample], zone: tzinfo, width: int = WIDTH) -> Night:
     """The night of ``day`` from its samples, clipped to the night and laid out."""
     bound_start, bound_end = night_bounds(day, zone)
     clipped = [(max(s.start, bound_start), min(s.end, bound_end), s.label) for s in samples]
     start = min(a for a, _, _ in clipped).astimezone(zone)
     end = max(b for _, b, _ in clipped).astimezone(zone)
-    night = Night(day, start, end)
+    night = Night(day, start, end, width=width)
     for a, b, label in clipped:
         night.hours[label] = night.hours.get(label, 0.0) + (b - a).total_seconds() / 3600
     used = [s for s in LANES if s in night.hours] + sorted(set(night.hours) - set(LANES))
@@ -110,7 +111,7 @@ def draw(day: date, samples: list[CategorySample], zone: tzinfo) -> Night:
     night.height = len(used) * LANE + AXIS
     origin = start.astimezone(UTC)
     span = max((end.astimezone(UTC) - origin).total_seconds(), 60.0)
-    scale = (WIDTH - LEFT) / span
+    scale = (width - LEFT) / span
 
     def x(at: datetime) -> float:  # in UTC: a wall-clock difference is wrong across DST
         return LEFT + (at.astimezone(UTC) - origin).total_seconds() * scale
@@ -118,10 +119,11 @@ def draw(day: date, samples: list[CategorySample], zone: tzinfo) -> Night:
     for a, b, label in sorted(clipped, key=lambda c: c[0]):
         a_local, b_local = a.astimezone(zone), b.astimezone(zone)
         text = f"{NAMES.get(label, label)} {a_local:%H:%M}–{b_local:%H:%M}"
-        width = max(1.0, x(b) - x(a))
-        night.segments.append(Segment(x(a), row[label] * LANE + 2, width, label, text))
+        length = max(1.0, x(b) - x(a))
+        night.segments.append(Segment(x(a), row[label] * LANE + 2, length, label, text))
     hour = origin.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
-    step = timedelta(hours=1 if span <= 6 * 3600 else 2)
+    hours = 1 if span * 60 / (width - LEFT) <= 3600 else 2 if width >= 400 else 3
+    step = timedelta(hours=hours)
     while hour < end:
         night.ticks.append(Tick(x(hour), f"{hour.astimezone(zone):%H:%M}"))
         hour += step

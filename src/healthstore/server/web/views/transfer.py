@@ -1,6 +1,7 @@
 """Import and export: upload an Apple ``export.zip`` or a FHIR file (streamed to disk,
-never held in memory, size-limited by the server's body limit), follow its progress, read
-its final accounting; download an Apple export, a FHIR bundle or a backup."""
+never held in memory, under the upload's own size limit), follow its progress, read its
+final accounting; download an Apple export, a FHIR bundle, CSV or Parquet files or a
+backup."""
 
 from __future__ import annotations
 
@@ -65,8 +66,9 @@ async def upload(
     name: Annotated[str, Query(description="The file's name, as the page shows it")] = "upload",
     source: Annotated[str, Query(description="The source of FHIR records")] = "",
 ) -> Response:
-    """The request body is the file itself; ``kind`` is ``apple`` or ``fhir``. Answers the
-    import job's id; follow it at ``/transfer/jobs/{id}``."""
+    """The request body is the file itself, written to disk as it arrives; ``kind`` is
+    ``apple`` or ``fhir``. Its size limit is the upload's own (``--max-upload-gb``), not the
+    API's body limit. Answers the import job's id; follow it at ``/transfer/jobs/{id}``."""
     check_csrf(request, session)
     if kind not in KINDS:
         raise InvalidArgument("kind must be apple or fhir", field="kind")

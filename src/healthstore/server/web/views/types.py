@@ -27,7 +27,14 @@ from healthstore.server.web.auth import (
 )
 from healthstore.server.web.charts import chart, chart_kind
 from healthstore.server.web.figures import display_unit
-from healthstore.server.web.forms import AddForm, blank, choices, form_kind, parse_add
+from healthstore.server.web.forms import (
+    AddForm,
+    blank,
+    choices,
+    form_kind,
+    parse_add,
+    value_label,
+)
 from healthstore.server.web.names import title_of
 from healthstore.server.web.ranges import RANGES, window
 from healthstore.server.web.sleep import SLEEP, nights
@@ -101,6 +108,7 @@ def _type_page(
         "nights": timeline,
         "form_kind": kind,
         "choices": choices(t) if kind == "category" else [],
+        "value_label": value_label(t) if kind == "category" else "",
         "cycle_start": "HKMenstrualCycleStart" in t.required_metadata,
         "pinned": t.short_name in prefs.get("pinned", []),
         "preferred": preferred,

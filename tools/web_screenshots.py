@@ -66,7 +66,8 @@ def main() -> int:
                     page.wait_for_selector("#chart[data-drawn=true]")
                 if "#" in path:
                     page.locator("#" + path.split("#")[1]).scroll_into_view_if_needed()
-                page.screenshot(path=str(DOCS_IMG / f"web-{name}.png"), full_page=name == "transfer")
+                whole = name == "transfer"
+                page.screenshot(path=str(DOCS_IMG / f"web-{name}.png"), full_page=whole)
                 print(f"wrote docs/img/web-{name}.png")
             browser.close()
         store.close()

@@ -37,7 +37,8 @@ def test_a_symptom_with_its_severity(served: Served, page: Any) -> None:
     assert isinstance(saved, CategorySample) and saved.label == "Moderate"
     assert saved.end - saved.start == timedelta(minutes=90)
     assert saved.start.astimezone(ZONE).strftime("%H:%M") == "14:30"
-    assert page.locator(f"[data-uuid='{saved.uuid}']").count() == 1
+    row = page.locator(f"[data-uuid='{saved.uuid}']")
+    assert row.count() == 1 and "Moderate" in row.text_content()
 
 
 def test_a_mindful_session_and_a_night_across_midnight(served: Served, page: Any) -> None:

@@ -53,7 +53,7 @@ def choices(t: ObjectType) -> list[tuple[str, str]]:
     seen: dict[int, str] = {}
     for name, raw in t.value_enum.members.items():
         seen.setdefault(raw, name)
-    return [(name, _words(name)) for name in seen.values()]
+    return [(name, words(name)) for name in seen.values()]
 
 
 def value_label(t: ObjectType) -> str:
@@ -67,7 +67,7 @@ def value_label(t: ObjectType) -> str:
     return "Value"
 
 
-def _words(member: str) -> str:
+def words(member: str) -> str:
     """``AsleepREM`` → ``Asleep REM``; ``notApplicable`` → ``Not Applicable``."""
     spaced = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", member)
     return spaced[:1].upper() + spaced[1:]

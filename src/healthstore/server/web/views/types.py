@@ -34,6 +34,7 @@ from healthstore.server.web.forms import (
     form_kind,
     parse_add,
     value_label,
+    words,
 )
 from healthstore.server.web.names import title_of
 from healthstore.server.web.ranges import RANGES, window
@@ -149,7 +150,7 @@ def _rows(samples: list[Sample], unit: str, zone: Any) -> list[dict[str, Any]]:
             {
                 "uuid": str(s.uuid),
                 "value": value,
-                "label": s.label if isinstance(s, CategorySample) else _paired(s),
+                "label": words(s.label) if isinstance(s, CategorySample) else _paired(s),
                 "start": s.start.astimezone(zone),
                 "end": s.end.astimezone(zone),
                 "source": s.source.name if s.source else "",

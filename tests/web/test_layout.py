@@ -52,3 +52,24 @@ def test_an_expired_session_signs_in_again_and_returns_to_the_page(
     page.fill("#secret", "correct horse battery")
     page.click("button[type=submit]")
     assert page.url == f"{served.url}/types/heartRate?range=M&page=1"
+
+
+def test_every_control_is_labelled_and_the_skip_link_comes_first(served: Served, page: Any) -> None:
+    page.goto(served.sign_in_link())
+    for path in PAGES:
+        page.goto(served.url + path)
+        for control in page.locator(
+            "main input:not([type=hidden]), main select, main textarea"
+        ).all():
+            ident = control.get_attribute("id")
+            named = control.get_attribute("aria-label") or (
+                ident and page.locator(f"label[for='{ident}']").count() == 1
+            )
+            assert named, f"{path}: a control without a label ({ident})"
+        for svg in page.locator("main svg").all():
+            assert svg.get_attribute("role") == "img" and svg.get_attribute("aria-label"), path
+    page.goto(served.url + "/types/headache")
+    page.keyboard.press("Tab")
+    assert page.locator(":focus").get_attribute("class") == "skip"
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#main")

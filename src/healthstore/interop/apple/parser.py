@@ -20,9 +20,9 @@ from typing import Any, BinaryIO
 from lxml import etree
 
 from healthstore.errors import InvalidArgument
-from healthstore.interop.apple import elements, medical
+from healthstore.interop.apple import elements, medical, workout_elements
 from healthstore.interop.apple.cleaning import CHUNK_SIZE, clean_xml_stream
-from healthstore.interop.apple.elements import Context, Converted, Rejected
+from healthstore.interop.apple.conversion import Context, Converted, Rejected
 from healthstore.interop.apple.files import cda_documents, electrocardiogram
 from healthstore.interop.apple.plain_records import PlainRecords
 from healthstore.interop.apple.source import ExportSource
@@ -35,7 +35,7 @@ from healthstore.plain import PlainSample
 CONVERTERS: dict[str, Callable[[Any, Context], Converted]] = {
     "Record": record_or_opaque,
     "Correlation": elements.correlation,
-    "Workout": elements.workout,
+    "Workout": workout_elements.workout,
     "ActivitySummary": elements.activity_summary,
     "Me": elements.me,
     "ClinicalRecord": medical.clinical_record,

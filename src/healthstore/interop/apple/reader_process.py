@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import IO, Any, Final
 
 from healthstore.errors import HealthStoreError, InvalidArgument
-from healthstore.interop.apple.elements import Context
+from healthstore.interop.apple.conversion import Context
 from healthstore.interop.apple.parser import (
     PLAIN_RUN,
     Item,

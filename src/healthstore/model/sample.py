@@ -51,7 +51,7 @@ class Sample:
 
     def _init_common(
         self,
-        type_: ObjectType,
+        type_: str | ObjectType,
         start: datetime,
         end: datetime,
         source: Source | SourceRevision | None,
@@ -59,6 +59,9 @@ class Sample:
         metadata: Mapping[str, Any] | None,
         uuid: UUIDLike | None,
     ) -> None:
+        """Check and set the common fields; ``type_`` must be of the class's kind."""
+        if not (isinstance(type_, ObjectType) and type_.kind is self.kind):
+            type_ = type_of_kind(type_, self.kind)
         start = require_aware(start, "start")
         end = require_aware(end, "end")
         start_us, end_us = to_micros(start), to_micros(end)

@@ -24,7 +24,6 @@ class ClinicalRecord(PayloadSample):
 
     __slots__ = ("display_name", "fhir_release", "resource", "source_name", "source_url")
     kind = Kind.clinical
-    kinds = (Kind.clinical,)
     resource: Mapping[str, Any]
     fhir_release: str
     display_name: str
@@ -52,7 +51,7 @@ class ClinicalRecord(PayloadSample):
         limits.check_texts(
             {"display_name": display_name, "source_name": source_name, "source_url": source_url}
         )
-        self._init_sample(type, received, received, source, None, metadata, uuid)
+        self._init_common(type, received, received, source, None, metadata, uuid)
         set_ = object.__setattr__
         set_(self, "resource", dict(resource))
         set_(self, "fhir_release", choice(fhir_release, FHIR_RELEASES, "fhir_release"))
@@ -100,7 +99,6 @@ class VerifiableClinicalRecord(PayloadSample):
         "subject_name",
     )
     kind = Kind.verifiableClinicalRecord
-    kinds = (Kind.verifiableClinicalRecord,)
     record_types: tuple[str, ...]
     issuer: str
     subject_name: str | None
@@ -144,7 +142,7 @@ class VerifiableClinicalRecord(PayloadSample):
                 "subject_birth_date": subject_birth_date,
             }
         )
-        self._init_sample("verifiableClinicalRecord", issued, issued, source, None, metadata, uuid)
+        self._init_common("verifiableClinicalRecord", issued, issued, source, None, metadata, uuid)
         set_ = object.__setattr__
         set_(self, "jws", jws)
         set_(self, "issuer", issuer)
@@ -185,7 +183,6 @@ class CDADocument(PayloadSample):
 
     __slots__ = ("author_name", "custodian_name", "patient_name", "title", "xml")
     kind = Kind.document
-    kinds = (Kind.document,)
     xml: str
     title: str | None
     patient_name: str | None
@@ -217,7 +214,7 @@ class CDADocument(PayloadSample):
                 "custodian_name": custodian_name,
             }
         )
-        self._init_sample("cda", start, end, source, device, metadata, uuid)
+        self._init_common("cda", start, end, source, device, metadata, uuid)
         set_ = object.__setattr__
         set_(self, "xml", xml)
         set_(self, "title", title)

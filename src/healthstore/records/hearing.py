@@ -33,7 +33,6 @@ class Audiogram(PayloadSample):
 
     __slots__ = ("points",)
     kind = Kind.audiogram
-    kinds = (Kind.audiogram,)
     points: tuple[AudiogramPoint, ...]
 
     def __init__(
@@ -49,7 +48,7 @@ class Audiogram(PayloadSample):
     ) -> None:
         if not points:
             raise InvalidArgument("an audiogram needs at least one point", field="points")
-        self._init_sample("audiogram", start, end, source, device, metadata, uuid)
+        self._init_common("audiogram", start, end, source, device, metadata, uuid)
         object.__setattr__(self, "points", tuple(sorted(points, key=lambda p: p.frequency)))
 
     def payload(self) -> dict[str, Any]:

@@ -35,7 +35,6 @@ class HeartbeatSeries(PayloadSample):
 
     __slots__ = ("beats",)
     kind = Kind.heartbeatSeries
-    kinds = (Kind.heartbeatSeries,)
     beats: tuple[Heartbeat, ...]
 
     def __init__(
@@ -49,7 +48,7 @@ class HeartbeatSeries(PayloadSample):
         metadata: Mapping[str, Any] | None = None,
         uuid: UUIDLike | None = None,
     ) -> None:
-        self._init_sample("heartbeatSeries", start, end, source, device, metadata, uuid)
+        self._init_common("heartbeatSeries", start, end, source, device, metadata, uuid)
         span = self.duration.total_seconds()
         previous = -1.0
         for i, beat in enumerate(beats):
@@ -92,7 +91,6 @@ class Electrocardiogram(PayloadSample):
         "voltages",
     )
     kind = Kind.electrocardiogram
-    kinds = (Kind.electrocardiogram,)
     classification: str
     average_heart_rate: Quantity | None
     sampling_frequency: Quantity | None
@@ -114,7 +112,7 @@ class Electrocardiogram(PayloadSample):
         metadata: Mapping[str, Any] | None = None,
         uuid: UUIDLike | None = None,
     ) -> None:
-        self._init_sample("electrocardiogram", start, end, source, device, metadata, uuid)
+        self._init_common("electrocardiogram", start, end, source, device, metadata, uuid)
         set_ = object.__setattr__
         set_(self, "classification", choice(classification, ECG_CLASSIFICATIONS, "classification"))
         set_(self, "symptoms_status", choice(symptoms_status, ECG_SYMPTOMS, "symptoms_status"))

@@ -19,7 +19,6 @@ class StateOfMind(PayloadSample):
 
     __slots__ = ("associations", "labels", "valence", "what")
     kind = Kind.stateOfMind
-    kinds = (Kind.stateOfMind,)
     what: str
     valence: float
     labels: tuple[str, ...]
@@ -38,7 +37,7 @@ class StateOfMind(PayloadSample):
         metadata: Mapping[str, Any] | None = None,
         uuid: UUIDLike | None = None,
     ) -> None:
-        self._init_sample("stateOfMind", start, start, source, device, metadata, uuid)
+        self._init_common("stateOfMind", start, start, source, device, metadata, uuid)
         set_ = object.__setattr__
         set_(self, "what", choice(what, ("momentaryEmotion", "dailyMood"), "what"))
         set_(self, "valence", finite_number(valence, "valence", -1, 1))
@@ -71,7 +70,6 @@ class ScoredAssessment(PayloadSample):
 
     __slots__ = ("answers",)
     kind = Kind.scoredAssessment
-    kinds = (Kind.scoredAssessment,)
     answers: tuple[int, ...]
 
     def __init__(
@@ -85,7 +83,7 @@ class ScoredAssessment(PayloadSample):
         metadata: Mapping[str, Any] | None = None,
         uuid: UUIDLike | None = None,
     ) -> None:
-        self._init_sample(type, start, start, source, device, metadata, uuid)
+        self._init_common(type, start, start, source, device, metadata, uuid)
         expected = _ASSESSMENT_QUESTIONS[self.type.short_name]
         if len(answers) != expected or not all(
             isinstance(a, int) and not isinstance(a, bool) and 0 <= a <= 3 for a in answers

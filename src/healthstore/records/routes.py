@@ -114,7 +114,6 @@ class WorkoutRoute(PayloadSample):
 
     __slots__ = ("locations",)
     kind = Kind.workoutRoute
-    kinds = (Kind.workoutRoute,)
     locations: tuple[Location, ...]
 
     def __init__(
@@ -132,7 +131,7 @@ class WorkoutRoute(PayloadSample):
         for i, point in enumerate(points):
             if not isinstance(point, Location):
                 raise InvalidArgument(f"locations[{i}] must be a Location", field="locations")
-        self._init_sample("workoutRoute", start, end, source, device, metadata, uuid)
+        self._init_common("workoutRoute", start, end, source, device, metadata, uuid)
         object.__setattr__(self, "locations", tuple(sorted(points, key=lambda p: p.timestamp)))
 
     def payload(self) -> dict[str, Any]:

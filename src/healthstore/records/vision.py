@@ -33,7 +33,6 @@ class VisionPrescription(PayloadSample):
 
     __slots__ = ("expiration", "left_eye", "prescription_type", "right_eye")
     kind = Kind.visionPrescription
-    kinds = (Kind.visionPrescription,)
     prescription_type: str
     expiration: datetime | None
     right_eye: Mapping[str, float]
@@ -52,7 +51,7 @@ class VisionPrescription(PayloadSample):
         metadata: Mapping[str, Any] | None = None,
         uuid: UUIDLike | None = None,
     ) -> None:
-        self._init_sample("visionPrescription", issued, issued, source, device, metadata, uuid)
+        self._init_common("visionPrescription", issued, issued, source, device, metadata, uuid)
         set_ = object.__setattr__
         set_(
             self,

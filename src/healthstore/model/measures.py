@@ -12,7 +12,22 @@ from healthstore.errors import InvalidArgument
 from healthstore.model.identity import UUIDLike
 from healthstore.model.sample import Sample, type_of_kind
 from healthstore.model.sources import Device, Source, SourceRevision
-from healthstore.units import Quantity
+from healthstore.units import Quantity, Unit, parse_unit
+
+
+def fitting_unit(t: ObjectType, unit: Unit | str, field: str) -> Unit:
+    """``unit`` parsed, which must fit quantity type ``t``; else InvalidArgument naming
+    ``field`` and the unit the type expects."""
+    target = unit if isinstance(unit, Unit) else parse_unit(unit)
+    assert t.canonical_unit is not None
+    if not target.is_compatible(t.canonical_unit):
+        shown = unit.text if isinstance(unit, Unit) else unit
+        raise InvalidArgument(
+            f"unit {shown!r} does not fit {t.short_name} "
+            f"(expects a unit compatible with {t.canonical_unit!r})",
+            field=field,
+        )
+    return target
 
 
 class QuantitySample(Sample):
@@ -39,13 +54,7 @@ class QuantitySample(Sample):
         t = type_of_kind(type, Kind.quantity)
         if not isinstance(quantity, Quantity):
             raise InvalidArgument("quantity must be a Quantity", field="quantity")
-        assert t.canonical_unit is not None
-        if not quantity.unit.is_compatible(t.canonical_unit):
-            raise InvalidArgument(
-                f"unit {quantity.unit.text!r} does not fit {t.short_name} "
-                f"(expects a unit compatible with {t.canonical_unit!r})",
-                field="quantity",
-            )
+        fitting_unit(t, quantity.unit, "quantity")
         limits.check_quantity(t, quantity, "quantity")
         if isinstance(count, bool) or not isinstance(count, int) or count < 1:
             raise InvalidArgument("count must be an integer >= 1", field="count")

@@ -12,7 +12,7 @@ the export.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, BinaryIO
@@ -122,6 +122,17 @@ def read_export(
     progress = progress or Progress()
     ctx = Context(source.read_bytes, uuids or ContentUuids())
     entries = read_elements(source, progress, plain=plain, run_size=run_size, uuids=ctx.uuids)
+    yield from converted(entries, source, ctx, progress)
+
+
+def converted(
+    entries: Iterable[Node | Skip | PlainRun],
+    source: ExportSource,
+    ctx: Context,
+    progress: Progress,
+) -> Iterator[Item | Skip | PlainRun]:
+    """``entries`` (what :func:`read_elements` gives) with each element converted, then the
+    export's files beside ``export.xml``."""
     for entry in entries:
         if isinstance(entry, Node):
             yield from convert(entry, ctx, progress)

@@ -179,22 +179,14 @@ def _provenance_columns(rows: Sequence[Sample]) -> list[Column]:
         ),
         Column("source_name", "text", [s.source.name if s.source else None for s in rows]),
     ]
-    for field in REVISION_FIELDS:
-        columns.append(
-            Column(
-                f"source_{field}",
-                "text",
-                [getattr(s.source_revision, field) if s.source_revision else None for s in rows],
-            )
-        )
-    for field in DEVICE_FIELDS:
-        columns.append(
-            Column(
-                f"device_{field}",
-                "text",
-                [getattr(s.device, field) if s.device else None for s in rows],
-            )
-        )
+    holders = (
+        ("source", REVISION_FIELDS, [s.source_revision for s in rows]),
+        ("device", DEVICE_FIELDS, [s.device for s in rows]),
+    )
+    for prefix, fields, objects in holders:
+        for field in fields:
+            values = [getattr(o, field) if o else None for o in objects]
+            columns.append(Column(f"{prefix}_{field}", "text", values))
     columns.append(Column("metadata", "text", [md.to_json(s.metadata) for s in rows]))
     return columns
 

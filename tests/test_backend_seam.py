@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from healthstore import HealthStore, catalogue
-from healthstore.errors import DatabaseInaccessible
+from healthstore.errors import DatabaseInaccessible, InvalidArgument
 from healthstore.model import QuantitySample
 from healthstore.storage import sqlite as sqlite_backend
 from healthstore.storage.backend import FileBackup, Rekeyable, Streaming
@@ -59,7 +59,7 @@ json_scalars = st.one_of(
     st.integers(-(2**53), 2**53),
     st.floats(allow_nan=False, allow_infinity=False),
     # (SQLite's JSON functions end a string at NUL: not a value a comparison relies on.)
-    st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00")),
+    st.text(st.characters(codec="utf-8", min_codepoint=1)),
 )
 # Keys with the characters a JSON path could trip on: dots, backslashes, brackets, quotes,
 # non-ASCII. (A double quote inside a key is beyond SQLite 3.40's path syntax.)
@@ -352,3 +352,36 @@ def test_open_backend_refuses_an_unknown_name_and_sqlite_has_its_capabilities(
         assert all(isinstance(backend, c) for c in (Rekeyable, FileBackup, Streaming))
     finally:
         backend.close()
+
+
+class OnlyTheProtocol:
+    """A backend with nothing beyond :class:`Backend` (a real SQLite store inside): what
+    the store needs of any backend."""
+
+    def __init__(self, inner: SQLiteBackend) -> None:
+        self._inner = inner
+        self.name, self.dialect = inner.name, inner.dialect
+        self.transaction, self.in_transaction = inner.transaction, inner.in_transaction
+        self.exclusive, self.snapshot, self.savepoint = (
+            inner.exclusive,
+            inner.snapshot,
+            inner.savepoint,
+        )
+        self.execute, self.executemany = inner.execute, inner.executemany
+        self.query, self.iterate = inner.query, inner.iterate
+        self.reserve_anchors, self.close = inner.reserve_anchors, inner.close
+
+
+def test_a_backend_without_the_optional_capabilities_serves_a_store(tmp_path: Path) -> None:
+    plain = OnlyTheProtocol(SQLiteBackend(tmp_path / "s.db", create=True))
+    assert not any(isinstance(plain, c) for c in (Rekeyable, FileBackup, Streaming))
+    with HealthStore(plain, tmp_path) as store:
+        sample = QuantitySample("heartRate", Quantity(60.0, "count/min"), at(0), at(1))
+        store.save([sample])
+        with store._backend.streaming():  # type: ignore[attr-defined]  # a no-op here
+            assert [s.uuid for s in store.samples("heartRate")] == [sample.uuid]
+        assert not store.encrypted
+        with pytest.raises(InvalidArgument, match="no file to back up") as caught:
+            store.backup(tmp_path / "backup.zip")
+        assert caught.value.field == "store"
+        assert not (tmp_path / "backup.zip").exists()

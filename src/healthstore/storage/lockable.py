@@ -122,11 +122,15 @@ class LockableBackend:
     def rekey(self, key: bytes) -> None:
         inner = self._open()
         if not isinstance(inner, Rekeyable):
-            raise InvalidArgument(f"a {inner.name} store has no key to change", field="store")
+            raise InvalidArgument(
+                f"this store's backend ({inner.name}) has no key to change", field="store"
+            )
         inner.rekey(key)
 
     def backup_to(self, path: Path) -> None:
         inner = self._open()
         if not isinstance(inner, FileBackup):
-            raise InvalidArgument(f"a {inner.name} store is not copied to a file", field="store")
+            raise InvalidArgument(
+                f"this store's backend ({inner.name}) has no file to back up", field="store"
+            )
         inner.backup_to(path)

@@ -106,6 +106,8 @@ def main() -> int:
             ],
             ("steps M", "/types/stepCount?range=M",
              lambda: chart(store, "stepCount", window("M", 0, today, zone), zone, None)),
+            ("sleep W (stage timeline)", "/types/sleepAnalysis?range=W",
+             lambda: chart(store, "sleepAnalysis", window("W", 0, today, zone), zone, None)),
             ("heart rate, all data", "/types/heartRate/data",
              lambda: store.samples("heartRate", sort="-start", limit=51)),
             ("workouts", "/workouts", lambda: store.samples("workout", sort="-start", limit=31)),

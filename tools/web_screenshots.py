@@ -55,13 +55,19 @@ def main() -> int:
                 "browse": "/browse",
                 "app": "/apps/org.example.stepcoach",
                 "workout": f"/workouts/{workout.uuid}",
+                "sleep-week": "/types/sleepAnalysis?range=W",
+                "add-blood-pressure": "/types/bloodPressure?range=M#add-title",
+                "transfer": "/transfer",
             }
             DOCS_IMG.mkdir(parents=True, exist_ok=True)
             for name, path in shots.items():
                 page.goto(url + path)
                 if "types" in path:
                     page.wait_for_selector("#chart[data-drawn=true]")
-                page.screenshot(path=str(DOCS_IMG / f"web-{name}.png"))
+                if "#" in path:
+                    page.locator("#" + path.split("#")[1]).scroll_into_view_if_needed()
+                whole = name == "transfer"
+                page.screenshot(path=str(DOCS_IMG / f"web-{name}.png"), full_page=whole)
                 print(f"wrote docs/img/web-{name}.png")
             browser.close()
         store.close()

@@ -21,7 +21,6 @@ from typing import Any, Literal
 
 from healthstore import metadata as md
 from healthstore.catalogue import ObjectType, object_type
-from healthstore.errors import InvalidArgument
 from healthstore.model import (
     CategorySample,
     Correlation,
@@ -31,8 +30,9 @@ from healthstore.model import (
     Workout,
     WorkoutActivity,
 )
+from healthstore.model.measures import fitting_unit
 from healthstore.times import zone_name
-from healthstore.units import Quantity, parse_unit
+from healthstore.units import Quantity
 from healthstore.wire.samples import sample_to_json
 
 ColumnKind = Literal["text", "float", "int", "time"]
@@ -68,12 +68,7 @@ def display(t: ObjectType, unit: str | None = None) -> str:
     assert t.canonical_unit is not None
     if unit is None:
         return t.display_unit or t.canonical_unit
-    if not parse_unit(unit).is_compatible(t.canonical_unit):
-        raise InvalidArgument(
-            f"unit {unit!r} does not fit {t.short_name} "
-            f"(expects a unit compatible with {t.canonical_unit!r})",
-            field="unit",
-        )
+    fitting_unit(t, unit, "unit")
     return unit
 
 
@@ -184,22 +179,14 @@ def _provenance_columns(rows: Sequence[Sample]) -> list[Column]:
         ),
         Column("source_name", "text", [s.source.name if s.source else None for s in rows]),
     ]
-    for field in REVISION_FIELDS:
-        columns.append(
-            Column(
-                f"source_{field}",
-                "text",
-                [getattr(s.source_revision, field) if s.source_revision else None for s in rows],
-            )
-        )
-    for field in DEVICE_FIELDS:
-        columns.append(
-            Column(
-                f"device_{field}",
-                "text",
-                [getattr(s.device, field) if s.device else None for s in rows],
-            )
-        )
+    holders = (
+        ("source", REVISION_FIELDS, [s.source_revision for s in rows]),
+        ("device", DEVICE_FIELDS, [s.device for s in rows]),
+    )
+    for prefix, fields, objects in holders:
+        for field in fields:
+            values = [getattr(o, field) if o else None for o in objects]
+            columns.append(Column(f"{prefix}_{field}", "text", values))
     columns.append(Column("metadata", "text", [md.to_json(s.metadata) for s in rows]))
     return columns
 

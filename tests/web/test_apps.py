@@ -77,3 +77,35 @@ def test_turn_all_off_revokes_everything(served: Served, page: Any) -> None:
         "stepCount": {"read": "denied", "share": "denied"}
     }
     assert not page.is_checked("#read-stepCount")
+
+
+def test_an_apps_observers_are_shown_and_its_audit_log_holds_no_values(
+    served: Served, page: Any
+) -> None:
+    from datetime import datetime, timedelta
+
+    from healthstore import Quantity, QuantitySample
+
+    usage = {"NSHealthShareUsageDescription": "Reads.", "NSHealthUpdateUsageDescription": "Writes."}
+    served.store.register_app(
+        {
+            "bundle_id": READER,
+            "name": "Step Reader",
+            "usage_descriptions": usage,
+            "entitlements": ["healthkit", "background-delivery"],
+        }
+    )
+    served.store.app(READER).request_authorization(share=["bodyMass"], read=["bodyMass"])
+    served.store.grant(READER, share=["bodyMass"], read=["bodyMass"])
+    app = served.store.app(READER)
+    app.add_observer("bodyMass", "http://127.0.0.1:9/hook", "hourly")
+    when = datetime.now().astimezone() - timedelta(hours=3)
+    app.save(QuantitySample("bodyMass", Quantity(83.456789, "kg"), when))
+    app.samples("bodyMass")
+    page.goto(served.sign_in_link())
+    page.goto(f"{served.url}/apps/{READER}")
+    observers = page.locator("#obs-title + ul").text_content()
+    assert "bodyMass" in observers and "hourly" in observers
+    audit = page.locator("table.audit").text_content()
+    assert "bodyMass" in audit and "read.samples" in audit
+    assert "83.45" not in audit and "83,45" not in audit

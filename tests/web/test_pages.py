@@ -195,7 +195,9 @@ def test_a_category_types_chart_counts_its_events_per_bucket(
     shown = [row[0] or 0 for row in _table(page)]
     inside = served.store.samples("headache", start=w.start, end=w.end)
     assert sum(shown) == len([s for s in inside if s.start >= w.start])
-    assert page.locator("#add-value").count() == 0  # no quantity form for a category
+    # a category's add form chooses a member of its enumeration (a severity), no unit
+    assert page.locator("select#add-value").count() == 1
+    assert page.locator("#add-unit").count() == 0
 
 
 def test_a_pinned_type_joins_the_summary_and_a_preferred_unit_stays(

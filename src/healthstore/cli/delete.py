@@ -11,7 +11,15 @@ from typing import Annotated
 import typer
 
 from healthstore.catalogue import ObjectType
-from healthstore.cli.options import JsonOption, StoreOption, instant, on_terminal, open_store
+from healthstore.cli.options import (
+    EndOption,
+    JsonOption,
+    StartOption,
+    StoreOption,
+    instant,
+    on_terminal,
+    open_store,
+)
 from healthstore.cli.output import emit_json
 from healthstore.errors import InvalidArgument
 from healthstore.query import predicates as p
@@ -26,12 +34,8 @@ def delete(
         list[str] | None,
         typer.Option("--uuid", metavar="UUID", help="Delete this sample (repeatable)."),
     ] = None,
-    start: Annotated[
-        str | None, typer.Option(metavar="ISO", help="Only samples ending after this.")
-    ] = None,
-    end: Annotated[
-        str | None, typer.Option(metavar="ISO", help="Only samples starting before this.")
-    ] = None,
+    start: StartOption = None,
+    end: EndOption = None,
     source: Annotated[
         str | None,
         typer.Option(metavar="BUNDLE_ID", help="Only samples from this source."),

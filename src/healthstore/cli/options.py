@@ -41,6 +41,12 @@ StoreOption = Annotated[
         help="The store directory.",
     ),
 ]
+StartOption = Annotated[
+    str | None, typer.Option(metavar="ISO", help="Only samples ending after this.")
+]
+EndOption = Annotated[
+    str | None, typer.Option(metavar="ISO", help="Only samples starting before this.")
+]
 JsonOption = Annotated[
     bool,
     typer.Option("--json", help="Print JSON instead of text.", callback=_remember_json),

@@ -10,13 +10,20 @@ import typer
 
 from healthstore.catalogue import Kind, ObjectType
 from healthstore.cli.clinical import record_row
-from healthstore.cli.options import JsonOption, StoreOption, instant, open_store
+from healthstore.cli.options import (
+    EndOption,
+    JsonOption,
+    StartOption,
+    StoreOption,
+    instant,
+    open_store,
+)
 from healthstore.cli.output import console, emit_json, note, sample_value, table, when
 from healthstore.errors import InvalidArgument
 from healthstore.model import QuantitySample, Sample
+from healthstore.model.measures import fitting_unit
 from healthstore.query import predicates as p
 from healthstore.store import HealthStore
-from healthstore.units import parse_unit
 from healthstore.views import sample_type, window
 from healthstore.wire import sample_to_json
 
@@ -40,13 +47,7 @@ def display_unit(t: ObjectType, unit: str | None) -> str | None:
         raise InvalidArgument(
             f"--unit applies to quantity types; {t.short_name} is a {t.kind} type", field="unit"
         )
-    assert t.canonical_unit is not None
-    if not parse_unit(unit).is_compatible(t.canonical_unit):
-        raise InvalidArgument(
-            f"unit {unit!r} does not fit {t.short_name} "
-            f"(expects a unit compatible with {t.canonical_unit!r})",
-            field="unit",
-        )
+    fitting_unit(t, unit, "unit")
     return unit
 
 
@@ -68,12 +69,8 @@ DEFAULT_LIMIT = 100
 def samples(
     type_name: TypeArgument,
     store: StoreOption = None,
-    start: Annotated[
-        str | None, typer.Option(metavar="ISO", help="Only samples ending after this.")
-    ] = None,
-    end: Annotated[
-        str | None, typer.Option(metavar="ISO", help="Only samples starting before this.")
-    ] = None,
+    start: StartOption = None,
+    end: EndOption = None,
     source: Annotated[
         list[str] | None,
         typer.Option(metavar="BUNDLE_ID", help="Only samples from this source (repeatable)."),

@@ -21,6 +21,10 @@ def serve(
     max_body_mb: Annotated[
         int, typer.Option(min=1, metavar="MB", help="Largest request body.")
     ] = 64,
+    max_upload_gb: Annotated[
+        int,
+        typer.Option(min=1, metavar="GB", help="Largest file the person uploads in the web app."),
+    ] = 32,
     rate_limit: Annotated[
         int, typer.Option(min=0, metavar="N", help="Requests per minute per app (0: no limit).")
     ] = 0,
@@ -37,6 +41,7 @@ def serve(
 
     settings = ServerSettings(
         max_body_bytes=max_body_mb * 1024 * 1024,
+        max_upload_bytes=max_upload_gb * 1024**3,
         max_batch=max_batch,
         requests_per_minute=rate_limit,
         deliveries=deliveries,

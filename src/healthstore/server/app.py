@@ -73,7 +73,11 @@ def create_app(
     app.include_router(docs.router)
     openapi.install(app)
     web.install(app, zone=zone)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=settings.max_body_bytes,
+        larger={("POST", web.UPLOAD_PATH): settings.max_upload_bytes},
+    )
     app.add_middleware(QueryLimit)
     app.add_middleware(AccessLog)
     return app

@@ -47,19 +47,26 @@ def too_large(limit: int) -> DataSizeExceeded:
 
 class BodyLimit:
     """ASGI middleware: a declared Content-Length over the limit is answered 413 at once; a
-    body that streams past it raises dataSizeExceeded while it is being read."""
+    body that streams past it raises dataSizeExceeded while it is being read.
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    ``larger`` gives some ``(method, path)`` endpoints a limit of their own: the person's
+    file upload, which streams its body to disk and may be gigabytes (an Apple export)."""
+
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, larger: dict[tuple[str, str], int] | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.larger = dict(larger or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.larger.get((scope.get("method", ""), scope.get("path", "")), self.max_bytes)
         for name, value in scope.get("headers", ()):
-            if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
-                response = error_response(too_large(self.max_bytes))
+            if name == b"content-length" and value.isdigit() and int(value) > limit:
+                response = error_response(too_large(limit))
                 await response(scope, receive, send)
                 return
         received = 0
@@ -69,8 +76,8 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise too_large(self.max_bytes)
+                if received > limit:
+                    raise too_large(limit)
             return message
 
         await self.app(scope, limited, send)

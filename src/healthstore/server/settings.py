@@ -13,6 +13,9 @@ class ServerSettings:
 
     max_body_bytes: int = 64 * 1024 * 1024
     """Request bodies larger than this are refused with 413 before they are read whole."""
+    max_upload_bytes: int = 32 * 1024**3
+    """The person's file upload in the web app (``POST /owner/api/uploads``: an Apple
+    ``export.zip`` can be gigabytes) has this limit instead; its body streams to disk."""
     max_batch: int = 10_000
     """Most objects in one upload; more is refused with 413 before any is parsed."""
     max_page: int = 10_000

@@ -18,6 +18,7 @@ from healthstore.model import Device, Source, SourceRevision
 from healthstore.storage.backend import Backend
 
 K = TypeVar("K")
+V = TypeVar("V")
 
 _DEVICE_FIELDS = (
     "name",
@@ -93,6 +94,14 @@ class Dimensions:
             self._devices[row[0]] = device
         self._loaded = True
 
+    def _known(self, cache: dict[int, V], key: int) -> V:
+        """``cache[key]``, read again from the store first when it is not there yet (another
+        connection may have added it)."""
+        if key not in cache:
+            self._loaded = False
+            self._load()
+        return cache[key]
+
     def _lookup(self, cache: dict[K, int], key: K, create: Callable[[], int]) -> int:
         found = cache.get(key)
         if found is None:
@@ -167,10 +176,7 @@ class Dimensions:
         return self._source_ids.get(bundle_id)
 
     def source(self, source_id: int) -> Source:
-        if source_id not in self._sources:
-            self._loaded = False
-            self._load()
-        return self._sources[source_id]
+        return self._known(self._sources, source_id)
 
     def sources(self) -> dict[int, Source]:
         self._load()
@@ -199,10 +205,7 @@ class Dimensions:
         return source_id, self._lookup(self._revision_ids, revision, create)
 
     def revision(self, revision_id: int) -> SourceRevision:
-        if revision_id not in self._revisions:
-            self._loaded = False
-            self._load()
-        return self._revisions[revision_id][1]
+        return self._known(self._revisions, revision_id)[1]
 
     # --- devices ------------------------------------------------------------------------
     def device_id(self, device: Device) -> int:
@@ -224,10 +227,7 @@ class Dimensions:
         return self._lookup(self._device_ids, device, create)
 
     def device(self, device_id: int) -> Device:
-        if device_id not in self._devices:
-            self._loaded = False
-            self._load()
-        return self._devices[device_id]
+        return self._known(self._devices, device_id)
 
     def devices(self) -> dict[int, Device]:
         self._load()

@@ -31,7 +31,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from healthstore import catalogue
@@ -54,6 +54,8 @@ from healthstore.wire.fields import (
 )
 from healthstore.wire.provenance import device_from_json, revision_from_json
 from healthstore.wire.samples import device_to_json, quantity_to_json, source_to_json
+
+_T = TypeVar("_T")
 
 
 def predicate_to_json(predicate: p.Predicate) -> JSONObject:
@@ -198,23 +200,27 @@ def _time_window(data: Mapping[str, Any]) -> p.Predicate:
 
 
 def _revisions(data: Mapping[str, Any]) -> p.Predicate:
-    revisions = []
-    for i, item in enumerate(array(data, "revisions")):
-        revision = revision_from_json(item, field=f"revisions[{i}]")
-        if revision is None:
-            raise InvalidArgument("a revision cannot be null", field=f"revisions[{i}]")
-        revisions.append(revision)
-    return p.from_source_revisions(*revisions)
+    return p.from_source_revisions(*_objects(data, "revisions", "a revision", revision_from_json))
 
 
 def _devices(data: Mapping[str, Any]) -> p.Predicate:
-    devices = []
-    for i, item in enumerate(array(data, "devices")):
-        device = device_from_json(item, field=f"devices[{i}]")
-        if device is None:
-            raise InvalidArgument("a device cannot be null", field=f"devices[{i}]")
-        devices.append(device)
-    return p.from_devices(*devices)
+    return p.from_devices(*_objects(data, "devices", "a device", device_from_json))
+
+
+def _objects(
+    data: Mapping[str, Any],
+    key: str,
+    what: str,
+    read: Callable[..., _T | None],
+) -> list[_T]:
+    """The objects of the array ``key``, each read by ``read``; none may be null."""
+    out = []
+    for i, item in enumerate(array(data, key)):
+        found = read(item, field=f"{key}[{i}]")
+        if found is None:
+            raise InvalidArgument(f"{what} cannot be null", field=f"{key}[{i}]")
+        out.append(found)
+    return out
 
 
 def _metadata(data: Mapping[str, Any]) -> p.Predicate:

@@ -28,6 +28,7 @@ from healthstore.model import (
     QuantitySample,
     Sample,
 )
+from healthstore.model.measures import fitting_unit
 from healthstore.times import zone
 from healthstore.units import Quantity, parse_unit
 from healthstore.wire.fields import (
@@ -164,14 +165,7 @@ def _quantity_sample(
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InvalidArgument(f"value of {t.short_name} must be a number", field="value")
     check_range(value, "value")
-    unit = parse_unit(text(data, "unit", required=True) or "")
-    assert t.canonical_unit is not None
-    if not unit.is_compatible(t.canonical_unit):
-        raise InvalidArgument(
-            f"unit {unit.text!r} does not fit {t.short_name} "
-            f"(expects a unit compatible with {t.canonical_unit!r})",
-            field="unit",
-        )
+    unit = fitting_unit(t, parse_unit(text(data, "unit", required=True) or ""), "unit")
     quantity = Quantity(value, unit)
     limits.check_quantity(t, quantity, "value")
     count = data.get("count", 1)

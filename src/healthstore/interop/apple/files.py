@@ -10,7 +10,7 @@ from typing import Any
 from healthstore.clinical.cda import cda_document
 from healthstore.errors import HealthStoreError
 from healthstore.interop.apple.cleaning import split_roots
-from healthstore.interop.apple.elements import Rejected
+from healthstore.interop.apple.conversion import Rejected
 from healthstore.interop.apple.uuids import ContentUuids
 from healthstore.interop.apple.values import parse_date
 from healthstore.model import Device, Source, SourceRevision

@@ -9,20 +9,18 @@ from __future__ import annotations
 import json
 
 from healthstore.catalogue import Kind
-from healthstore.interop.apple.elements import (
-    Context,
-    Converted,
-    Rejected,
-    _build,
-    _date,
-    _float,
-    _identity,
-    _metadata_or_repair,
-    _quantity,
-    _required,
-    _times,
-    _type,
-    _uuid,
+from healthstore.interop.apple.conversion import Context, Converted, Rejected
+from healthstore.interop.apple.element_fields import (
+    build,
+    date_attribute,
+    element_times,
+    element_uuid,
+    finite,
+    identity_text,
+    metadata_or_repair,
+    quantity_of,
+    required,
+    sample_type,
 )
 from healthstore.interop.apple.tree import Element
 from healthstore.interop.apple.values import normalize_source_name, parse_date
@@ -33,17 +31,19 @@ from healthstore.records import Audiogram, AudiogramPoint, VisionPrescription
 def audiogram(element: Element, ctx: Context) -> Converted:
     """An Audiogram with its sensitivity points."""
     revision, device = ctx.revision(element), ctx.device(element)
-    meta = _metadata_or_repair(element, ctx)
-    start, end = _times(element, meta)
+    meta = metadata_or_repair(element, ctx)
+    start, end = element_times(element, meta)
     points = []
     for point in element.iterfind("SensitivityPoint"):
-        frequency = _quantity(
+        frequency = quantity_of(
             point.get("frequencyValue"), point.get("frequencyUnit") or "Hz", "frequencyValue"
         )
         if frequency is None:
             continue
-        left = _quantity(point.get("leftEarValue"), point.get("leftEarUnit") or "dBHL", "left")
-        right = _quantity(point.get("rightEarValue"), point.get("rightEarUnit") or "dBHL", "right")
+        left = quantity_of(point.get("leftEarValue"), point.get("leftEarUnit") or "dBHL", "left")
+        right = quantity_of(
+            point.get("rightEarValue"), point.get("rightEarUnit") or "dBHL", "right"
+        )
         points.append(
             AudiogramPoint(
                 frequency.value_in("Hz"),
@@ -51,8 +51,8 @@ def audiogram(element: Element, ctx: Context) -> Converted:
                 None if right is None else right.value,
             )
         )
-    uuid = _uuid(element, start, revision, ctx)
-    sample = _build(
+    uuid = element_uuid(element, start, revision, ctx)
+    sample = build(
         lambda: Audiogram(
             start, end, points, source=revision, device=device, metadata=meta, uuid=uuid
         )
@@ -78,8 +78,8 @@ _EYE_ATTRIBUTES = {
 def vision_prescription(element: Element, ctx: Context) -> Converted:
     """A VisionPrescription (glasses or contacts) with its eyes."""
     revision, device = ctx.revision(element), ctx.device(element)
-    meta = _metadata_or_repair(element, ctx)
-    issued = _date(element, "dateIssued")
+    meta = metadata_or_repair(element, ctx)
+    issued = date_attribute(element, "dateIssued")
     expires = element.get("expirationDate")
     kind = (element.get("prescriptionType") or element.get("type") or "glasses").lower()
     kind = "contacts" if "contact" in kind else "glasses"
@@ -91,9 +91,9 @@ def vision_prescription(element: Element, ctx: Context) -> Converted:
         for attribute, name in _EYE_ATTRIBUTES.items():
             text = eye.get(attribute)
             if text:
-                eyes[side][name] = _float(text.split()[0], attribute)
-    uuid = _uuid(element, issued, revision, ctx)
-    sample = _build(
+                eyes[side][name] = finite(text.split()[0], attribute)
+    uuid = element_uuid(element, issued, revision, ctx)
+    sample = build(
         lambda: VisionPrescription(
             issued,
             prescription_type=kind,
@@ -115,10 +115,10 @@ def clinical_record(element: Element, ctx: Context) -> Converted:
     from healthstore.clinical.fhir import release_from_version
     from healthstore.clinical.records import clinical_record as make_record
 
-    t = _type(element)
+    t = sample_type(element)
     if t.kind is not Kind.clinical:
         raise Rejected(f"{t.short_name} is not a clinical type")
-    path = _required(element, "resourceFilePath").lstrip("/")
+    path = required(element, "resourceFilePath").lstrip("/")
     data = ctx.read_file(path)
     if data is None:
         raise Rejected(f"its resource file {path} is not in the export")
@@ -127,13 +127,13 @@ def clinical_record(element: Element, ctx: Context) -> Converted:
     except ValueError as exc:
         raise Rejected(f"its resource file {path} is not JSON: {exc}") from None
     release = release_from_version(element.get("fhirVersion")) or "DSTU2"
-    received = _date(element, "receivedDate")
-    source_name = normalize_source_name(_required(element, "sourceName"))
+    received = date_attribute(element, "receivedDate")
+    source_name = normalize_source_name(required(element, "sourceName"))
     uuid = stable_uuid(
         received,
-        _identity("clinical", source_name, resource.get("resourceType"), resource.get("id")),
+        identity_text("clinical", source_name, resource.get("resourceType"), resource.get("id")),
     )
-    sample = _build(
+    sample = build(
         lambda: make_record(
             resource,
             release=release,

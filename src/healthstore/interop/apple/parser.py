@@ -12,7 +12,7 @@ the export.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, BinaryIO
@@ -20,9 +20,9 @@ from typing import Any, BinaryIO
 from lxml import etree
 
 from healthstore.errors import InvalidArgument
-from healthstore.interop.apple import elements, medical
+from healthstore.interop.apple import elements, medical, workout_elements
 from healthstore.interop.apple.cleaning import CHUNK_SIZE, clean_xml_stream
-from healthstore.interop.apple.elements import Context, Converted, Rejected
+from healthstore.interop.apple.conversion import Context, Converted, Rejected
 from healthstore.interop.apple.files import cda_documents, electrocardiogram
 from healthstore.interop.apple.plain_records import PlainRecords
 from healthstore.interop.apple.source import ExportSource
@@ -35,7 +35,7 @@ from healthstore.plain import PlainSample
 CONVERTERS: dict[str, Callable[[Any, Context], Converted]] = {
     "Record": record_or_opaque,
     "Correlation": elements.correlation,
-    "Workout": elements.workout,
+    "Workout": workout_elements.workout,
     "ActivitySummary": elements.activity_summary,
     "Me": elements.me,
     "ClinicalRecord": medical.clinical_record,
@@ -122,6 +122,17 @@ def read_export(
     progress = progress or Progress()
     ctx = Context(source.read_bytes, uuids or ContentUuids())
     entries = read_elements(source, progress, plain=plain, run_size=run_size, uuids=ctx.uuids)
+    yield from converted(entries, source, ctx, progress)
+
+
+def converted(
+    entries: Iterable[Node | Skip | PlainRun],
+    source: ExportSource,
+    ctx: Context,
+    progress: Progress,
+) -> Iterator[Item | Skip | PlainRun]:
+    """``entries`` (what :func:`read_elements` gives) with each element converted, then the
+    export's files beside ``export.xml``."""
     for entry in entries:
         if isinstance(entry, Node):
             yield from convert(entry, ctx, progress)

@@ -29,12 +29,10 @@ from healthstore import catalogue
 from healthstore import metadata as md
 from healthstore.catalogue import Kind, ObjectType
 from healthstore.errors import HealthStoreError
-from healthstore.interop.apple.elements import (
-    ADDRESS,
+from healthstore.interop.apple.conversion import ADDRESS, Context, Rejected
+from healthstore.interop.apple.element_fields import (
     NOT_IDENTITY,
-    Context,
     Entries,
-    Rejected,
     category_value,
     metadata_from,
     metadata_zone,
@@ -240,7 +238,7 @@ class PlainRecords:
 
     # --- per Record -------------------------------------------------------------------------
     def _identity(self, shape: _Shape, attrs: Mapping[str, str], meta: _Meta) -> str:
-        """The content identity of ``elements._identity_of``: the shape's head, the
+        """The content identity of ``element_fields.identity_of``: the shape's head, the
         attributes sorted by "name=value", then the sorted metadata entries."""
         key = (shape, tuple(attrs))
         template = self._templates.get(key)

@@ -24,6 +24,7 @@ child; if the parent dies, the child's next write fails and it exits.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import pickle
 import subprocess
@@ -33,16 +34,15 @@ from pathlib import Path
 from typing import IO, Any, Final
 
 from healthstore.errors import HealthStoreError, InvalidArgument
-from healthstore.interop.apple.elements import Context
+from healthstore.interop.apple.conversion import Context
 from healthstore.interop.apple.parser import (
     PLAIN_RUN,
     Item,
     PlainRun,
     Progress,
     Skip,
-    convert,
+    converted,
     read_elements,
-    read_files,
 )
 from healthstore.interop.apple.source import ExportSource
 from healthstore.interop.apple.tree import Node
@@ -89,13 +89,8 @@ def read_export_in_background(
             child.stdin.write(uuids.key.hex().encode("ascii") + b"\n")
             child.stdin.close()
         ctx = Context(source.read_bytes, uuids)
-        for entries in _messages(child, child.stdout, progress):
-            for entry in entries:
-                if isinstance(entry, Node):
-                    yield from convert(entry, ctx, progress)
-                else:
-                    yield entry
-        yield from read_files(source, progress, ctx)
+        batches = _messages(child, child.stdout, progress)
+        yield from converted(itertools.chain.from_iterable(batches), source, ctx, progress)
     finally:
         if child.poll() is None:
             child.kill()

@@ -15,13 +15,9 @@ from uuid import UUID
 
 from healthstore import catalogue
 from healthstore.errors import HealthStoreError
-from healthstore.interop.apple.elements import (
-    NOT_IDENTITY,
-    Context,
-    Converted,
-    metadata_entries,
-    record,
-)
+from healthstore.interop.apple.conversion import Context, Converted
+from healthstore.interop.apple.element_fields import NOT_IDENTITY, metadata_entries
+from healthstore.interop.apple.elements import record
 from healthstore.interop.apple.tree import Element
 from healthstore.interop.apple.values import parse_date
 from healthstore.opaque import OpaqueRecord

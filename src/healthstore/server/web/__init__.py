@@ -16,6 +16,10 @@ from healthstore.server.web.security import SecurityHeaders
 from healthstore.server.web.sessions import MemorySessions, SessionStore, SignInLinks
 from healthstore.server.web.templating import environment
 
+UPLOAD_PATH = "/owner/api/uploads"
+"""The person's file upload: its body streams to disk, under a limit of its own
+(``ServerSettings.max_upload_bytes``)."""
+
 
 def _local_zone() -> tzinfo:
     return datetime.now().astimezone().tzinfo or UTC
@@ -32,6 +36,7 @@ def install(
         api,
         apps,
         browse,
+        cards,
         profile,
         records,
         signin,
@@ -52,7 +57,19 @@ def install(
     app.state.web = state
     transfer.install_jobs(app)
     app.mount(prefix, VersionedStatic(directory=STATIC_DIR), name="static")
-    for module in (signin, summary, browse, types, workouts, records, apps, profile, transfer, api):
+    for module in (
+        signin,
+        summary,
+        browse,
+        types,
+        workouts,
+        records,
+        apps,
+        profile,
+        transfer,
+        cards,
+        api,
+    ):
         app.include_router(module.router)
     app.include_router(transfer.owner_router)
 

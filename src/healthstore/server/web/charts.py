@@ -4,7 +4,7 @@ bucket for cumulative types (bars), minimum, average and maximum for discrete on
 
 from __future__ import annotations
 
-from datetime import tzinfo
+from datetime import timedelta, tzinfo
 from typing import Any
 
 from healthstore import catalogue
@@ -12,8 +12,9 @@ from healthstore.catalogue.registry import Kind
 from healthstore.errors import InvalidArgument
 from healthstore.model import CategorySample
 from healthstore.query.statistics import Statistics
-from healthstore.server.web.figures import display_unit
+from healthstore.server.web.figures import display_unit, midnight
 from healthstore.server.web.ranges import Window, bucket_bounds
+from healthstore.server.web.sleep import SLEEP, night_of_sample
 from healthstore.server.web.units_choice import unit_choices
 from healthstore.store import HealthStore
 from healthstore.units import Quantity
@@ -101,7 +102,6 @@ def _headline(kind: str, rows: list[dict[str, Any]]) -> dict[str, float | None]:
     return {"minimum": min(lows) if lows else None, "maximum": max(highs) if highs else None}
 
 
-SLEEP = "sleepAnalysis"
 BLOOD_PRESSURE = "bloodPressure"
 PAIRS = (("systolic", "bloodPressureSystolic"), ("diastolic", "bloodPressureDiastolic"))
 
@@ -154,22 +154,31 @@ def events_chart(
     store: HealthStore, type_name: str, window: Window, zone: tzinfo
 ) -> dict[str, Any]:
     """A category type's samples counted per bucket (a sample counts in the bucket it
-    starts in); for sleep, the hours asleep per bucket, and per stage."""
+    starts in); for sleep, the hours asleep per bucket, and per stage, each night counted
+    on the day it ends (as Apple's Health app does; by the hour it starts in a day's
+    chart)."""
+    sleep = type_name == SLEEP
+    by_night = sleep and window.interval != "1h"
+    start = window.start - timedelta(hours=6) if by_night else window.start
     samples = [
         s
-        for s in store.samples(type_name, start=window.start, end=window.end, sort="start")
+        for s in store.samples(type_name, start=start, end=window.end, sort="start")
         if isinstance(s, CategorySample)
     ]
-    sleep = type_name == SLEEP
+    if by_night:
+        keyed = [(midnight(night_of_sample(s.end, zone), zone), s) for s in samples]
+    else:
+        keyed = [(s.start, s) for s in samples]
+    keyed.sort(key=lambda pair: pair[0])
     rows = []
     i = 0
     for start, end in bucket_bounds(window, zone):
-        while i < len(samples) and samples[i].start < start:
+        while i < len(keyed) and keyed[i][0] < start:
             i += 1
         first = i
-        while i < len(samples) and samples[i].start < end:
+        while i < len(keyed) and keyed[i][0] < end:
             i += 1
-        inside = samples[first:i]
+        inside = [sample for _, sample in keyed[first:i]]
         row: dict[str, Any] = {"start": start.isoformat(), "end": end.isoformat()}
         if sleep:
             stages: dict[str, float] = {}

@@ -4,15 +4,14 @@ over the last 30 days, and the last seven days for a small trend chart."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from healthstore import catalogue
 from healthstore.errors import HealthStoreError
-from healthstore.model import CategorySample
 from healthstore.query.statistics import Statistics
 from healthstore.server.web.names import title_of
+from healthstore.server.web.sleep import Night, night_of_sample, nights
 from healthstore.store import HealthStore
 
 DAYS = 30
@@ -32,6 +31,7 @@ class Card:
     average: float | None = None
     trend: list[tuple[date, float | None]] = field(default_factory=list)
     stages: list[tuple[str, float]] = field(default_factory=list)
+    night: Night | None = None
 
 
 _SHOWN_PER = {"count/s": "count/min"}
@@ -140,27 +140,21 @@ def blood_pressure_card(store: HealthStore, today: date, zone: tzinfo) -> Card:
 
 
 def sleep_card(store: HealthStore, today: date, zone: tzinfo) -> Card:
-    """Last night's sleep by stage: the night ending on the latest day with sleep (from
-    18:00 the day before to 12:00 that day)."""
+    """Last night's sleep by stage, as a timeline: the night ending on the latest day with
+    sleep (from 18:00 the day before to 12:00 that day)."""
     card = Card("sleepAnalysis", "Sleep", "hr")
     latest = store.samples("sleepAnalysis", sort="-end", limit=1)
     if not latest:
         return card
-    day = latest[0].end.astimezone(zone).date()
-    if latest[0].end.astimezone(zone).time() >= time(18):
-        day += timedelta(days=1)
-    start = datetime.combine(day - timedelta(days=1), time(18), tzinfo=zone)
-    end = datetime.combine(day, time(12), tzinfo=zone)
-    by_stage: dict[str, float] = defaultdict(float)
-    for sample in store.samples("sleepAnalysis", start=start, end=end):
-        if isinstance(sample, CategorySample):
-            clipped = min(sample.end, end) - max(sample.start, start)
-            by_stage[sample.label] += clipped.total_seconds() / 3600
-    asleep = sum(h for stage, h in by_stage.items() if stage.startswith("Asleep"))
-    card.day = day
-    card.value = f"{asleep:.1f}"
+    found = nights(store, [night_of_sample(latest[0].end, zone)], zone, width=300)
+    if not found:
+        return card
+    night = found[0]
+    card.day = night.day
+    card.value = f"{night.asleep:.1f}"
     card.detail = "asleep"
-    card.stages = sorted(by_stage.items(), key=lambda x: -x[1])
+    card.stages = night.stages
+    card.night = night
     return card
 
 

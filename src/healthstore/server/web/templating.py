@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from healthstore import __version__
+from healthstore.server.web.sleep import css_class
 
 TEMPLATE_DIR = Path(str(resources.files("healthstore.server.web") / "templates"))
 
@@ -25,6 +26,7 @@ def environment(static_prefix: str) -> Environment:
     )
     env.globals["static"] = lambda path: f"{static_prefix}/{path}"
     env.globals["version"] = __version__
+    env.globals["stage_class"] = css_class
     return env
 
 

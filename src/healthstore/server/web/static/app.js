@@ -92,6 +92,17 @@
   window.addEventListener("resize", function () { plot.setSize(size()); });
 })();
 
+// A chosen file fills a text field (SMART Health Cards and their issuers' keys are small).
+document.querySelectorAll("input[type=file][data-fill]").forEach(function (input) {
+  input.addEventListener("change", function () {
+    var file = input.files[0];
+    var target = document.getElementById(input.dataset.fill);
+    if (!file || !target) return;
+    if (input.dataset.name) document.getElementById(input.dataset.name).value = file.name;
+    file.text().then(function (text) { target.value = text; });
+  });
+});
+
 // Uploads: the file is the request body (streamed to disk by the server), with progress.
 (function () {
   var form = document.querySelector("form[data-upload]");

@@ -1,13 +1,13 @@
 """Import and export: upload an Apple ``export.zip`` or a FHIR file (streamed to disk,
-never held in memory, size-limited by the server's body limit), follow its progress, read
-its final accounting; download an Apple export, a FHIR bundle or a backup."""
+never held in memory, under the upload's own size limit), follow its progress, read its
+final accounting; download an Apple export, a FHIR bundle, CSV or Parquet files or a
+backup."""
 
 from __future__ import annotations
 
 import secrets
-import tempfile
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -15,19 +15,23 @@ from starlette.background import BackgroundTask
 from starlette.responses import FileResponse, JSONResponse, Response
 
 from healthstore.errors import InvalidArgument, NoData
+from healthstore.exports.frames_export import export_frames
 from healthstore.interop.apple.writer import write_export
 from healthstore.server.deps import Store
 from healthstore.server.openapi import OWNER, OWNER_WHEN, responses
+from healthstore.server.web import UPLOAD_PATH
 from healthstore.server.web.auth import ApiSession, PageSession, check_csrf, web_state
 from healthstore.server.web.jobs import ImportJob, Jobs, apple_export_problem, follow
 from healthstore.server.web.schemas import Upload
 from healthstore.server.web.templating import render
+from healthstore.server.web.transfers import page_context, scratch, zip_folder
 from healthstore.store import HealthStore
 
 router = APIRouter(include_in_schema=False)
 owner_router = APIRouter(tags=["owner"])
 """The JSON endpoint the page's script calls, documented in OpenAPI."""
 KINDS = {"apple": ".zip", "fhir": ".json"}
+FRAME_FORMATS: dict[str, Literal["csv", "parquet"]] = {"csv": "csv", "parquet": "parquet"}
 
 
 def _jobs(request: Request) -> Jobs:
@@ -35,23 +39,13 @@ def _jobs(request: Request) -> Jobs:
     return jobs
 
 
-def _scratch(store: HealthStore) -> Path:
-    """Where uploads and downloads are written: beside the store (same disk, same
-    permissions), else the system's temporary directory."""
-    if store.directory is not None:
-        folder = store.directory / "web-transfers"
-        folder.mkdir(mode=0o700, exist_ok=True)
-        return folder
-    return Path(tempfile.gettempdir())
-
-
 @router.get("/transfer")
 async def transfer(request: Request, session: PageSession) -> Response:
-    return render(request, "transfer.html", {})
+    return render(request, "transfer.html", page_context(request))
 
 
 @owner_router.post(
-    "/owner/api/uploads",
+    UPLOAD_PATH,
     operation_id="ownerUpload",
     summary="Upload a file to import (the person's session)",
     responses=responses(*OWNER, 413, ok=Upload, when=OWNER_WHEN),
@@ -72,13 +66,14 @@ async def upload(
     name: Annotated[str, Query(description="The file's name, as the page shows it")] = "upload",
     source: Annotated[str, Query(description="The source of FHIR records")] = "",
 ) -> Response:
-    """The request body is the file itself; ``kind`` is ``apple`` or ``fhir``. Answers the
-    import job's id; follow it at ``/transfer/jobs/{id}``."""
+    """The request body is the file itself, written to disk as it arrives; ``kind`` is
+    ``apple`` or ``fhir``. Its size limit is the upload's own (``--max-upload-gb``), not the
+    API's body limit. Answers the import job's id; follow it at ``/transfer/jobs/{id}``."""
     check_csrf(request, session)
     if kind not in KINDS:
         raise InvalidArgument("kind must be apple or fhir", field="kind")
     name = name[:200]
-    path = _scratch(store) / f"upload-{secrets.token_hex(8)}{KINDS[kind]}"
+    path = scratch(store) / f"upload-{secrets.token_hex(8)}{KINDS[kind]}"
     try:
         with path.open("wb") as out:
             async for chunk in request.stream():
@@ -129,7 +124,7 @@ def _download(path: Path, filename: str, media: str) -> FileResponse:
 @router.get("/transfer/export/{what}")
 async def export(request: Request, session: PageSession, store: Store, what: str) -> Response:
     """Write an export beside the store, send it, delete it."""
-    folder = _scratch(store)
+    folder = scratch(store)
     token = secrets.token_hex(8)
     if what == "apple":
         path = folder / f"export-{token}.zip"
@@ -142,7 +137,18 @@ async def export(request: Request, session: PageSession, store: Store, what: str
     if what == "backup":
         path = await run_in_threadpool(store.backup, folder / f"backup-{token}.zip")
         return _download(path, "healthstore-backup.zip", "application/zip")
+    if what in FRAME_FORMATS:
+        fmt = FRAME_FORMATS[what]
+        path = await run_in_threadpool(_frames, store, folder, token, fmt)
+        return _download(path, f"healthstore-{what}.zip", "application/zip")
     raise NoData(f"no export {what!r}", field="what")
+
+
+def _frames(store: HealthStore, folder: Path, token: str, fmt: Literal["csv", "parquet"]) -> Path:
+    """A file per type (the analyst's export, through the person's view), zipped."""
+    files = folder / f"{fmt}-{token}"
+    export_frames(store, [], files, fmt)
+    return zip_folder(files, folder / f"{fmt}-{token}.zip")
 
 
 def install_jobs(app: Any) -> None:

@@ -4,7 +4,7 @@ value, deleting (after confirmation) and the order of its data sources."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -27,9 +27,18 @@ from healthstore.server.web.auth import (
 )
 from healthstore.server.web.charts import chart, chart_kind
 from healthstore.server.web.figures import display_unit
-from healthstore.server.web.forms import AddForm, parse_add
+from healthstore.server.web.forms import (
+    AddForm,
+    blank,
+    choices,
+    form_kind,
+    parse_add,
+    value_label,
+    words,
+)
 from healthstore.server.web.names import title_of
 from healthstore.server.web.ranges import RANGES, window
+from healthstore.server.web.sleep import SLEEP, nights
 from healthstore.server.web.templating import render
 from healthstore.server.web.units_choice import unit_choices
 from healthstore.store import HealthStore
@@ -72,8 +81,15 @@ def _type_page(
     if unit not in units:
         unit = shown
     today = datetime.now(zone).date()
-    data = chart(store, t.short_name, window(range_name, page, today, zone), zone, unit)
-    add = add or AddForm({"value": "", "unit": preferred, "date": today.isoformat(), "time": ""})
+    w = window(range_name, page, today, zone)
+    data = chart(store, t.short_name, w, zone, unit)
+    timeline = []
+    if t.short_name == SLEEP and range_name in ("D", "W"):
+        first, last = w.start.date(), (w.end - timedelta(microseconds=1)).date()
+        days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+        timeline = nights(store, days, zone)
+    add = add or blank(t, preferred, today)
+    kind = form_kind(t)
 
     def link(**change: Any) -> str:
         query = {"range": range_name, "page": page, "unit": unit} | change
@@ -90,6 +106,11 @@ def _type_page(
         "units": units,
         "link": link,
         "add": add,
+        "nights": timeline,
+        "form_kind": kind,
+        "choices": choices(t) if kind == "category" else [],
+        "value_label": value_label(t) if kind == "category" else "",
+        "cycle_start": "HKMenstrualCycleStart" in t.required_metadata,
         "pinned": t.short_name in prefs.get("pinned", []),
         "preferred": preferred,
     }
@@ -112,8 +133,8 @@ async def add_sample(
     form = await read_form(request)
     check_csrf(request, session, form)
     t = _charted(type_name)
-    units = unit_choices(display_unit(t.short_name))
-    parsed, sample = parse_add(t.short_name, form, units, web_state(request).zone)
+    units = unit_choices(display_unit(t.short_name)) if form_kind(t) == "quantity" else []
+    parsed, sample = parse_add(t, form, units, web_state(request).zone)
     if sample is None:
         params = {"range": form.get("range", "W"), "unit": form.get("unit", "")}
         return await run_in_threadpool(_type_page, request, store, t, params, parsed)
@@ -129,7 +150,7 @@ def _rows(samples: list[Sample], unit: str, zone: Any) -> list[dict[str, Any]]:
             {
                 "uuid": str(s.uuid),
                 "value": value,
-                "label": s.label if isinstance(s, CategorySample) else _paired(s),
+                "label": words(s.label) if isinstance(s, CategorySample) else _paired(s),
                 "start": s.start.astimezone(zone),
                 "end": s.end.astimezone(zone),
                 "source": s.source.name if s.source else "",

@@ -19,7 +19,7 @@ import secrets
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -64,17 +64,10 @@ from healthstore.query import predicates as p
 from healthstore.query import stats_reader
 from healthstore.query.live import ChangeHub
 from healthstore.shc_import import CardResult
+from healthstore.storage import backends, summaries
 from healthstore.storage import me_attributes as kept_me
-from healthstore.storage import summaries
-from healthstore.storage.backend import Backend, FileBackup, Rekeyable, Streaming
-from healthstore.storage.backends import (
-    DEFAULT_BACKEND,
-    FIELD,
-    SQLITE_FILE,
-    backend_of,
-    cipher_entry,
-    open_backend,
-)
+from healthstore.storage.backend import Backend, file_backup, maybe_streaming, rekeyable
+from healthstore.storage.backends import DEFAULT_BACKEND, FIELD, backend_of, open_backend
 from healthstore.storage.dimensions import Dimensions
 from healthstore.storage.lockable import LockableBackend
 from healthstore.storage.opaque import opaque_records, save_opaque
@@ -95,7 +88,7 @@ from healthstore.views import (
 )
 
 FORMAT_FILE = "store.json"
-DATABASE_FILE = SQLITE_FILE
+DATABASE_FILE = "healthstore.db"
 FORMAT_VERSION = 1
 
 __all__ = ["OWNER_REVISION", "OWNER_SOURCE", "AppReport", "HealthStore"]
@@ -261,9 +254,7 @@ class HealthStore(SampleView):
             raise InvalidArgument("this store has no directory to back up", field="store")
         with tempfile.TemporaryDirectory(dir=path.parent) as scratch:
             copy = Path(scratch) / DATABASE_FILE
-            if not isinstance(self._backend, FileBackup):
-                raise InvalidArgument("this store's backend has no file to back up", field="store")
-            self._backend.backup_to(copy)
+            file_backup(self._backend).backup_to(copy)
             partial = path.with_name(path.name + ".partial")
             touch_private(partial)  # the backup is as private as the store
             with zipfile.ZipFile(partial, "w", zipfile.ZIP_STORED) as archive:
@@ -422,9 +413,7 @@ class HealthStore(SampleView):
             "encryption": _encryption_entry(params, key, self._backend.name),
         }
         _write_json(self.directory / PENDING_FILE, pending)
-        if not isinstance(self._backend, Rekeyable):
-            raise InvalidArgument("this store's backend has no key to change", field="store")
-        self._backend.rekey(key)
+        rekeyable(self._backend).rekey(key)
         os.replace(self.directory / PENDING_FILE, self.directory / FORMAT_FILE)
         self._audit.append(PERSON, "change_passphrase", (), 0, now_us())
 
@@ -539,8 +528,7 @@ class HealthStore(SampleView):
         a second process while this one saves (``background``: None decides by size, True
         or False forces it)."""
         key = self._secret(IMPORT_UUIDS)
-        backend = self._backend
-        with backend.streaming() if isinstance(backend, Streaming) else nullcontext():
+        with maybe_streaming(self._backend):
             summary = importing.import_apple_health(
                 self, path, progress, batch_size, background=background, uuid_key=key
             )
@@ -947,7 +935,7 @@ def _journal_keys(backend: Backend) -> bytes:
 def _encryption_entry(params: KdfParams, key: bytes, backend: str) -> dict[str, Any]:
     """What ``store.json`` says of an encrypted store: how its key is derived, the
     backend's cipher, and a check value for the key (never the key or the passphrase)."""
-    return {**params.to_json(), **cipher_entry(backend), "check": key_check(key)}
+    return {**params.to_json(), **backends.cipher_entry(backend), "check": key_check(key)}
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:

@@ -10,10 +10,11 @@ import — are separate protocols, asked for with ``isinstance``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from healthstore.errors import InvalidArgument
 from healthstore.storage.dialect import Dialect
 
 Row = tuple[Any, ...]
@@ -117,3 +118,26 @@ class Streaming(Protocol):
     def streaming(self) -> AbstractContextManager[None]:
         """A long run of writes that each touch new pages (a bulk import)."""
         ...
+
+
+def rekeyable(backend: Backend) -> Rekeyable:
+    """``backend`` as :class:`Rekeyable`; invalidArgument when it cannot change a key."""
+    if not isinstance(backend, Rekeyable):
+        raise _lacking(backend, "has no key to change")
+    return backend
+
+
+def file_backup(backend: Backend) -> FileBackup:
+    """``backend`` as :class:`FileBackup`; invalidArgument when it has no file to copy."""
+    if not isinstance(backend, FileBackup):
+        raise _lacking(backend, "has no file to back up")
+    return backend
+
+
+def maybe_streaming(backend: Backend) -> AbstractContextManager[None]:
+    """The backend's :meth:`Streaming.streaming` where it has one, else nothing."""
+    return backend.streaming() if isinstance(backend, Streaming) else nullcontext()
+
+
+def _lacking(backend: Backend, what: str) -> InvalidArgument:
+    return InvalidArgument(f"this store's backend ({backend.name}) {what}", field="store")

@@ -11,19 +11,19 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
-from healthstore.errors import DatabaseInaccessible, InvalidArgument
+from healthstore.errors import DatabaseInaccessible
 from healthstore.storage.backend import (
     CLOSED_MESSAGE,
     Backend,
-    FileBackup,
-    Rekeyable,
     Row,
     Savepoint,
-    Streaming,
+    file_backup,
+    maybe_streaming,
+    rekeyable,
 )
 from healthstore.storage.dialect import Dialect
 
@@ -116,21 +116,10 @@ class LockableBackend:
 
     # --- optional capabilities, passed through ------------------------------------------------
     def streaming(self) -> AbstractContextManager[None]:
-        inner = self._open()
-        return inner.streaming() if isinstance(inner, Streaming) else nullcontext()
+        return maybe_streaming(self._open())
 
     def rekey(self, key: bytes) -> None:
-        inner = self._open()
-        if not isinstance(inner, Rekeyable):
-            raise InvalidArgument(
-                f"this store's backend ({inner.name}) has no key to change", field="store"
-            )
-        inner.rekey(key)
+        rekeyable(self._open()).rekey(key)
 
     def backup_to(self, path: Path) -> None:
-        inner = self._open()
-        if not isinstance(inner, FileBackup):
-            raise InvalidArgument(
-                f"this store's backend ({inner.name}) has no file to back up", field="store"
-            )
-        inner.backup_to(path)
+        file_backup(self._open()).backup_to(path)

@@ -14,8 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from healthstore import HealthStore
-from healthstore.errors import InvalidArgument
-from healthstore.query.calendar import Calendar, Interval
+from healthstore.errors import DataSizeExceeded, InvalidArgument
+from healthstore.query.calendar import MAX_BUCKETS, Calendar, Interval
 from tests.conftest import PARIS
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -504,3 +504,15 @@ def test_day_boundaries_are_local_midnights_in_sao_paulo(
         else:
             assert reading.time() == time(0)
     assert len(edges) == days + 2
+
+
+def test_a_range_of_more_buckets_than_the_limit_is_refused_naming_the_interval() -> None:
+    """Ten years of hours fit; one bucket more is 413 dataSizeExceeded naming ``interval``,
+    decided before any bucket is built."""
+    calendar = Calendar(EPOCH, Interval.parse("1h"), UTC)
+    start = datetime(2020, 1, 1, tzinfo=UTC)
+    assert len(calendar.buckets(start, start + timedelta(hours=MAX_BUCKETS))) == MAX_BUCKETS + 1
+    with pytest.raises(DataSizeExceeded) as refused:
+        calendar.buckets(start, start + timedelta(hours=MAX_BUCKETS + 1))
+    assert refused.value.field == "interval"
+    assert f"{MAX_BUCKETS + 1:,} buckets" in str(refused.value)

@@ -42,7 +42,7 @@ _UNITS = {
     "year": "years",
     "years": "years",
 }
-MAX_BUCKETS = 500_000  # a year of minutes; more would hold gigabytes of results
+MAX_BUCKETS = 100_000  # ten years of hours; more is an export, not a collection
 
 _SPEC = re.compile(r"^\s*(\d+)\s*([a-z]+)\s*$")
 

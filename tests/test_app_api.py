@@ -31,6 +31,7 @@ from healthstore.errors import (
 )
 from healthstore.query import predicates as p
 from healthstore.query.statistics import Statistics
+from healthstore.server import ServerSettings
 from tests.conftest import PHONE, T0, WATCH, at
 from tests.server_support import serve
 
@@ -65,7 +66,9 @@ def api(request: pytest.FixtureRequest, store: HealthStore) -> Iterator[Any]:
     if request.param == "library":
         yield store.app(BUNDLE)
         return
-    with serve(store) as url, HealthClient(url, token) as client:
+    # a short keep-alive: a live stream the client closed ends at once, not 15 s later
+    settings = ServerSettings(live_keepalive_s=0.05)
+    with serve(store, settings) as url, HealthClient(url, token) as client:
         yield client
 
 

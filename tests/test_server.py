@@ -284,6 +284,35 @@ def test_an_empty_atomic_batch_with_a_live_query_open(http: httpx.Client) -> Non
         assert event == "event: update"
 
 
+def test_a_silent_live_stream_sends_keep_alives_at_the_set_interval(
+    store: HealthStore, token: str
+) -> None:
+    params = {
+        "type": "stepCount",
+        "anchor": at(0).isoformat(),
+        "interval": "1h",
+        "start": at(0).isoformat(),
+        "end": at(120).isoformat(),
+        "options": "sum",
+    }
+    headers = {"Authorization": f"Bearer {token}"}
+    with (
+        serve(store, ServerSettings(live_keepalive_s=0.01)) as url,
+        httpx.Client(base_url=url, headers=headers, timeout=30) as http,
+        http.stream("GET", "/v1/statistics/collection/live", params=params) as live,
+    ):
+        lines = (line for line in live.iter_lines() if line)
+        assert next(lines) == "event: initial"
+        assert next(lines).startswith("data: ")
+        assert [next(lines) for _ in range(3)] == [": keep-alive"] * 3
+
+
+@pytest.mark.parametrize("seconds", [0, -1.0])
+def test_a_keep_alive_interval_must_be_positive(seconds: float) -> None:
+    with pytest.raises(ValueError, match="live_keepalive_s"):
+        ServerSettings(live_keepalive_s=seconds)
+
+
 def test_a_store_held_by_another_process_answers_423(
     http: httpx.Client, store: HealthStore
 ) -> None:

@@ -23,6 +23,7 @@ from healthstore.access.grants import (
     validate_request,
 )
 from healthstore.access.visibility import app_scope, own_scope, readable_types
+from healthstore.api import AppAPI, TypeLike
 from healthstore.background import ENTITLEMENT, Background
 from healthstore.catalogue import ObjectType
 from healthstore.delivery.observers import Observer
@@ -34,11 +35,12 @@ from healthstore.query.reader import Scope
 from healthstore.query.references import Found, Ref, visible_rows
 from healthstore.storage.backend import Backend
 from healthstore.storage.dimensions import Dimensions
-from healthstore.views import SampleView, TypeLike, now_us, sample_type, serialized
+from healthstore.views import SampleView, now_us, sample_type, serialized
 
 
-class AppStore(SampleView):
-    """What one app may read and write."""
+class AppStore(SampleView, AppAPI):
+    """What one app may read and write (:class:`~healthstore.api.AppAPI`, which the HTTP
+    client declares too)."""
 
     def __init__(
         self,
@@ -215,3 +217,6 @@ class AppStore(SampleView):
 
     def _decode_anchor(self, anchor: int | None) -> int | None:
         return None if anchor is None else self._anchors.decode(anchor)
+
+
+_IMPLEMENTS: type[AppAPI] = AppStore  # mypy: a concrete AppAPI, no method of it left out

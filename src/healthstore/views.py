@@ -13,12 +13,13 @@ import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Concatenate, ParamSpec, TypeVar
 from uuid import UUID
 
 from healthstore import catalogue
+from healthstore.api import SavedBatch, SavedItems, SaveInput, UUIDLike
+from healthstore.api import TypeLike as TypeLike  # noqa: PLC0414 (store.py takes it from here)
 from healthstore.background import Background
 from healthstore.catalogue import Kind, ObjectType
 from healthstore.errors import HealthStoreError, InvalidArgument, ItemsRejected, NoData
@@ -48,10 +49,6 @@ from healthstore.times import to_micros, zone
 
 OWNER_SOURCE = Source("org.healthstore.health", "Health")
 OWNER_REVISION = SourceRevision(OWNER_SOURCE)
-
-TypeLike = str | ObjectType
-SaveInput = Sample | Iterable[Sample]
-UUIDLike = Sample | UUID | str
 
 
 P = ParamSpec("P")
@@ -122,26 +119,6 @@ def window(
         return predicate
     w = p.time_window(start, end)
     return w if predicate is None else p.And((w, predicate))
-
-
-@dataclass(frozen=True)
-class SavedBatch:
-    """What a batch save did: a result per object, and how many samples were stored."""
-
-    results: list[SaveResult]
-    inserted: int
-
-
-@dataclass(frozen=True)
-class SavedItems:
-    """What a lenient batch save did: per object its result or the error refusing it."""
-
-    results: list[SaveResult | HealthStoreError]
-    inserted: int
-
-    @property
-    def rejected(self) -> int:
-        return sum(1 for r in self.results if isinstance(r, HealthStoreError))
 
 
 _ITEM = re.compile(r"^objects\[(\d+)\](?:\.(.*))?$")

@@ -10,15 +10,28 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from enum import Enum, StrEnum
+from enum import StrEnum
 
 from healthstore import catalogue
 from healthstore.access.apps import App
 from healthstore.access.manifest import CLINICAL_USAGE, SHARE_USAGE, UPDATE_USAGE
+from healthstore.authorization import AuthorizationStatus, RequestStatus
 from healthstore.catalogue import Kind, ObjectType
 from healthstore.errors import InvalidArgument
 from healthstore.storage.backend import Backend
 from healthstore.storage.dimensions import Dimensions
+
+# what apps are told lives in healthstore.authorization, light enough for the HTTP client
+__all__ = [
+    "AuthorizationStatus",
+    "Decision",
+    "Grants",
+    "Mode",
+    "PendingRequest",
+    "RequestStatus",
+    "object_types",
+    "validate_request",
+]
 
 
 class Mode(StrEnum):
@@ -30,22 +43,6 @@ class Decision(StrEnum):
     requested = "requested"
     authorized = "authorized"
     denied = "denied"
-
-
-class AuthorizationStatus(Enum):
-    """HealthKit's HKAuthorizationStatus: about sharing only."""
-
-    notDetermined = 0
-    sharingDenied = 1
-    sharingAuthorized = 2
-
-
-class RequestStatus(Enum):
-    """HealthKit's HKAuthorizationRequestStatus."""
-
-    unknown = 0
-    shouldRequest = 1
-    unnecessary = 2
 
 
 @dataclass(frozen=True)

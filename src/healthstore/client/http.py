@@ -1,5 +1,5 @@
 """``HealthClient``: an app's store over HTTP, with the methods of
-:class:`~healthstore.app_store.AppStore`.
+:class:`~healthstore.app_store.AppStore` (both declare :class:`~healthstore.api.AppAPI`).
 
 ::
 
@@ -21,21 +21,33 @@ from uuid import UUID
 import httpx
 import orjson
 
-from healthstore import catalogue
-from healthstore.access.grants import AuthorizationStatus, RequestStatus
+from healthstore.api import (
+    AppAPI,
+    AuthorizationStatus,
+    Interval,
+    Observer,
+    OptionsLike,
+    Predicate,
+    RequestStatus,
+    SavedBatch,
+    SavedItems,
+    SaveInput,
+    Statistics,
+    StatisticsOptions,
+    TypeLike,
+    UUIDLike,
+    WorkoutLike,
+    object_type,
+    parse_options,
+)
 from healthstore.client.errors import error_from_json
 from healthstore.client.live import LiveStream
 from healthstore.client.transport import Transport
-from healthstore.delivery.observers import Observer
 from healthstore.errors import HealthStoreError, InvalidArgument
 from healthstore.model import ActivitySummary, Changes, Sample, SaveResult, SaveStatus, Source
-from healthstore.query import predicates as p
-from healthstore.query.calendar import Interval
-from healthstore.query.statistics import OptionsLike, Statistics, StatisticsOptions, parse_options
-from healthstore.times import parse_instant
-from healthstore.views import SavedBatch, SavedItems, SaveInput, TypeLike, UUIDLike
 from healthstore.wire import (
     changes_from_json,
+    observer_from_json,
     predicate_to_json,
     sample_from_json,
     sample_to_json,
@@ -49,7 +61,7 @@ BATCH = 1000
 
 
 def _name(t: TypeLike) -> str:
-    return catalogue.object_type(t).short_name
+    return object_type(t).short_name
 
 
 def _names(types: TypeLike | Iterable[TypeLike] | None) -> list[str] | None:
@@ -64,12 +76,12 @@ def _uuid_text(value: UUIDLike) -> str:
     return str(value.uuid) if isinstance(value, Sample) else str(value)
 
 
-def _predicate(predicate: p.Predicate | None) -> str | None:
+def _predicate(predicate: Predicate | None) -> str | None:
     return None if predicate is None else orjson.dumps(predicate_to_json(predicate)).decode()
 
 
 def _options(options: OptionsLike, type: TypeLike) -> str:
-    flags = parse_options(options, catalogue.object_type(type))
+    flags = parse_options(options, object_type(type))
     return ",".join(f.name or "" for f in StatisticsOptions if f in flags)
 
 
@@ -85,26 +97,14 @@ def _zone(tz: str | tzinfo | None) -> str | None:
     return key if isinstance(key, str) else str(tz)
 
 
-def _observer(data: dict[str, Any]) -> Observer:
-    return Observer(
-        id=data["id"],
-        type=catalogue.object_type(data["type"]),
-        frequency=data["frequency"],
-        url=data["url"],
-        created=parse_instant(data["created"], "created"),
-        unacknowledged=int(data["unacknowledged"]),
-        pending=int(data["pending"]),
-        secret=data.get("secret"),
-    )
-
-
 def _error_items(field: str | None) -> str | None:
     """Uploads name objects ``samples[i]``; the library says ``objects[i]``."""
     return None if field is None else field.replace("samples[", "objects[", 1)
 
 
-class HealthClient:
-    """One app's view of a store on a healthstore server."""
+class HealthClient(AppAPI):
+    """One app's view of a store on a healthstore server (:class:`~healthstore.api.AppAPI`,
+    which :class:`~healthstore.app_store.AppStore` declares too)."""
 
     def __init__(
         self,
@@ -204,7 +204,7 @@ class HealthClient:
         objects: Sample | Iterable[UUIDLike] | None = None,
         *,
         type: TypeLike | Iterable[TypeLike] | None = None,
-        predicate: p.Predicate | None = None,
+        predicate: Predicate | None = None,
     ) -> int:
         if objects is not None:
             items = [objects] if isinstance(objects, Sample) else list(objects)
@@ -220,7 +220,7 @@ class HealthClient:
     def samples(
         self,
         type: TypeLike | Iterable[TypeLike],
-        predicate: p.Predicate | None = None,
+        predicate: Predicate | None = None,
         *,
         start: datetime | None = None,
         end: datetime | None = None,
@@ -257,7 +257,7 @@ class HealthClient:
         anchor: int | None = None,
         limit: int = 0,
         *,
-        predicate: p.Predicate | None = None,
+        predicate: Predicate | None = None,
     ) -> Changes:
         """The change feed after ``anchor``; ``limit`` 0 drains it, a page at a time."""
         added: list[Any] = []
@@ -279,7 +279,7 @@ class HealthClient:
                 return Changes(added, deleted, found.anchor)
 
     def sources(
-        self, type: TypeLike | Iterable[TypeLike], predicate: p.Predicate | None = None
+        self, type: TypeLike | Iterable[TypeLike], predicate: Predicate | None = None
     ) -> list[Source]:
         params = {"type": _names(type), "predicate": _predicate(predicate)}
         answer = self._t.request("GET", "/v1/sources", params=params)
@@ -297,7 +297,7 @@ class HealthClient:
         start: datetime,
         end: datetime,
         options: OptionsLike,
-        predicate: p.Predicate | None = None,
+        predicate: Predicate | None = None,
         unit: str | None = None,
     ) -> Statistics:
         params = {
@@ -319,7 +319,7 @@ class HealthClient:
         end: datetime,
         options: OptionsLike,
         tz: str | tzinfo | None,
-        predicate: p.Predicate | None,
+        predicate: Predicate | None,
         unit: str | None = None,
     ) -> dict[str, Any]:
         return {
@@ -344,7 +344,7 @@ class HealthClient:
         end: datetime,
         options: OptionsLike,
         tz: str | tzinfo | None = None,
-        predicate: p.Predicate | None = None,
+        predicate: Predicate | None = None,
         unit: str | None = None,
     ) -> list[Statistics]:
         params = self._collection_params(
@@ -364,7 +364,7 @@ class HealthClient:
         end: datetime,
         options: OptionsLike,
         tz: str | tzinfo | None = None,
-        predicate: p.Predicate | None = None,
+        predicate: Predicate | None = None,
         unit: str | None = None,
     ) -> LiveStream:
         """A collection kept current over a server-sent event stream: ``handler`` receives
@@ -375,13 +375,13 @@ class HealthClient:
         return LiveStream(self._t, params, type, handler)
 
     # --- workouts and summaries -----------------------------------------------------------
-    def add_to_workout(self, workout: UUIDLike, samples: Iterable[UUIDLike]) -> None:
+    def add_to_workout(self, workout: WorkoutLike, samples: Iterable[UUIDLike]) -> None:
         body = {"samples": [_uuid_text(s) for s in samples]}
         self._t.request("POST", f"/v1/workouts/{_uuid_text(workout)}/samples", body=body)
 
     def workout_samples(
         self,
-        workout: UUIDLike,
+        workout: WorkoutLike,
         type: TypeLike | Iterable[TypeLike] | None = None,
         *,
         sort: str | Sequence[str] | None = None,
@@ -409,13 +409,16 @@ class HealthClient:
     def add_observer(self, type: TypeLike, url: str, frequency: str = "immediate") -> Observer:
         body = {"type": _name(type), "url": url, "frequency": frequency}
         answer = self._t.request("POST", "/v1/observers", body=body, idempotent=False)
-        return _observer(answer)
+        return observer_from_json(answer)
 
     def observers(self) -> list[Observer]:
-        return [_observer(o) for o in self._t.request("GET", "/v1/observers")["observers"]]
+        return [observer_from_json(o) for o in self._t.request("GET", "/v1/observers")["observers"]]
 
     def remove_observer(self, observer_id: str) -> None:
         self._t.request("DELETE", f"/v1/observers/{observer_id}", expect_json=False)
 
     def acknowledge_observer(self, observer_id: str) -> Observer:
-        return _observer(self._t.request("POST", f"/v1/observers/{observer_id}/ack"))
+        return observer_from_json(self._t.request("POST", f"/v1/observers/{observer_id}/ack"))
+
+
+_IMPLEMENTS: type[AppAPI] = HealthClient  # mypy: a concrete AppAPI, no method of it left out

@@ -10,9 +10,9 @@ from typing import Any
 import httpx
 import orjson
 
+from healthstore.api import Statistics
 from healthstore.client.errors import error_from_json
 from healthstore.client.transport import Transport
-from healthstore.query.statistics import Statistics
 from healthstore.wire import statistics_from_json
 
 log = logging.getLogger("healthstore.client")

@@ -23,10 +23,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
+from healthstore.api import SavedItems
 from healthstore.client.errors import ServerUnavailable
 from healthstore.errors import HealthStoreError, InvalidArgument
 from healthstore.model import Sample, SaveResult
-from healthstore.views import SavedItems
 
 
 class LocalSamples(Protocol):

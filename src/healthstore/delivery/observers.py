@@ -10,18 +10,28 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import httpx
 
 from healthstore.catalogue import ObjectType
+from healthstore.delivery.observer_view import PAUSE_AFTER, Observer
 from healthstore.errors import InvalidArgument, NoData
 from healthstore.storage.backend import Backend
 from healthstore.storage.dimensions import Dimensions
 from healthstore.times import from_micros
 
-PAUSE_AFTER = 3
+# Observer, as its app sees it, lives in observer_view (light enough for the HTTP client)
+__all__ = [
+    "FREQUENCIES",
+    "PAUSE_AFTER",
+    "Observer",
+    "ObserverRegistry",
+    "Watcher",
+    "check_frequency",
+    "check_url",
+]
+
 _SECOND = 1_000_000
 FREQUENCIES = {
     "immediate": 0,
@@ -30,38 +40,6 @@ FREQUENCIES = {
     "weekly": 7 * 86400 * _SECOND,
 }
 _URL_LIMIT = 2048
-
-
-@dataclass(frozen=True)
-class Observer:
-    """A registered observer, as its app sees it."""
-
-    id: str
-    type: ObjectType
-    frequency: str
-    url: str
-    created: datetime
-    unacknowledged: int
-    pending: int
-    secret: str | None = None  # the webhook secret: given once, when the observer is made
-
-    @property
-    def paused(self) -> bool:
-        """Paused until the app acknowledges what it was sent."""
-        return self.unacknowledged >= PAUSE_AFTER
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "type": self.type.short_name,
-            "frequency": self.frequency,
-            "url": self.url,
-            "created": self.created.isoformat(),
-            "unacknowledged": self.unacknowledged,
-            "paused": self.paused,
-            "pending": self.pending,
-            **({"secret": self.secret} if self.secret else {}),
-        }
 
 
 @dataclass(frozen=True)

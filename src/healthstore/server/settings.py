@@ -28,7 +28,15 @@ class ServerSettings:
     kdf_waiting: int = 8
     """Most passphrase checks waiting for the one key derivation that runs at a time; more
     get 503 with Retry-After."""
+    live_keepalive_s: float = 15.0
+    """Seconds a live statistics stream stays silent before it sends a keep-alive comment
+    and checks that its client is still there: a closed stream is noticed (and its live
+    query stopped) within this long."""
     deliveries: bool = True
     """Send webhook notifications from this process."""
     delivery_options: dict[str, Any] = field(default_factory=dict)
     """Passed to :class:`~healthstore.delivery.worker.DeliveryWorker`."""
+
+    def __post_init__(self) -> None:
+        if not self.live_keepalive_s > 0:
+            raise ValueError(f"live_keepalive_s must be > 0 seconds, not {self.live_keepalive_s!r}")

@@ -4,11 +4,13 @@ The command line's ``--json`` output and the HTTP API speak it; ``docs/cli.md`` 
 sample fields. Modules: :mod:`~healthstore.wire.samples` (writing samples, tombstones and
 change feeds), :mod:`~healthstore.wire.reading` (reading them back, every kind),
 :mod:`~healthstore.wire.predicates`, :mod:`~healthstore.wire.statistics`,
-:mod:`~healthstore.wire.summaries` (activity summaries). Readers raise
-:class:`~healthstore.errors.InvalidArgument` whose ``field`` is the JSON path at fault.
+:mod:`~healthstore.wire.summaries` (activity summaries), :mod:`~healthstore.wire.observers`.
+Readers raise :class:`~healthstore.errors.InvalidArgument` whose ``field`` is the JSON path
+at fault.
 """
 
 from healthstore.wire.fields import JSONObject, quantity_from_json
+from healthstore.wire.observers import observer_from_json
 from healthstore.wire.predicates import predicate_from_json, predicate_to_json
 from healthstore.wire.provenance import device_from_json, revision_from_json, source_from_json
 from healthstore.wire.reading import changes_from_json, deleted_from_json, sample_from_json
@@ -34,6 +36,7 @@ __all__ = [
     "deleted_to_json",
     "device_from_json",
     "device_to_json",
+    "observer_from_json",
     "plain_source_to_json",
     "predicate_from_json",
     "predicate_to_json",

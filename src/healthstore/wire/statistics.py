@@ -27,7 +27,7 @@ from typing import Any
 from healthstore import catalogue
 from healthstore.catalogue import Kind, ObjectType
 from healthstore.errors import InvalidArgument
-from healthstore.query.statistics import Statistics
+from healthstore.query.statistics_values import Statistics
 from healthstore.times import zone, zone_name
 from healthstore.units import Quantity, Unit, parse_unit
 from healthstore.wire.fields import (

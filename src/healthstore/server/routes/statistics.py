@@ -18,7 +18,7 @@ from healthstore.query.live import LiveQuery
 from healthstore.query.predicates import Predicate
 from healthstore.query.statistics import Statistics
 from healthstore.server import schemas
-from healthstore.server.deps import CurrentApp
+from healthstore.server.deps import CurrentApp, Settings
 from healthstore.server.jsonio import json_response
 from healthstore.server.openapi import APP, responses
 from healthstore.server.routes import params
@@ -163,6 +163,7 @@ def _event(name: str, buckets: list[Statistics]) -> bytes:
 async def stream_statistics_collection(
     request: Request,
     app: CurrentApp,
+    settings: Settings,
     type: str,
     anchor: str,
     interval: str,
@@ -174,7 +175,8 @@ async def stream_statistics_collection(
     unit: UnitParam = None,
 ) -> StreamingResponse:
     """A ``text/event-stream``: first an ``initial`` event with every bucket, then an
-    ``update`` event with the buckets whose values change after each write touching them."""
+    ``update`` event with the buckets whose values change after each write touching them;
+    a ``: keep-alive`` comment after each ``live_keepalive_s`` of silence."""
     query = CollectionQuery.parse(type, anchor, interval, start, end, options, tz, predicate, unit)
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[list[Statistics]] = asyncio.Queue()
@@ -183,13 +185,14 @@ async def stream_statistics_collection(
         loop.call_soon_threadsafe(queue.put_nowait, buckets)
 
     live = await run_in_threadpool(query.live, app, handler)
+    keepalive = settings.live_keepalive_s
 
     async def events() -> AsyncIterator[bytes]:
         try:
             yield _event("initial", live.results)
             while True:
                 try:
-                    buckets = await asyncio.wait_for(queue.get(), timeout=15)
+                    buckets = await asyncio.wait_for(queue.get(), timeout=keepalive)
                 except TimeoutError:
                     if await request.is_disconnected():
                         return

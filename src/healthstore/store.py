@@ -64,13 +64,13 @@ from healthstore.query import predicates as p
 from healthstore.query import stats_reader
 from healthstore.query.live import ChangeHub
 from healthstore.shc_import import CardResult
+from healthstore.storage import backends, summaries
 from healthstore.storage import me_attributes as kept_me
-from healthstore.storage import summaries
-from healthstore.storage.backend import Backend
+from healthstore.storage.backend import Backend, file_backup, maybe_streaming, rekeyable
+from healthstore.storage.backends import DEFAULT_BACKEND, FIELD, backend_of, open_backend
 from healthstore.storage.dimensions import Dimensions
 from healthstore.storage.lockable import LockableBackend
 from healthstore.storage.opaque import opaque_records, save_opaque
-from healthstore.storage.sqlite import CIPHER_PAGE_SIZE, SQLiteBackend
 from healthstore.times import from_micros
 from healthstore.vault.file_modes import private_directory, tighten, touch_private, write_private
 from healthstore.vault.keys import KdfParams, derive_key, key_check
@@ -125,7 +125,7 @@ class HealthStore(SampleView):
         *,
         journal_key: bytes | None = None,
     ) -> None:
-        if isinstance(backend, SQLiteBackend):
+        if not isinstance(backend, LockableBackend):
             backend = LockableBackend(backend)
         dims = Dimensions(backend, user_id)
         self._apps = AppRegistry(backend, user_id)
@@ -171,14 +171,14 @@ class HealthStore(SampleView):
         if passphrase is not None:
             params = KdfParams.new()
             key = derive_key(passphrase, params)
-            encryption = _encryption_entry(params, key)
+            encryption = _encryption_entry(params, key, DEFAULT_BACKEND)
         private_directory(path)
-        backend = SQLiteBackend(path / DATABASE_FILE, create=True, key=key)
+        backend = open_backend(path, DEFAULT_BACKEND, create=True, key=key)
         public = _journal_keys(backend) if key is not None else None
         marker = {
             "format": "healthstore",
             "version": FORMAT_VERSION,
-            "backend": "sqlite",
+            FIELD: DEFAULT_BACKEND,
             "encryption": encryption,
             "journal_public_key": None if public is None else public.hex(),
         }
@@ -219,6 +219,7 @@ class HealthStore(SampleView):
         path = Path(directory)
         marker = cls._marker(path)
         tighten(path)  # a store made before files were private, or restored by hand
+        kind = backend_of(marker, str(path / FORMAT_FILE)).name
         encryption = marker.get("encryption")
         if not encryption:
             if passphrase is not None:
@@ -226,13 +227,13 @@ class HealthStore(SampleView):
                     f"the store at {path} is not encrypted; open it without a passphrase",
                     field="passphrase",
                 )
-            return cls(SQLiteBackend(path / DATABASE_FILE), path)
+            return cls(open_backend(path, kind), path)
         if passphrase is None:
             raise DatabaseInaccessible(
                 f"the store at {path} is encrypted: give its passphrase", field="passphrase"
             )
         key = _matching_key(path, passphrase, encryption)
-        backend = SQLiteBackend(path / DATABASE_FILE, key=key)
+        backend = open_backend(path, kind, key=key)
         public = _journal_keys(backend)
         if marker.get("journal_public_key") != public.hex():
             _write_json(
@@ -253,7 +254,7 @@ class HealthStore(SampleView):
             raise InvalidArgument("this store has no directory to back up", field="store")
         with tempfile.TemporaryDirectory(dir=path.parent) as scratch:
             copy = Path(scratch) / DATABASE_FILE
-            self._backend.backup_to(copy)
+            file_backup(self._backend).backup_to(copy)
             partial = path.with_name(path.name + ".partial")
             touch_private(partial)  # the backup is as private as the store
             with zipfile.ZipFile(partial, "w", zipfile.ZIP_STORED) as archive:
@@ -337,7 +338,7 @@ class HealthStore(SampleView):
             return 0
         encryption = self._marker(self.directory).get("encryption") or {}
         key = _matching_key(self.directory, passphrase, encryption)
-        self._lockable.unlock(SQLiteBackend(self.directory / DATABASE_FILE, key=key))
+        self._lockable.unlock(open_backend(self.directory, self._lockable.name, key=key))
         self._dims.reset()
         self._apps_kept, self._secrets_kept = {}, {}
         merged = self._merge_journal()
@@ -409,10 +410,10 @@ class HealthStore(SampleView):
         key = derive_key(new, params)
         pending = {
             **marker,
-            "encryption": _encryption_entry(params, key),
+            "encryption": _encryption_entry(params, key, self._backend.name),
         }
         _write_json(self.directory / PENDING_FILE, pending)
-        self._backend.rekey(key)
+        rekeyable(self._backend).rekey(key)
         os.replace(self.directory / PENDING_FILE, self.directory / FORMAT_FILE)
         self._audit.append(PERSON, "change_passphrase", (), 0, now_us())
 
@@ -527,7 +528,7 @@ class HealthStore(SampleView):
         a second process while this one saves (``background``: None decides by size, True
         or False forces it)."""
         key = self._secret(IMPORT_UUIDS)
-        with self._backend.streaming():
+        with maybe_streaming(self._backend):
             summary = importing.import_apple_health(
                 self, path, progress, batch_size, background=background, uuid_key=key
             )
@@ -916,7 +917,7 @@ JOURNAL_PRIVATE = "journal-private"
 JOURNAL_PUBLIC = "journal-public"
 
 
-def _journal_keys(backend: SQLiteBackend) -> bytes:
+def _journal_keys(backend: Backend) -> bytes:
     """The store's journal key pair, made on first use: the private half stays inside the
     encrypted database; the public half is returned (and kept in store.json)."""
     rows = backend.query("SELECT value FROM secrets WHERE name = ?", (JOURNAL_PUBLIC,))
@@ -931,15 +932,10 @@ def _journal_keys(backend: SQLiteBackend) -> bytes:
     return public
 
 
-def _encryption_entry(params: KdfParams, key: bytes) -> dict[str, Any]:
-    """What ``store.json`` says of an encrypted store: how its key is derived, the cipher,
-    and a check value for the key (never the key or the passphrase)."""
-    return {
-        **params.to_json(),
-        "cipher": "sqlcipher4",
-        "page_size": CIPHER_PAGE_SIZE,
-        "check": key_check(key),
-    }
+def _encryption_entry(params: KdfParams, key: bytes, backend: str) -> dict[str, Any]:
+    """What ``store.json`` says of an encrypted store: how its key is derived, the
+    backend's cipher, and a check value for the key (never the key or the passphrase)."""
+    return {**params.to_json(), **backends.cipher_entry(backend), "check": key_check(key)}
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
@@ -965,7 +961,8 @@ def _matching_key(path: Path, passphrase: str, encryption: dict[str, Any]) -> by
             key = derive_key(passphrase, KdfParams.from_json(upcoming))
             if hmac.compare_digest(key_check(key), str(upcoming.get("check", ""))):
                 try:  # the database took the new key before the crash: finish the change
-                    SQLiteBackend(path / DATABASE_FILE, key=key).close()
+                    kind = backend_of(HealthStore._marker(path)).name
+                    open_backend(path, kind, key=key).close()
                 except DatabaseInaccessible:
                     pass
                 else:

@@ -251,7 +251,11 @@ def set_priority(reader: Reader, t: ObjectType, sources: Sequence[str | Source])
     with reader.backend.transaction():
         type_id = reader.dims.type_id(t)
         reader.backend.execute(
-            "INSERT INTO source_priorities (user_id, type_id, bundle_ids) VALUES (?, ?, ?) "
-            "ON CONFLICT (user_id, type_id) DO UPDATE SET bundle_ids = excluded.bundle_ids",
+            reader.backend.dialect.upsert(
+                "source_priorities",
+                ("user_id", "type_id", "bundle_ids"),
+                key=("user_id", "type_id"),
+                update={"bundle_ids": "excluded.bundle_ids"},
+            ),
             (reader.user_id, type_id, json.dumps(bundle_ids)),
         )

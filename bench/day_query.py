@@ -40,7 +40,7 @@ from common import (
     to_micros,
 )
 from healthstore import HealthStore, Quantity, QuantitySample, Sample
-from healthstore.storage.sqlite import migrations
+from healthstore.storage.migrate import shipped
 
 DATA_VERSION = 1  # bump when the generated data changes
 FIRST = datetime(2015, 1, 1, tzinfo=PARIS)
@@ -76,8 +76,8 @@ class StoreSpec:
         h = hashlib.sha256()
         parts = [DATA_VERSION, self.samples, self.batch, FIRST.isoformat(), healthstore.__version__]
         h.update(repr(parts).encode())
-        for _, name, sql in migrations("sqlite"):
-            h.update(name.encode() + sql.encode())
+        for migration in shipped("sqlite"):
+            h.update(migration.name.encode() + migration.sql.encode())
         return f"store-{self.samples}-{h.hexdigest()[:12]}"
 
     def batches(self) -> Iterator[list[Sample]]:

@@ -54,7 +54,7 @@ from common import (
 )
 from healthstore import HealthStore, Quantity, QuantitySample, Sample, Source
 from healthstore.query.statistics import Statistics
-from healthstore.storage.sqlite import migrations
+from healthstore.storage.migrate import shipped
 
 DATA_VERSION = 1  # bump when the generated data changes
 FULL_YEARS = 5.0
@@ -196,8 +196,8 @@ def store_key(spec: StoreSpec) -> str:
     h = hashlib.sha256()
     parts = [DATA_VERSION, spec, spec.first.isoformat(), healthstore.__version__]
     h.update(repr(parts).encode())
-    for _, name, sql in migrations("sqlite"):
-        h.update(name.encode() + sql.encode())
+    for migration in shipped("sqlite"):
+        h.update(migration.name.encode() + migration.sql.encode())
     return f"{_prefix(spec)}{h.hexdigest()[:12]}"
 
 

@@ -7,14 +7,12 @@ from pathlib import Path
 
 from healthstore import HealthStore, catalogue
 from healthstore.model import QuantitySample
-from healthstore.storage.sqlite import migrations
+from healthstore.storage.migrate import shipped
 from healthstore.store import DATABASE_FILE
 from healthstore.units import Quantity
 from tests.conftest import at
 
-KEYED_UUIDS_MIGRATION = next(
-    sql for _, name, sql in migrations("sqlite") if "import_uuid_key" in name
-)
+KEYED_UUIDS_MIGRATION = next(m.sql for m in shipped("sqlite") if "import_uuid_key" in m.name)
 
 
 def legacy_store(directory: Path) -> HealthStore:

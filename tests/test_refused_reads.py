@@ -27,7 +27,7 @@ from healthstore import (
 )
 from healthstore import predicates as p
 from healthstore.storage import sqlite as sqlite_backend
-from healthstore.storage.sqlite import migrations
+from healthstore.storage.migrate import shipped
 from healthstore.store.view import OWNER_SOURCE
 from tests.conftest import at
 from tests.test_access import STEPS_APP
@@ -212,11 +212,11 @@ def test_an_existing_store_migrates_without_changing_a_row(
         store.save(saved)
         store.delete(saved[:3])
     db = path / "healthstore.db"
-    mine = next(v for v, name, _ in migrations("sqlite") if "uuid_per_source" in name)
+    mine = next(m.version for m in shipped("sqlite") if "uuid_per_source" in m.name)
     # Later migrations' tables stay as they are; only this one is undone and applied again.
-    shipped = migrations("sqlite")
+    every = shipped("sqlite")
     monkeypatch.setattr(
-        sqlite_backend, "migrations", lambda _: [m for m in shipped if m[0] <= mine]
+        sqlite_backend, "shipped", lambda _: [m for m in every if m.version <= mine]
     )
     with sqlite3.connect(db) as conn:  # back to the schema before the migration
         conn.executescript(
@@ -224,6 +224,7 @@ def test_an_existing_store_migrates_without_changing_a_row(
             "DROP INDEX deleted_objects_by_source; DROP INDEX deleted_objects_by_type; "
             "DROP TABLE source_extents; "
             "CREATE UNIQUE INDEX samples_by_uuid ON samples (user_id, uuid); "
+            f"DELETE FROM schema_migrations WHERE version >= {mine}; "
             f"PRAGMA user_version = {mine - 1};"
         )
         before = _rows(conn)

@@ -52,6 +52,7 @@ class Outbox:
     def __init__(self, backend: Backend, user_id: int) -> None:
         self._db = backend
         self._user = user_id
+        self._own_change = f"UPDATE deliveries SET own_change = {backend.dialect.true} WHERE id = ?"
 
     def locked(self) -> AbstractContextManager[object]:
         """Hold the store while the worker reads and updates the outbox."""
@@ -87,9 +88,7 @@ class Outbox:
             )
             if pending:  # coalesce into the notification not yet sent
                 if own:
-                    self._db.execute(
-                        "UPDATE deliveries SET own_change = 1 WHERE id = ?", (pending[0][0],)
-                    )
+                    self._db.execute(self._own_change, (pending[0][0],))
                 continue
             frequency, last_sent = self._db.query(
                 "SELECT frequency, last_sent_us FROM observers WHERE id = ?", (observer_row,)
@@ -98,7 +97,14 @@ class Outbox:
             self._db.execute(
                 "INSERT INTO deliveries (user_id, public_id, observer_id, own_change, "
                 "created_us, due_us) VALUES (?, ?, ?, ?, ?, ?)",
-                (self._user, "dlv_" + secrets.token_hex(12), observer_row, int(own), now_us, due),
+                (
+                    self._user,
+                    "dlv_" + secrets.token_hex(12),
+                    observer_row,
+                    self._db.dialect.flag(own),
+                    now_us,
+                    due,
+                ),
             )
             added += 1
         return added
@@ -151,9 +157,7 @@ class Outbox:
             if newer and retry_at_us is not None:
                 self._db.execute("DELETE FROM deliveries WHERE id = ?", (newer[0][0],))
                 if newer[0][1]:
-                    self._db.execute(
-                        "UPDATE deliveries SET own_change = 1 WHERE id = ?", (due.row_id,)
-                    )
+                    self._db.execute(self._own_change, (due.row_id,))
             if retry_at_us is None:
                 self._db.execute(
                     "UPDATE deliveries SET state = 'failed', attempts = attempts + 1, "

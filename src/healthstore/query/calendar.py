@@ -42,7 +42,7 @@ _UNITS = {
     "year": "years",
     "years": "years",
 }
-MAX_BUCKETS = 100_000  # ten years of hours; more is an export, not a collection
+MAX_BUCKETS = 200_000  # a year of 5-minute buckets; more is an export, not a collection
 
 _SPEC = re.compile(r"^\s*(\d+)\s*([a-z]+)\s*$")
 

@@ -7,7 +7,7 @@ filter and applied here to every row read (samples, tombstones, members, workout
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -18,17 +18,18 @@ from healthstore.errors import InvalidArgument
 from healthstore.model import Changes, Correlation, DeletedObject, Sample, Source
 from healthstore.query import predicates as p
 from healthstore.query.references import Found, Ref, choose, visible_rows
-from healthstore.query.sql import Compiler, Fragment
+from healthstore.query.sql import Compiler, Fragment, workout_total
 from healthstore.storage import codec
 from healthstore.storage.backend import Backend
+from healthstore.storage.dialect import Dialect
 from healthstore.storage.dimensions import Dimensions
 
-_SORT_KEYS = {
-    "start": "s.start_us",
-    "end": "s.end_us",
-    "duration": "(s.end_us - s.start_us)",
-    "total_energy_burned": "json_extract(s.detail, '$.totals.total_energy_burned.canonical')",
-    "total_distance": "json_extract(s.detail, '$.totals.total_distance.canonical')",
+_SORT_KEYS: dict[str, Callable[[Dialect], Fragment]] = {
+    "start": lambda _: ("s.start_us", []),
+    "end": lambda _: ("s.end_us", []),
+    "duration": lambda _: ("(s.end_us - s.start_us)", []),
+    "total_energy_burned": lambda d: workout_total(d, "total_energy_burned"),
+    "total_distance": lambda d: workout_total(d, "total_distance"),
 }
 
 
@@ -103,22 +104,25 @@ class Scope:
 EVERYTHING = Scope()
 
 
-def order_by(sort: str | Sequence[str] | None) -> str:
+def order_by(sort: str | Sequence[str] | None, dialect: Dialect) -> Fragment:
     """SQL ORDER BY terms for sort keys like ``"start"``, ``"-end"``, ``"duration"``."""
     keys = [sort] if isinstance(sort, str) else list(sort or ["start"])
     terms = []
+    params: list[Any] = []
     for key in keys:
         name = key.lstrip("-+")
-        column = _SORT_KEYS.get(name)
-        if column is None:
+        term = _SORT_KEYS.get(name)
+        if term is None:
             raise InvalidArgument(
                 f"unknown sort key {key!r} (use {', '.join(_SORT_KEYS)}, '-' for descending)",
                 field="sort",
             )
+        column, more = term(dialect)
         terms.append(f"{column} {'DESC' if key.startswith('-') else 'ASC'}")
+        params += more
     descending = keys[-1].startswith("-") if keys else False
     terms.append(f"s.anchor {'DESC' if descending else 'ASC'}")
-    return ", ".join(terms)
+    return ", ".join(terms), params
 
 
 def _marks(values: Sequence[Any]) -> str:
@@ -214,10 +218,14 @@ class Reader:
         if where is None:
             return []
         sql, params = where
-        text = f"SELECT {codec.SELECT_COLUMNS} FROM samples s WHERE {sql} ORDER BY {order_by(sort)}"
+        dialect = self.backend.dialect
+        order, order_params = order_by(sort, dialect)
+        text = f"SELECT {codec.SELECT_COLUMNS} FROM samples s WHERE {sql} ORDER BY {order}"
+        params = [*params, *order_params]
         if limit or offset:
-            text += " LIMIT ? OFFSET ?"
-            params = [*params, limit or -1, offset]
+            page, page_params = dialect.limit_offset(limit, offset)
+            text += " " + page
+            params += page_params
         return self._decode_rows(self.backend.query(text, params), scope)
 
     def _decode_rows(self, rows: list[Any], scope: Scope) -> list[Sample]:

@@ -16,6 +16,7 @@ from healthstore.query import predicates as p
 from healthstore.query.references import Ref, choose, visible_rows
 from healthstore.storage.backend import Backend
 from healthstore.storage.codec import TOTAL_UNITS
+from healthstore.storage.dialect import Dialect
 from healthstore.storage.dimensions import Dimensions
 from healthstore.times import to_micros
 
@@ -66,7 +67,7 @@ class Compiler:
 
     def _Not(self, pred: p.Not) -> Fragment:
         sql, params = self.compile(pred.part)
-        return f"NOT COALESCE(({sql}), 0)", params
+        return f"NOT COALESCE(({sql}), {self.backend.dialect.false})", params
 
     def _TimeWindow(self, pred: p.TimeWindow) -> Fragment:
         s = None if pred.start is None else to_micros(pred.start)
@@ -136,20 +137,20 @@ class Compiler:
 
     def _MetadataMatch(self, pred: p.MetadataMatch) -> Fragment:
         key = md.canonical_key(pred.key)
-        field, params = self.backend.json_field("s.metadata", key)
+        dialect = self.backend.dialect
+        field, params = dialect.json_field("s.metadata", key)
         if pred.op is None:
             return f"{field} IS NOT NULL", params
         value: Any = pred.value
-        if isinstance(value, bool):
-            value = int(value)
-        elif isinstance(value, str) and _is_enum_key(pred.key):
+        if isinstance(value, str) and _is_enum_key(pred.key):
             value = md.normalize({pred.key: value}, "predicate")[key]
-        return f"{field} {_SQL_OPS[pred.op]} ?", [*params, value]
+        return f"{field} {_SQL_OPS[pred.op]} ?", [*params, dialect.json_param(value)]
 
     def _FhirResourceType(self, pred: p.FhirResourceType) -> Fragment:
-        field, params = self.backend.json_field("s.detail", "resource", "resourceType")
+        dialect = self.backend.dialect
+        field, params = dialect.json_field("s.detail", "resource", "resourceType")
         kinds = sorted(pred.resource_types)
-        return f"{field} IN ({', '.join('?' * len(kinds))})", [*params, *kinds]
+        return f"{field} IN ({dialect.marks(len(kinds))})", [*params, *kinds]
 
     def _UUIDs(self, pred: p.UUIDs) -> Fragment:
         return _in("s.uuid", [u.bytes for u in pred.uuids])
@@ -185,8 +186,8 @@ class Compiler:
                 f"{pred.total} compares with units like {unit!r}, not {pred.quantity.unit.text!r}",
                 field="quantity",
             )
-        field = f"json_extract(s.detail, '$.totals.{pred.total}.canonical')"
-        return f"{field} {_SQL_OPS[pred.op]} ?", [pred.quantity.value_in(unit)]
+        field, params = workout_total(self.backend.dialect, pred.total)
+        return f"{field} {_SQL_OPS[pred.op]} ?", [*params, pred.quantity.value_in(unit)]
 
     def _InWorkout(self, pred: p.InWorkout) -> Fragment:
         # The workout is resolved among those the viewer may see (its own first).
@@ -216,6 +217,11 @@ class Compiler:
 
 
 _MICROSECOND = timedelta(microseconds=1)
+
+
+def workout_total(dialect: Dialect, total: str) -> Fragment:
+    """A workout's ``total`` (e.g. ``total_distance``) in its canonical unit, or NULL."""
+    return dialect.json_field("s.detail", "totals", total, "canonical")
 
 
 def _is_enum_key(key: str) -> bool:

@@ -1,7 +1,11 @@
 """A backend that can be locked: while locked, every statement is refused with
 databaseInaccessible, so every read door of every view is closed at once; unlocking swaps
 in a freshly opened backend. Locking closes the read connections too (one lent out
-finishes its statement, then closes)."""
+finishes its statement, then closes).
+
+The optional capabilities (:mod:`healthstore.storage.backend`) pass through to the
+backend inside: changing the key or taking a backup of one that cannot is refused, and
+streaming is then a no-op."""
 
 from __future__ import annotations
 
@@ -12,22 +16,35 @@ from pathlib import Path
 from typing import Any
 
 from healthstore.errors import DatabaseInaccessible
-from healthstore.storage.backend import Row, Savepoint
-from healthstore.storage.sqlite import SQLiteBackend
+from healthstore.storage.backend import (
+    CLOSED_MESSAGE,
+    Backend,
+    Row,
+    Savepoint,
+    file_backup,
+    maybe_streaming,
+    rekeyable,
+)
+from healthstore.storage.dialect import Dialect
 
 LOCKED_MESSAGE = "the store is locked: unlock it with its passphrase to read"
 
 
 class LockableBackend:
-    """Wraps the store's SQLite backend; :meth:`lock` closes it, :meth:`unlock` replaces
-    it."""
+    """Wraps the store's backend; :meth:`lock` closes it, :meth:`unlock` replaces it."""
 
-    name = "sqlite"
-
-    def __init__(self, inner: SQLiteBackend) -> None:
+    def __init__(self, inner: Backend) -> None:
         self._inner = inner
         self._locked = False
         self._guard = threading.RLock()
+
+    @property
+    def name(self) -> str:
+        return self._inner.name
+
+    @property
+    def dialect(self) -> Dialect:
+        return self._inner.dialect
 
     @property
     def locked(self) -> bool:
@@ -35,11 +52,13 @@ class LockableBackend:
 
     @property
     def encrypted(self) -> bool:
-        return self._inner.encrypted
+        return bool(getattr(self._inner, "encrypted", False))
 
     @property
     def path(self) -> Path:
-        return self._inner.path
+        """The database file (of a backend kept in one)."""
+        inner: Any = self._inner
+        return Path(inner.path)
 
     def lock(self) -> None:
         with self._guard:
@@ -47,12 +66,12 @@ class LockableBackend:
                 self._inner.close(LOCKED_MESSAGE)
                 self._locked = True
 
-    def unlock(self, inner: SQLiteBackend) -> None:
+    def unlock(self, inner: Backend) -> None:
         with self._guard:
             self._inner = inner
             self._locked = False
 
-    def _open(self) -> SQLiteBackend:
+    def _open(self) -> Backend:
         if self._locked:
             raise DatabaseInaccessible(LOCKED_MESSAGE, field="store")
         return self._inner
@@ -75,9 +94,6 @@ class LockableBackend:
     def savepoint(self) -> AbstractContextManager[Savepoint]:
         return self._open().savepoint()
 
-    def streaming(self) -> AbstractContextManager[None]:
-        return self._open().streaming()
-
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         self._open().execute(sql, params)
 
@@ -93,16 +109,17 @@ class LockableBackend:
     def reserve_anchors(self, count: int) -> int:
         return self._open().reserve_anchors(count)
 
-    def json_field(self, column: str, key: str, *more: str) -> tuple[str, list[Any]]:
-        return self._inner.json_field(column, key, *more)
-
-    def rekey(self, key: bytes) -> None:
-        self._open().rekey(key)
-
-    def backup_to(self, path: Path) -> None:
-        self._open().backup_to(path)
-
-    def close(self) -> None:
+    def close(self, reason: str = CLOSED_MESSAGE) -> None:
         with self._guard:
             if not self._locked:
-                self._inner.close()
+                self._inner.close(reason)
+
+    # --- optional capabilities, passed through ------------------------------------------------
+    def streaming(self) -> AbstractContextManager[None]:
+        return maybe_streaming(self._open())
+
+    def rekey(self, key: bytes) -> None:
+        rekeyable(self._open()).rekey(key)
+
+    def backup_to(self, path: Path) -> None:
+        file_backup(self._open()).backup_to(path)

@@ -22,7 +22,11 @@ def read(backend: Backend, user_id: int, type_id: int) -> list[str] | None:
 def write(backend: Backend, user_id: int, type_id: int, bundle_ids: Sequence[str]) -> None:
     """Replace the order for a type (inside the caller's transaction)."""
     backend.execute(
-        "INSERT INTO source_priorities (user_id, type_id, bundle_ids) VALUES (?, ?, ?) "
-        "ON CONFLICT (user_id, type_id) DO UPDATE SET bundle_ids = excluded.bundle_ids",
+        backend.dialect.upsert(
+            "source_priorities",
+            ("user_id", "type_id", "bundle_ids"),
+            key=("user_id", "type_id"),
+            update={"bundle_ids": "excluded.bundle_ids"},
+        ),
         (user_id, type_id, json.dumps(list(bundle_ids))),
     )

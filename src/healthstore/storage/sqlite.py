@@ -1,4 +1,5 @@
-"""The embedded SQLite backend: one file per store, WAL journal, versioned migrations.
+"""The embedded SQLite backend: one file per store, WAL journal, versioned migrations
+(:mod:`healthstore.storage.migrate`).
 
 One connection writes (and serves the reads of a thread that holds it: inside a
 transaction a thread reads its own writes); every other read runs on a connection of its
@@ -11,14 +12,16 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from sqlcipher3 import dbapi2 as sqlcipher  # type: ignore[import-untyped]
 
 from healthstore.errors import DatabaseInaccessible
-from healthstore.storage.backend import Row
+from healthstore.storage.backend import CLOSED_MESSAGE, Row
+from healthstore.storage.dialect import SQLITE
+from healthstore.storage.migrate import migrate as run_migrations
+from healthstore.storage.migrate import shipped
 from healthstore.storage.read_pool import ReadPool
 from healthstore.vault.file_modes import tighten_database, touch_private
 from healthstore.vault.keys import sqlcipher_key
@@ -49,18 +52,6 @@ _READER_PRAGMAS = (
     f"PRAGMA cache_size = -{CACHE_KIB}",
     "PRAGMA busy_timeout = 10000",
 )
-CLOSED_MESSAGE = "the store is closed"
-
-
-def migrations(dialect: str) -> list[tuple[int, str, str]]:
-    """(version, name, SQL) of every migration shipped for a dialect, in order."""
-    folder = resources.files("healthstore.storage").joinpath("migrations", dialect)
-    found = []
-    for entry in folder.iterdir():
-        if entry.name.endswith(".sql"):
-            version = int(entry.name.split("_", 1)[0])
-            found.append((version, entry.name, entry.read_text("utf-8")))
-    return sorted(found)
 
 
 def _busy(exc: Exception) -> Exception:
@@ -89,6 +80,7 @@ class SQLiteBackend:
     """A store in one SQLite database file."""
 
     name = "sqlite"
+    dialect = SQLITE
 
     def __init__(self, path: Path, *, create: bool = False, key: bytes | None = None) -> None:
         """Open (or with ``create``, make) the database at ``path``; with ``key``, an
@@ -134,31 +126,37 @@ class SQLiteBackend:
             raise DatabaseInaccessible(f"cannot open store database {path}: {exc}") from None
         return conn
 
-    @property
-    def schema_version(self) -> int:
+    # --- migrations (the runner's host) -------------------------------------------------------
+    def migrate(self) -> None:
+        """Apply every shipped migration the database has not had, each in its own
+        transaction (see :mod:`healthstore.storage.migrate`)."""
+        with self._holding():
+            run_migrations(self, shipped("sqlite"))
+
+    def has_table(self, name: str) -> bool:
+        rows = self._conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+        ).fetchall()
+        return bool(rows)
+
+    def execute_script(self, script: str) -> None:
+        """Run several statements as one transaction of their own."""
+        with self._lock:
+            try:
+                self._conn.executescript(f"BEGIN IMMEDIATE;\n{script}\n;\nCOMMIT;")
+            except (sqlite3.Error, sqlcipher.Error):
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise
+
+    def legacy_version(self) -> int:
+        """The schema version kept before ``schema_migrations``: ``PRAGMA user_version``."""
         return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
 
-    def migrate(self) -> None:
-        """Apply every migration newer than the database, each in its own transaction."""
-        current = self.schema_version
-        available = migrations("sqlite")
-        newest = available[-1][0] if available else 0
-        if current > newest:
-            raise DatabaseInaccessible(
-                f"store schema version {current} is newer than this healthstore ({newest})"
-            )
-        for version, _, sql in available:
-            if version <= current:
-                continue
-            with self._lock:
-                try:
-                    self._conn.executescript(
-                        f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {version};\nCOMMIT;"
-                    )
-                except (sqlite3.Error, sqlcipher.Error):
-                    if self._conn.in_transaction:
-                        self._conn.execute("ROLLBACK")
-                    raise
+    def version_marker(self, version: int) -> str:
+        # Kept in step so that an older healthstore, which reads only this, refuses a
+        # store newer than itself instead of migrating it again.
+        return f"PRAGMA user_version = {int(version)};"
 
     # --- the writer -------------------------------------------------------------------------
     @contextmanager
@@ -345,12 +343,6 @@ class SQLiteBackend:
                 (count,),
             ).fetchone()
         return int(last) - count + 1
-
-    def json_field(self, column: str, key: str, *more: str) -> tuple[str, list[Any]]:
-        path = "".join(
-            '."' + part.replace("\\", "\\\\").replace('"', '\\"') + '"' for part in (key, *more)
-        )
-        return f"json_extract({column}, ?)", ["$" + path]
 
     def rekey(self, key: bytes) -> None:
         """Re-encrypt the database with ``key`` (an encrypted database only)."""

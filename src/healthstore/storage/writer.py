@@ -42,6 +42,9 @@ _CONTENT_COLUMNS = (  # codec.CONTENT, as stored
     "source_id, revision_id, device_id, sync_id, sync_version, metadata, detail"
 )
 _STORED_COLUMNS = "anchor, uuid, type_id, source_id, sync_id, sync_version, " + _CONTENT_COLUMNS
+_TYPE_KEY = ("user_id", "type_id")
+_SOURCE_KEY = ("user_id", "type_id", "source_id")
+_LONGEST = "max_duration_us"
 
 
 @dataclass(slots=True)
@@ -378,8 +381,9 @@ class Writer:
                 links.append((self._user, item.anchor, _member_anchor(member, successors)))
         if links:
             self._db.executemany(
-                "INSERT INTO correlation_members (user_id, correlation_anchor, member_anchor) "
-                "VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                self._db.dialect.upsert(
+                    "correlation_members", ("user_id", "correlation_anchor", "member_anchor")
+                ),
                 links,
             )
 
@@ -411,42 +415,38 @@ class Writer:
         per_type: dict[int, int] = {}
         for (type_id, _), duration in longest.items():
             per_type[type_id] = max(duration, per_type.get(type_id, -1))
+        dialect = self._db.dialect
+        wider = {_LONGEST: dialect.greatest(_LONGEST, f"excluded.{_LONGEST}")}
         self._db.executemany(
-            "INSERT INTO type_extents (user_id, type_id, max_duration_us) VALUES (?, ?, ?) "
-            "ON CONFLICT (user_id, type_id) DO UPDATE SET max_duration_us = "
-            "MAX(max_duration_us, excluded.max_duration_us)",
+            dialect.upsert("type_extents", (*_TYPE_KEY, _LONGEST), _TYPE_KEY, wider),
             [(self._user, t, d) for t, d in per_type.items()],
         )
         self._db.executemany(
-            "INSERT INTO source_extents (user_id, type_id, source_id, max_duration_us) "
-            "VALUES (?, ?, ?, ?) ON CONFLICT (user_id, type_id, source_id) DO UPDATE SET "
-            "max_duration_us = MAX(max_duration_us, excluded.max_duration_us)",
+            dialect.upsert("source_extents", (*_SOURCE_KEY, _LONGEST), _SOURCE_KEY, wider),
             [(self._user, t, s, d) for (t, s), d in longest.items()],
         )
 
     # --- look-ups -----------------------------------------------------------------------
-    # Each asks by uuid (one blob, split inside the database: far faster than a long IN
-    # list) and keeps only the rows of the asked-for sources, so a uuid other sources hold
-    # is read and discarded here, never decided on.
+    # Each asks by uuid (the dialect's probe: far faster than a long IN list) and keeps
+    # only the rows of the asked-for sources, so a uuid other sources hold is read and
+    # discarded here, never decided on.
     def _by_uuid(self, sql: str, keys: Sequence[Key]) -> list[Any]:
-        """Rows of ``sql`` (selecting from ``ids`` joined on ``uuid = <the i-th uuid>``)
-        whose (source_id, uuid), their first two columns, is one of ``keys``."""
+        """Rows of ``sql`` (selecting from ``probe`` joined on ``uuid = wanted`` for the
+        user, its one parameter) whose (source_id, uuid), their first two columns, is
+        one of ``keys``."""
         uuids = list(dict.fromkeys(uuid for _, uuid in keys))
         if not uuids:
             return []
         wanted = set(keys)
-        rows = self._db.query(
-            "WITH RECURSIVE ids(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM ids WHERE i + 1 < ?) "
-            + sql,
-            (len(uuids), self._user, b"".join(uuids)),
-        )
+        probe, params = self._db.dialect.uuid_probe(uuids)
+        rows = self._db.query(f"{probe} {sql}", [*params, self._user])
         return [row for row in rows if (row[0], row[1]) in wanted]
 
     def _stored_by_key(self, keys: Sequence[Key]) -> dict[Key, _Stored]:
         """The live samples among ``keys`` (source id, uuid), by key."""
         rows = self._by_uuid(
-            f"SELECT source_id, uuid, {_STORED_COLUMNS} FROM ids JOIN samples "
-            "ON user_id = ? AND uuid = substr(?, i * 16 + 1, 16)",
+            f"SELECT source_id, uuid, {_STORED_COLUMNS} FROM probe JOIN samples "
+            "ON user_id = ? AND uuid = wanted",
             keys,
         )
         return {(row[0], row[1]): _stored(row[2:]) for row in rows}
@@ -454,8 +454,8 @@ class Writer:
     def _stored_contents(self, keys: Sequence[Key]) -> dict[Key, tuple[Any, ...]]:
         """The content (codec.CONTENT) of the stored samples among ``keys``, by key."""
         rows = self._by_uuid(
-            f"SELECT source_id, uuid, {_CONTENT_COLUMNS} FROM ids JOIN samples "
-            "ON user_id = ? AND uuid = substr(?, i * 16 + 1, 16)",
+            f"SELECT source_id, uuid, {_CONTENT_COLUMNS} FROM probe JOIN samples "
+            "ON user_id = ? AND uuid = wanted",
             keys,
         )
         return {(row[0], row[1]): tuple(row[2:]) for row in rows}
@@ -467,8 +467,8 @@ class Writer:
         ):
             return set()
         rows = self._by_uuid(
-            "SELECT d.source_id, d.uuid FROM ids JOIN deleted_objects d "
-            "ON d.user_id = ? AND d.uuid = substr(?, i * 16 + 1, 16)",
+            "SELECT d.source_id, d.uuid FROM probe JOIN deleted_objects d "
+            "ON d.user_id = ? AND d.uuid = wanted",
             keys,
         )
         return {(row[0], row[1]) for row in rows}
@@ -559,8 +559,9 @@ class Writer:
         """Associate samples with a workout (HealthKit's ``add(_:to:)``)."""
         with self._db.transaction():
             self._db.executemany(
-                "INSERT INTO workout_samples (user_id, workout_anchor, sample_anchor) "
-                "VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                self._db.dialect.upsert(
+                    "workout_samples", ("user_id", "workout_anchor", "sample_anchor")
+                ),
                 [(self._user, workout_anchor, a) for a in sample_anchors],
             )
 

@@ -11,6 +11,7 @@ from typing import Self
 
 from healthstore.access.audit import PERSON
 from healthstore.errors import InvalidArgument
+from healthstore.storage.backend import file_backup
 from healthstore.store.files import DATABASE_FILE, FORMAT_FILE
 from healthstore.store.lifecycle import LifecycleMixin
 from healthstore.store.view import now_us
@@ -31,7 +32,7 @@ class BackupMixin(LifecycleMixin):
             raise InvalidArgument("this store has no directory to back up", field="store")
         with tempfile.TemporaryDirectory(dir=path.parent) as scratch:
             copy = Path(scratch) / DATABASE_FILE
-            self._backend.backup_to(copy)
+            file_backup(self._backend).backup_to(copy)
             partial = path.with_name(path.name + ".partial")
             touch_private(partial)  # the backup is as private as the store
             with zipfile.ZipFile(partial, "w", zipfile.ZIP_STORED) as archive:

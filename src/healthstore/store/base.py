@@ -20,7 +20,6 @@ from healthstore.storage import secrets as stored_secrets
 from healthstore.storage.backend import Backend
 from healthstore.storage.dimensions import Dimensions
 from healthstore.storage.lockable import LockableBackend
-from healthstore.storage.sqlite import SQLiteBackend
 from healthstore.store.app import AppStore
 from healthstore.store.background import Background
 from healthstore.store.locked import LockedWrites
@@ -42,7 +41,7 @@ class StoreBase(SampleView):
         *,
         journal_key: bytes | None = None,
     ) -> None:
-        if isinstance(backend, SQLiteBackend):
+        if not isinstance(backend, LockableBackend):
             backend = LockableBackend(backend)
         dims = Dimensions(backend, user_id)
         self._apps = AppRegistry(backend, user_id)

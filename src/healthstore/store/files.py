@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from healthstore.errors import DatabaseInaccessible
+from healthstore.storage import backends
 from healthstore.storage import secrets as stored_secrets
 from healthstore.storage.backend import Backend
-from healthstore.storage.sqlite import CIPHER_PAGE_SIZE, SQLiteBackend
+from healthstore.storage.backends import backend_of, open_backend
 from healthstore.vault.file_modes import write_private
 from healthstore.vault.keys import KdfParams, derive_key, key_check
 from healthstore.vault.sealing import new_keypair
@@ -69,15 +70,10 @@ def journal_keys(backend: Backend) -> bytes:
     return public
 
 
-def encryption_entry(params: KdfParams, key: bytes) -> dict[str, Any]:
-    """What ``store.json`` says of an encrypted store: how its key is derived, the cipher,
-    and a check value for the key (never the key or the passphrase)."""
-    return {
-        **params.to_json(),
-        "cipher": "sqlcipher4",
-        "page_size": CIPHER_PAGE_SIZE,
-        "check": key_check(key),
-    }
+def encryption_entry(params: KdfParams, key: bytes, backend: str) -> dict[str, Any]:
+    """What ``store.json`` says of an encrypted store: how its key is derived, the
+    backend's cipher, and a check value for the key (never the key or the passphrase)."""
+    return {**params.to_json(), **backends.cipher_entry(backend), "check": key_check(key)}
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:
@@ -104,7 +100,8 @@ def matching_key(path: Path, passphrase: str, encryption: dict[str, Any]) -> byt
             key = derive_key(passphrase, KdfParams.from_json(upcoming))
             if hmac.compare_digest(key_check(key), str(upcoming.get("check", ""))):
                 try:  # the database took the new key before the crash: finish the change
-                    SQLiteBackend(path / DATABASE_FILE, key=key).close()
+                    kind = backend_of(read_marker(path)).name
+                    open_backend(path, kind, key=key).close()
                 except DatabaseInaccessible:
                     pass
                 else:

@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import Self
 
 from healthstore.errors import DatabaseInaccessible, InvalidArgument
-from healthstore.storage.sqlite import SQLiteBackend
+from healthstore.storage.backends import DEFAULT_BACKEND, FIELD, backend_of, open_backend
 from healthstore.store.files import (
-    DATABASE_FILE,
     FORMAT_FILE,
     FORMAT_VERSION,
     encryption_entry,
@@ -52,14 +51,14 @@ class LifecycleMixin(VaultMixin):
         if passphrase is not None:
             params = KdfParams.new()
             key = derive_key(passphrase, params)
-            encryption = encryption_entry(params, key)
+            encryption = encryption_entry(params, key, DEFAULT_BACKEND)
         private_directory(path)
-        backend = SQLiteBackend(path / DATABASE_FILE, create=True, key=key)
+        backend = open_backend(path, DEFAULT_BACKEND, create=True, key=key)
         public = journal_keys(backend) if key is not None else None
         marker = {
             "format": "healthstore",
             "version": FORMAT_VERSION,
-            "backend": "sqlite",
+            FIELD: DEFAULT_BACKEND,
             "encryption": encryption,
             "journal_public_key": None if public is None else public.hex(),
         }
@@ -78,6 +77,7 @@ class LifecycleMixin(VaultMixin):
         path = Path(directory)
         marker = read_marker(path)
         tighten(path)  # a store made before files were private, or restored by hand
+        kind = backend_of(marker, str(path / FORMAT_FILE)).name
         encryption = marker.get("encryption")
         if not encryption:
             if passphrase is not None:
@@ -85,13 +85,13 @@ class LifecycleMixin(VaultMixin):
                     f"the store at {path} is not encrypted; open it without a passphrase",
                     field="passphrase",
                 )
-            return cls(SQLiteBackend(path / DATABASE_FILE), path)
+            return cls(open_backend(path, kind), path)
         if passphrase is None:
             raise DatabaseInaccessible(
                 f"the store at {path} is encrypted: give its passphrase", field="passphrase"
             )
         key = matching_key(path, passphrase, encryption)
-        backend = SQLiteBackend(path / DATABASE_FILE, key=key)
+        backend = open_backend(path, kind, key=key)
         public = journal_keys(backend)
         if marker.get("journal_public_key") != public.hex():
             write_json(

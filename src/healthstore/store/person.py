@@ -29,6 +29,7 @@ from healthstore.opaque import OpaqueRecord
 from healthstore.plain import PlainSample, to_sample
 from healthstore.storage import characteristics, priorities, summaries, type_counts
 from healthstore.storage import me_attributes as kept_me
+from healthstore.storage.backend import maybe_streaming
 from healthstore.storage.opaque import opaque_records, save_opaque
 from healthstore.store.apps import AppReport, AppsMixin
 from healthstore.store.backup import BackupMixin
@@ -203,7 +204,7 @@ class HealthStore(BackupMixin, AppsMixin, DeliveriesMixin):
         from healthstore.imports.apple import import_apple_health
 
         key = self._secret(IMPORT_UUIDS)
-        with self._backend.streaming():
+        with maybe_streaming(self._backend):
             summary = import_apple_health(
                 self, path, progress, batch_size, background=background, uuid_key=key
             )

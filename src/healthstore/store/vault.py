@@ -8,10 +8,10 @@ from pathlib import Path
 
 from healthstore.access.audit import PERSON
 from healthstore.errors import DatabaseInaccessible, InvalidArgument
-from healthstore.storage.sqlite import SQLiteBackend
+from healthstore.storage.backend import rekeyable
+from healthstore.storage.backends import open_backend
 from healthstore.store.base import IMPORT_UUIDS, StoreBase
 from healthstore.store.files import (
-    DATABASE_FILE,
     FORMAT_FILE,
     JOURNAL_PRIVATE,
     PENDING_FILE,
@@ -66,7 +66,7 @@ class VaultMixin(StoreBase):
             return 0
         encryption = read_marker(self.directory).get("encryption") or {}
         key = matching_key(self.directory, passphrase, encryption)
-        self._lockable.unlock(SQLiteBackend(self.directory / DATABASE_FILE, key=key))
+        self._lockable.unlock(open_backend(self.directory, self._lockable.name, key=key))
         self._dims.reset()
         self._apps_kept, self._secrets_kept = {}, {}
         merged = self._merge_journal()
@@ -114,9 +114,9 @@ class VaultMixin(StoreBase):
         key = derive_key(new, params)
         pending = {
             **marker,
-            "encryption": encryption_entry(params, key),
+            "encryption": encryption_entry(params, key, self._backend.name),
         }
         write_json(self.directory / PENDING_FILE, pending)
-        self._backend.rekey(key)
+        rekeyable(self._backend).rekey(key)
         os.replace(self.directory / PENDING_FILE, self.directory / FORMAT_FILE)
         self._audit.append(PERSON, "change_passphrase", (), 0, now_us())

@@ -10,7 +10,7 @@
 
 Each side runs in a child process, so its peak resident memory (``VmHWM``) is its own. The
 export is generated once per record count and generator, and cached under ``var/bench/``:
-with ``healthstore.interop.apple.synthetic`` when the library has it, else with the small
+with ``healthstore.demo.apple_export`` when the library has it, else with the small
 generator below (Records shaped like the HealthKit v8/v14 exports in ``shared/data/apple``,
 under the v14 DTD).
 
@@ -46,7 +46,7 @@ from lxml import etree
 import healthstore
 from common import ROOT, Result, rate, stopwatch, times
 from healthstore import HealthStore
-from healthstore.importing import Counts
+from healthstore.imports.apple import Counts
 from healthstore.interop.apple.cleaning import clean_xml_stream
 from healthstore.interop.apple.parser import Progress
 from healthstore.interop.apple.source import ExportSource
@@ -364,7 +364,7 @@ def generators() -> list[Generator]:
         f"the bench's own generator (v{GENERATOR_VERSION})",
     )
     try:
-        from healthstore.interop.apple import synthetic
+        from healthstore.demo import apple_export as synthetic
     except ImportError:
         return [own]
     make = getattr(synthetic, "write_synthetic_export", None)
@@ -372,7 +372,7 @@ def generators() -> list[Generator]:
         return [own]
     code = Path(synthetic.__file__).read_bytes() + healthstore.__version__.encode()
     key = f"lib{hashlib.sha256(code).hexdigest()[:10]}"
-    return [Generator(make, key, "healthstore.interop.apple.synthetic"), own]
+    return [Generator(make, key, "healthstore.demo.apple_export"), own]
 
 
 def ensure_export(cache: Path, records: int, rebuild: bool) -> Export:

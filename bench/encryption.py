@@ -30,7 +30,7 @@ from common import (
     stopwatch,
 )
 from healthstore import HealthStore, Quantity, QuantitySample
-from healthstore.interop.apple.synthetic import write_synthetic_export
+from healthstore.demo.apple_export import write_synthetic_export
 
 GOAL = 1.3
 PASSPHRASE = "bench passphrase"

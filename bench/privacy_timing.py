@@ -34,7 +34,7 @@ from healthstore import (
     Source,
     Workout,
 )
-from healthstore.app_store import AppStore
+from healthstore.store.app import AppStore
 
 FULL_HIDDEN = 100_000
 GOAL = 1.2

@@ -24,8 +24,8 @@ from healthstore import (
     WorkoutStatistics,
 )
 from healthstore.records import PayloadSample
+from healthstore.store.view import sample_types
 from healthstore.times import to_micros
-from healthstore.views import sample_types
 
 
 def plain(value: Any) -> Hashable:

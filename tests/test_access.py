@@ -19,13 +19,13 @@ from healthstore import (
     Source,
 )
 from healthstore.access import AuthorizationStatus, Consent, RequestStatus, parse_manifest
-from healthstore.app_store import AppStore
 from healthstore.errors import (
     AuthorizationDenied,
     AuthorizationNotDetermined,
     InvalidArgument,
     NoData,
 )
+from healthstore.store.app import AppStore
 from tests.conftest import T0, at
 
 STEPS_APP: dict[str, Any] = {

@@ -14,16 +14,16 @@ import pytest
 
 import healthstore.client
 from healthstore.api import AppAPI
-from healthstore.app_store import AppStore
 from healthstore.client import HealthClient
+from healthstore.store.app import AppStore
 
 HEAVY = [
     "sqlcipher3",
     "numpy",
     "healthstore.store",
-    "healthstore.views",
+    "healthstore.store.view",
     "healthstore.storage",
-    "healthstore.app_store",
+    "healthstore.store.app",
     "healthstore.access",
 ]
 CLIENT_MAY_IMPORT = ("healthstore.api", "healthstore.model", "healthstore.wire")

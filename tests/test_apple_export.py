@@ -46,8 +46,8 @@ from healthstore import (
 )
 from healthstore.cli import app
 from healthstore.clinical.records import clinical_record
+from healthstore.exports.apple import ROOT, ExportCounts, pages, write_export
 from healthstore.interop.apple.files import CDA_SOURCE, ECG_SOURCE
-from healthstore.interop.apple.writer import ROOT, ExportCounts, pages, write_export
 from healthstore.times import to_micros
 from tests.apple_content import characteristics, everything, routes_by_workout
 from tests.conftest import PARIS, shared_path

@@ -24,8 +24,8 @@ from healthstore import (
     QuantitySample,
     Source,
 )
+from healthstore.exports.apple import write_export
 from healthstore.interop.apple.files import ECG_SOURCE
-from healthstore.interop.apple.writer import write_export
 from tests.conftest import PARIS
 
 WATCH = Source("com.example.watch", "Watch")

@@ -30,7 +30,7 @@ import pytest
 
 from healthstore import HealthStore, catalogue
 from healthstore.errors import InvalidArgument
-from healthstore.importing import Counts, ImportSummary
+from healthstore.imports.apple import Counts, ImportSummary
 from healthstore.interop.apple.parser import Progress
 from healthstore.model import CategorySample, Correlation, Device, QuantitySample, Workout
 from healthstore.records import (

@@ -21,10 +21,10 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from healthstore import HealthStore
-from healthstore.importing import import_apple_health
+from healthstore.demo.apple_export import write_synthetic_export
+from healthstore.imports.apple import import_apple_health
 from healthstore.interop.apple.elements import Context, Rejected, record
 from healthstore.interop.apple.plain_records import PlainRecords
-from healthstore.interop.apple.synthetic import write_synthetic_export
 from healthstore.interop.apple.uuids import ContentUuids
 from healthstore.model import QuantitySample
 from healthstore.plain import to_sample

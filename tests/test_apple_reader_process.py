@@ -18,12 +18,12 @@ from typing import Any
 import pytest
 
 from healthstore import HealthStore, catalogue
+from healthstore.demo.apple_export import write_synthetic_export
 from healthstore.errors import HealthStoreError, InvalidArgument
-from healthstore.importing import import_apple_health
+from healthstore.imports.apple import import_apple_health
 from healthstore.interop.apple.parser import Item, PlainRun, Progress, Skip, read_export
 from healthstore.interop.apple.reader_process import _messages, read_export_in_background
 from healthstore.interop.apple.source import ExportSource
-from healthstore.interop.apple.synthetic import write_synthetic_export
 from healthstore.units import Quantity
 from tests.conftest import shared_path
 from tests.test_apple_plain import _rows

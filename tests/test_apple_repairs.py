@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 
 from healthstore import HealthStore
-from healthstore.importing import OPAQUE, ImportSummary, import_apple_health
+from healthstore.exports.apple import write_export
+from healthstore.imports.apple import OPAQUE, ImportSummary, import_apple_health
 from healthstore.interop.apple.values import normalize_unit
-from healthstore.interop.apple.writer import write_export
 from healthstore.model import Device, Workout
 from healthstore.units import Quantity
 

@@ -13,11 +13,11 @@ import pytest
 from lxml import etree
 
 from healthstore import HealthStore
+from healthstore.demo.apple_export import RECORDS_PER_DAY, write_synthetic_export
 from healthstore.errors import InvalidArgument
-from healthstore.importing import ImportSummary
+from healthstore.exports.apple import ROOT, ExportCounts, write_export
+from healthstore.imports.apple import ImportSummary
 from healthstore.interop.apple.parser import KINDS
-from healthstore.interop.apple.synthetic import RECORDS_PER_DAY, write_synthetic_export
-from healthstore.interop.apple.writer import ROOT, ExportCounts, write_export
 from tests.apple_content import everything, routes_by_workout
 
 RECORDS = 5000

@@ -15,13 +15,14 @@ from uuid import UUID
 import pytest
 
 from healthstore import HealthStore
-from healthstore.importing import import_apple_health
+from healthstore.imports.apple import import_apple_health
 from healthstore.interop.apple import reader_process
 from healthstore.interop.apple.parser import Item, PlainRun, read_export
 from healthstore.interop.apple.source import ExportSource
 from healthstore.interop.apple.uuids import ContentUuids
 from healthstore.model import Correlation
-from healthstore.store import DATABASE_FILE, IMPORT_UUIDS
+from healthstore.store import DATABASE_FILE
+from healthstore.store.base import IMPORT_UUIDS
 from tests.conftest import shared_path
 from tests.legacy_stores import KEYED_UUIDS_MIGRATION, legacy_store
 

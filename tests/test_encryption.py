@@ -222,7 +222,7 @@ def test_changing_the_passphrase_keeps_everything_and_survives_a_crash(tmp_path:
         store.change_passphrase("a new one", "a new one")  # the same passphrase: a new key
     assert [s for s in secrets if s in all_bytes(directory)] == []
     # a crash after the database took the new key, before store.json was replaced
-    from healthstore.store import PENDING_FILE
+    from healthstore.store.files import PENDING_FILE
     from healthstore.vault.keys import KdfParams, derive_key, key_check
 
     with HealthStore.open(directory, passphrase="a new one") as store:

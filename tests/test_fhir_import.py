@@ -17,7 +17,7 @@ from healthstore.cli import app as cli_app
 from healthstore.clinical.fhir import r4_problems, release_of
 from healthstore.clinical.mapping import clinical_type, display_name
 from healthstore.errors import AuthorizationDenied
-from healthstore.interop.apple.writer import write_export
+from healthstore.exports.apple import write_export
 from healthstore.records import ClinicalRecord
 from tests.conftest import shared_path
 from tests.fhir_server import fhir_app

@@ -18,9 +18,9 @@ from lxml import etree
 from healthstore import HealthStore, catalogue
 from healthstore.catalogue import Kind
 from healthstore.errors import InvalidArgument
+from healthstore.exports.apple import write_export
 from healthstore.interop.apple import emit
 from healthstore.interop.apple.me import MAX_TEXT, read_me
-from healthstore.interop.apple.writer import write_export
 from tests.conftest import PARIS, shared_path
 from tests.test_access import STEPS_APP
 

@@ -28,7 +28,7 @@ from healthstore import (
 from healthstore import predicates as p
 from healthstore.storage import sqlite as sqlite_backend
 from healthstore.storage.migrate import shipped
-from healthstore.views import OWNER_SOURCE
+from healthstore.store.view import OWNER_SOURCE
 from tests.conftest import at
 from tests.test_access import STEPS_APP
 

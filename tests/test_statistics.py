@@ -24,7 +24,7 @@ from healthstore.query.calendar import Interval
 from healthstore.query.live import LiveQuery
 from healthstore.query.statistics import Statistics, StatisticsOptions
 from healthstore.store import OWNER_SOURCE
-from healthstore.views import SampleView
+from healthstore.store.view import SampleView
 from tests.conftest import T0, at
 from tests.test_calendar import EPOCH, expected_edges, us
 

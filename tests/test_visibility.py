@@ -24,9 +24,9 @@ from healthstore import (
     Workout,
 )
 from healthstore import predicates as p
-from healthstore.app_store import AppStore
 from healthstore.errors import HealthStoreError
 from healthstore.model import new_uuid
+from healthstore.store.app import AppStore
 from tests.conftest import T0, at
 from tests.test_access import STEPS_APP
 

@@ -19,10 +19,10 @@ import httpx
 import pytest
 
 from healthstore import HealthStore, Quantity, QuantitySample
-from healthstore.app_store import AppStore
 from healthstore.client import HealthClient, verify_signature
 from healthstore.delivery.worker import RetryPolicy
 from healthstore.errors import AuthorizationDenied, InvalidArgument
+from healthstore.store.app import AppStore
 from tests.conftest import PHONE, at
 from tests.server_support import WebhookReceiver
 

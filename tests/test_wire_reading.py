@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from healthstore import HealthStore, demo
 from healthstore import metadata as md
 from healthstore.catalogue import Kind
+from healthstore.demo.apple_export import write_synthetic_export
 from healthstore.errors import InvalidArgument
-from healthstore.interop.apple.synthetic import write_synthetic_export
 from healthstore.model import (
     ActivitySummary,
     Correlation,

@@ -29,7 +29,7 @@ from healthstore import (
 )
 from healthstore.client import HealthClient
 from healthstore.errors import HealthStoreError, InvalidArgument
-from healthstore.importing import import_apple_health
+from healthstore.imports.apple import import_apple_health
 from healthstore.model import new_uuid
 from tests.conftest import at, shared_path
 from tests.server_support import serve

@@ -23,7 +23,7 @@ __version__ = "0.1.0"
 # look-up below are made from it; the imports for type checkers under TYPE_CHECKING repeat
 # it for mypy, and tests/test_exported_members.py checks that they agree.
 _PUBLIC: dict[str, tuple[str, ...]] = {
-    "healthstore.app_store": ("AppStore",),
+    "healthstore.store.app": ("AppStore",),
     "healthstore.errors": ("ErrorCode", "HealthStoreError"),
     "healthstore.model": (
         "ActivitySummary",
@@ -69,7 +69,6 @@ _HOMES = {name: home for home, names in _PUBLIC.items() for name in names}
 __all__ = ["__version__", *_HOMES]  # noqa: PLE0604 (made from the one table)
 
 if TYPE_CHECKING:  # the same names, spelled out for type checkers (``as``: re-exported)
-    from healthstore.app_store import AppStore as AppStore
     from healthstore.errors import ErrorCode as ErrorCode
     from healthstore.errors import HealthStoreError as HealthStoreError
     from healthstore.model import ActivitySummary as ActivitySummary
@@ -103,6 +102,7 @@ if TYPE_CHECKING:  # the same names, spelled out for type checkers (``as``: re-e
     from healthstore.records import VisionPrescription as VisionPrescription
     from healthstore.records import WorkoutRoute as WorkoutRoute
     from healthstore.store import HealthStore as HealthStore
+    from healthstore.store.app import AppStore as AppStore
     from healthstore.units import Quantity as Quantity
     from healthstore.units import Unit as Unit
 

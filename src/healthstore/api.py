@@ -1,6 +1,6 @@
 """One interface for an app's store, in the library and over HTTP.
 
-:class:`AppAPI` is what an app may call: :class:`~healthstore.app_store.AppStore` (the
+:class:`AppAPI` is what an app may call: :class:`~healthstore.store.app.AppStore` (the
 library) and :class:`~healthstore.client.HealthClient` (HTTP) both declare it, so mypy proves
 their methods agree and an app's code runs against either. The module also holds the values
 the interface speaks: those only it uses are defined here, those lower layers make

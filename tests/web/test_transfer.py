@@ -8,7 +8,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from healthstore.interop.apple.synthetic import write_synthetic_export
+from healthstore.demo.apple_export import write_synthetic_export
 from tests.web.conftest import Served, shoot
 
 

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from healthstore import HealthStore
-from healthstore.interop.apple.synthetic import write_synthetic_export
+from healthstore.demo.apple_export import write_synthetic_export
 from healthstore.server import ServerSettings, create_app
 from tests.server_support import serve_app
 from tests.web.conftest import ZONE

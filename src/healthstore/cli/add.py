@@ -12,8 +12,8 @@ from healthstore.cli.options import JsonOption, StoreOption, instant, local_zone
 from healthstore.cli.output import emit_json
 from healthstore.errors import InvalidArgument
 from healthstore.model import CategorySample, QuantitySample, Sample, Source
+from healthstore.store.view import sample_type
 from healthstore.units import Quantity
-from healthstore.views import sample_type
 
 _INTEGER = re.compile(r"[+-]?\d+")
 

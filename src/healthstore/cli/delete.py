@@ -24,7 +24,7 @@ from healthstore.cli.output import emit_json
 from healthstore.errors import InvalidArgument
 from healthstore.query import predicates as p
 from healthstore.store import HealthStore
-from healthstore.views import sample_type, window
+from healthstore.store.view import sample_type, window
 
 
 def delete(

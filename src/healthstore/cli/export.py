@@ -11,9 +11,9 @@ import typer
 
 from healthstore.cli.options import JsonOption, StoreOption, instant, open_store
 from healthstore.cli.output import emit_json, note, table
+from healthstore.demo.apple_export import write_synthetic_export
 from healthstore.errors import InvalidArgument
-from healthstore.interop.apple.synthetic import write_synthetic_export
-from healthstore.interop.apple.writer import ExportCounts, write_export
+from healthstore.exports.apple import ExportCounts, write_export
 
 app = typer.Typer(help="Write the store out in other formats.", no_args_is_help=True)
 

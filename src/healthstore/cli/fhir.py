@@ -14,7 +14,7 @@ from healthstore.cli.options import JsonOption, StoreOption, open_store
 from healthstore.cli.output import emit_json, note, table
 from healthstore.cli.shc import item_label, join_chunks
 from healthstore.errors import InvalidArgument
-from healthstore.fhir_import import FhirImportSummary
+from healthstore.imports.fhir import FhirImportSummary
 
 SKIPS_SHOWN = 10
 

@@ -4,7 +4,7 @@ The import streams ``export.xml`` in batches (one transaction each); while it ru
 progress bar on stderr shows the bytes of ``export.xml`` read, the elements seen, their rate
 and the time left. Then a table gives, per element kind, what was added, what was already
 there and what was skipped, followed by the first skipped items with their line and reason.
-With ``--json`` stdout holds :meth:`~healthstore.importing.ImportSummary.to_json` alone.
+With ``--json`` stdout holds :meth:`~healthstore.imports.apple.ImportSummary.to_json` alone.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from rich.table import Column
 from healthstore.cli.options import JsonOption, StoreOption, open_store
 from healthstore.cli.output import console, emit_json, note, table
 from healthstore.errors import HealthStoreError
-from healthstore.importing import Counts, ImportSummary
+from healthstore.imports.apple import Counts, ImportSummary
 from healthstore.interop.apple.parser import KINDS, Progress
 from healthstore.store import HealthStore
 

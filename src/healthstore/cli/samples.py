@@ -24,7 +24,7 @@ from healthstore.model import QuantitySample, Sample
 from healthstore.model.measures import fitting_unit
 from healthstore.query import predicates as p
 from healthstore.store import HealthStore
-from healthstore.views import sample_type, window
+from healthstore.store.view import sample_type, window
 from healthstore.wire import sample_to_json
 
 TypeArgument = Annotated[str, typer.Argument(metavar="TYPE", help="Type, e.g. stepCount.")]

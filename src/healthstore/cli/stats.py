@@ -21,8 +21,8 @@ from healthstore.query.statistics import (
     parse_options,
     statistics_unit,
 )
+from healthstore.store.view import sample_type
 from healthstore.times import parse_instant, zone
-from healthstore.views import sample_type
 
 EMPTY = "—"
 _KNOWN_OPTIONS = {*StatisticsOptions.__members__, "sum", "avg", "average", "min", "max"}

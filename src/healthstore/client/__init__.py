@@ -1,5 +1,5 @@
 """The Python SDK: :class:`HealthClient` speaks the HTTP API with the same methods as
-:class:`~healthstore.app_store.AppStore`, so an app's code runs against either;
+:class:`~healthstore.store.app.AppStore`, so an app's code runs against either;
 :class:`SyncEngine` uploads a device's samples reliably; :func:`verify_signature` checks a
 webhook delivery."""
 

@@ -1,5 +1,5 @@
 """``HealthClient``: an app's store over HTTP, with the methods of
-:class:`~healthstore.app_store.AppStore` (both declare :class:`~healthstore.api.AppAPI`).
+:class:`~healthstore.store.app.AppStore` (both declare :class:`~healthstore.api.AppAPI`).
 
 ::
 
@@ -104,7 +104,7 @@ def _error_items(field: str | None) -> str | None:
 
 class HealthClient(AppAPI):
     """One app's view of a store on a healthstore server (:class:`~healthstore.api.AppAPI`,
-    which :class:`~healthstore.app_store.AppStore` declares too)."""
+    which :class:`~healthstore.store.app.AppStore` declares too)."""
 
     def __init__(
         self,

@@ -12,8 +12,6 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
-
 from healthstore.catalogue import ObjectType
 from healthstore.delivery.observer_view import PAUSE_AFTER, Observer
 from healthstore.errors import InvalidArgument, NoData
@@ -62,6 +60,8 @@ def check_frequency(frequency: str) -> str:
 
 def check_url(url: str) -> str:
     """A webhook URL: absolute http(s) with a host."""
+    import httpx  # the store loads httpx only when a webhook is registered or sent
+
     if not isinstance(url, str) or len(url) > _URL_LIMIT:
         raise InvalidArgument("url must be a string of at most 2048 characters", field="url")
     try:

@@ -3,7 +3,6 @@ the engine of :mod:`healthstore.query.statistics`, and results as objects."""
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,7 +12,6 @@ import numpy as np
 
 from healthstore.catalogue import ObjectType
 from healthstore.errors import InvalidArgument
-from healthstore.model import Source
 from healthstore.query import predicates as p
 from healthstore.query.calendar import Calendar, Interval
 from healthstore.query.reader import Reader, Scope
@@ -28,6 +26,7 @@ from healthstore.query.statistics import (
     parse_options,
     statistics_unit,
 )
+from healthstore.storage import priorities
 from healthstore.times import from_micros, require_aware, to_micros
 from healthstore.units import Quantity, Unit
 
@@ -125,12 +124,9 @@ class StatisticsReader:
         type_id = dims.known_type_id(t)
         chosen: list[int] = []
         if type_id is not None:
-            rows = db.query(
-                "SELECT bundle_ids FROM source_priorities WHERE user_id = ? AND type_id = ?",
-                (self._reader.user_id, type_id),
-            )
-            if rows:
-                ids = (dims.known_source_id(b) for b in json.loads(rows[0][0]))
+            order = priorities.read(db, self._reader.user_id, type_id)
+            if order is not None:
+                ids = (dims.known_source_id(b) for b in order)
                 chosen = [i for i in ids if i is not None]
         kinds: dict[int, int] = {}
         for sid, bundle, name, product in db.query(
@@ -241,21 +237,3 @@ class StatisticsReader:
                     stats.duration = timedelta(microseconds=int(v.duration[k]))
             out.append(stats)
         return out
-
-
-def set_priority(reader: Reader, t: ObjectType, sources: Sequence[str | Source]) -> None:
-    """Store the person's source order for ``t``."""
-    bundle_ids = [s.bundle_id if isinstance(s, Source) else str(s) for s in sources]
-    if len(set(bundle_ids)) != len(bundle_ids):
-        raise InvalidArgument("a source appears twice in the priority order", field="sources")
-    with reader.backend.transaction():
-        type_id = reader.dims.type_id(t)
-        reader.backend.execute(
-            reader.backend.dialect.upsert(
-                "source_priorities",
-                ("user_id", "type_id", "bundle_ids"),
-                key=("user_id", "type_id"),
-                update={"bundle_ids": "excluded.bundle_ids"},
-            ),
-            (reader.user_id, type_id, json.dumps(bundle_ids)),
-        )

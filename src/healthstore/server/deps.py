@@ -7,12 +7,12 @@ from typing import Annotated
 from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from healthstore.app_store import AppStore
 from healthstore.errors import AuthorizationDenied
 from healthstore.server.errors import Unauthenticated
 from healthstore.server.limits import RateLimiter
 from healthstore.server.settings import ServerSettings
 from healthstore.store import HealthStore
+from healthstore.store.app import AppStore
 
 
 def get_store(request: Request) -> HealthStore:

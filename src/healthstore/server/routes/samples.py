@@ -10,7 +10,6 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
-from healthstore.app_store import AppStore
 from healthstore.errors import DataSizeExceeded, HealthStoreError, InvalidArgument
 from healthstore.model import Sample, SaveResult, SaveStatus, stable_uuid
 from healthstore.server import schemas
@@ -18,7 +17,8 @@ from healthstore.server.deps import CurrentApp, Settings
 from healthstore.server.jsonio import json_object, json_response, parse_json
 from healthstore.server.openapi import APP, body, responses
 from healthstore.server.routes import params
-from healthstore.views import window
+from healthstore.store.app import AppStore
+from healthstore.store.view import window
 from healthstore.wire import sample_from_json, sample_to_json
 
 router = APIRouter(tags=["samples"])

@@ -13,7 +13,6 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response, StreamingResponse
 
-from healthstore.app_store import AppStore
 from healthstore.query.live import LiveQuery
 from healthstore.query.predicates import Predicate
 from healthstore.query.statistics import Statistics
@@ -22,6 +21,7 @@ from healthstore.server.deps import CurrentApp, Settings
 from healthstore.server.jsonio import json_response
 from healthstore.server.openapi import APP, responses
 from healthstore.server.routes import params
+from healthstore.store.app import AppStore
 from healthstore.wire import statistics_to_json
 
 router = APIRouter(tags=["statistics"])

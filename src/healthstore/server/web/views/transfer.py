@@ -15,8 +15,8 @@ from starlette.background import BackgroundTask
 from starlette.responses import FileResponse, JSONResponse, Response
 
 from healthstore.errors import InvalidArgument, NoData
+from healthstore.exports.apple import write_export
 from healthstore.exports.frames_export import export_frames
-from healthstore.interop.apple.writer import write_export
 from healthstore.server.deps import Store
 from healthstore.server.openapi import OWNER, OWNER_WHEN, responses
 from healthstore.server.web import UPLOAD_PATH

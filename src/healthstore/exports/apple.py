@@ -25,17 +25,17 @@ import os
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import chain
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Final, cast
+from typing import TYPE_CHECKING, Final, cast
 from uuid import UUID
 
 from healthstore import catalogue
 from healthstore.catalogue import Kind, ObjectType
 from healthstore.errors import NoData
 from healthstore.interop.apple import emit
+from healthstore.interop.apple.archive import ROOT, Archive, ExportCounts, XmlSink
 from healthstore.interop.apple.attachments import (
     Names,
     clinical_json,
@@ -65,7 +65,6 @@ if TYPE_CHECKING:
 
 __all__ = ["PAGE", "ROOT", "Archive", "ExportCounts", "XmlSink", "pages", "write_export"]
 
-ROOT: Final = "apple_health_export/"
 PAGE: Final = 5000
 """Samples read from the store at a time."""
 _HRV: Final = "heartRateVariabilitySDNN"
@@ -83,53 +82,6 @@ _CHARACTERISTICS: Final = (
     "wheelchairUse",
     "activityMoveMode",
 )
-
-
-@dataclass
-class ExportCounts:
-    """What an export holds, per element kind (the kinds an import reports), and what the
-    format could not hold, per sample type."""
-
-    path: Path
-    counts: dict[str, int] = field(default_factory=dict)
-    left_out: dict[str, int] = field(default_factory=dict)
-
-    def add(self, kind: str, n: int = 1) -> None:
-        if n:
-            self.counts[kind] = self.counts.get(kind, 0) + n
-
-    def leave_out(self, type_name: str, n: int) -> None:
-        if n > 0:
-            self.left_out[type_name] = self.left_out.get(type_name, 0) + n
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "path": str(self.path),
-            "counts": dict(sorted(self.counts.items())),
-            "left_out": dict(sorted(self.left_out.items())),
-        }
-
-
-class XmlSink:
-    """Text written to a binary stream as UTF-8 in large chunks."""
-
-    def __init__(self, raw: IO[bytes], chunk: int = 1 << 20) -> None:
-        self._raw = raw
-        self._parts: list[str] = []
-        self._size = 0
-        self._chunk = chunk
-
-    def write(self, text: str) -> None:
-        self._parts.append(text)
-        self._size += len(text)
-        if self._size >= self._chunk:
-            self.flush()
-
-    def flush(self) -> None:
-        if self._parts:
-            self._raw.write("".join(self._parts).encode("utf-8"))
-            self._parts.clear()
-            self._size = 0
 
 
 def write_export(
@@ -164,27 +116,6 @@ def write_export(
     finally:
         partial.unlink(missing_ok=True)
     return counts
-
-
-class Archive:
-    """The export's zip: members under :data:`ROOT`, deflated, dated with the export's date
-    (so the same store and date give the same bytes)."""
-
-    def __init__(self, zipped: zipfile.ZipFile, when: datetime) -> None:
-        self._zip = zipped
-        self._stamp = when.timetuple()[:6]
-
-    def _info(self, name: str) -> zipfile.ZipInfo:
-        info = zipfile.ZipInfo(ROOT + name, self._stamp)
-        info.compress_type = zipfile.ZIP_DEFLATED
-        return info
-
-    def open(self, name: str) -> IO[bytes]:
-        """A member to stream into (one at a time)."""
-        return self._zip.open(self._info(name), "w", force_zip64=True)
-
-    def write(self, name: str, data: bytes) -> None:
-        self._zip.writestr(self._info(name), data)
 
 
 class _Spool:

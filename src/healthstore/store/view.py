@@ -19,11 +19,9 @@ from uuid import UUID
 
 from healthstore import catalogue
 from healthstore.api import SavedBatch, SavedItems, SaveInput, UUIDLike
-from healthstore.api import TypeLike as TypeLike  # noqa: PLC0414 (store.py takes it from here)
-from healthstore.background import Background
+from healthstore.api import TypeLike as TypeLike  # noqa: PLC0414 (store/ takes it from here)
 from healthstore.catalogue import Kind, ObjectType
 from healthstore.errors import HealthStoreError, InvalidArgument, ItemsRejected, NoData
-from healthstore.locked_writes import LockedWrites
 from healthstore.model import (
     ActivitySummary,
     Changes,
@@ -41,10 +39,12 @@ from healthstore.query.reader import EVERYTHING, Reader, Scope
 from healthstore.query.references import Found, Ref, refs_to
 from healthstore.query.statistics import OptionsLike, Statistics
 from healthstore.query.stats_reader import StatisticsReader
-from healthstore.storage import summaries
+from healthstore.storage import characteristics, summaries
 from healthstore.storage.backend import Backend
 from healthstore.storage.dimensions import Dimensions
 from healthstore.storage.writer import Writer
+from healthstore.store.background import Background
+from healthstore.store.locked import LockedWrites
 from healthstore.times import to_micros, zone
 
 OWNER_SOURCE = Source("org.healthstore.health", "Health")
@@ -579,15 +579,12 @@ class SampleView:
         t = characteristic_type(type)
         self._record("read.characteristic", [t], 1)
         type_id = self._dims.known_type_id(t)
-        rows = []
+        stored = None
         if type_id is not None and self._scope([t]).allows(type_id):
-            rows = self._backend.query(
-                "SELECT value FROM characteristics WHERE user_id = ? AND type_id = ?",
-                (self.user_id, type_id),
-            )
-        if not rows:
+            stored = characteristics.read(self._backend, self.user_id, type_id)
+        if stored is None:
             if t.value_enum is None:
                 raise NoData(f"{t.short_name} is not set", field="type")
             return 0
-        value = json.loads(rows[0][0])
+        value = json.loads(stored)
         return date.fromisoformat(value) if t.value_enum is None else int(value)

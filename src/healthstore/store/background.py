@@ -9,7 +9,7 @@ samples the app wrote itself (the same rule as :mod:`healthstore.access.visibili
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from healthstore.access.apps import App, AppRegistry
 from healthstore.access.grants import Grants
@@ -17,9 +17,11 @@ from healthstore.access.visibility import readable_types
 from healthstore.delivery.observers import ObserverRegistry
 from healthstore.delivery.outbox import Due, Outbox
 from healthstore.delivery.signing import observer_secret
-from healthstore.delivery.worker import DeliveryWorker
 from healthstore.storage.backend import Backend
 from healthstore.storage.dimensions import Dimensions
+
+if TYPE_CHECKING:
+    from healthstore.delivery.worker import DeliveryWorker  # loads httpx: only when sending
 
 ENTITLEMENT = "background-delivery"
 
@@ -89,6 +91,8 @@ class Background:
 
     def worker(self, **options: Any) -> DeliveryWorker:
         """A worker for this outbox, not started (tests step it with ``run_once``)."""
+        from healthstore.delivery.worker import DeliveryWorker
+
         return DeliveryWorker(
             self.outbox,
             secret_for=self.secret,

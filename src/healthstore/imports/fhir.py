@@ -11,9 +11,10 @@ and replaced when it changed, so downloading again never duplicates.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from healthstore import catalogue
@@ -22,7 +23,9 @@ from healthstore.clinical.fhir import r4_problems, release_of
 from healthstore.clinical.mapping import clinical_type
 from healthstore.clinical.records import clinical_record, institution
 from healthstore.errors import HealthStoreError, InvalidArgument
+from healthstore.imports.fhir_patients import read_files
 from healthstore.interop.fhir.files import Found, Unreadable
+from healthstore.interop.fhir.server import FhirServer
 from healthstore.model import SaveStatus
 from healthstore.query import predicates as p
 from healthstore.records import ClinicalRecord
@@ -174,3 +177,44 @@ def _record(
     except HealthStoreError as exc:
         summary.skip(item.where, exc.message)
         return None
+
+
+def import_paths(
+    store: HealthStore,
+    paths: Sequence[str | Path],
+    *,
+    source_name: str,
+    source_url: str | None = None,
+    release: str | None = None,
+    patient: str | None = None,
+) -> FhirImportSummary:
+    """Import the FHIR files and folders at ``paths`` (``patient``: only that Patient's
+    resources); the summary lists the Patients found."""
+    items, patients = read_files(paths, patient)
+    summary = import_resources(
+        store, items, source_name=source_name, source_url=source_url, release=release
+    )
+    summary.patients = [x.to_json() for x in patients]
+    return summary
+
+
+def download(
+    store: HealthStore,
+    base_url: str,
+    *,
+    source_name: str,
+    patient: str | None = None,
+    token: str | None = None,
+    release: str | None = None,
+) -> FhirImportSummary:
+    """Import every clinical resource of a provider's FHIR server (its address becomes the
+    records' source URL)."""
+    with FhirServer(base_url, patient=patient, token=token) as server:
+        chosen = release or server.release()
+        return import_resources(
+            store,
+            server.resources(chosen),
+            source_name=source_name,
+            source_url=server.base_url,
+            release=chosen,
+        )

@@ -24,18 +24,18 @@ from healthstore.access.grants import (
 )
 from healthstore.access.visibility import app_scope, own_scope, readable_types
 from healthstore.api import AppAPI, TypeLike
-from healthstore.background import ENTITLEMENT, Background
 from healthstore.catalogue import ObjectType
 from healthstore.delivery.observers import Observer
 from healthstore.errors import AuthorizationDenied, AuthorizationNotDetermined
-from healthstore.locked_writes import LockedWrites
 from healthstore.model import Correlation, Sample, Source
 from healthstore.query.live import ChangeHub
 from healthstore.query.reader import Scope
 from healthstore.query.references import Found, Ref, visible_rows
 from healthstore.storage.backend import Backend
 from healthstore.storage.dimensions import Dimensions
-from healthstore.views import SampleView, now_us, sample_type, serialized
+from healthstore.store.background import ENTITLEMENT, Background
+from healthstore.store.locked import LockedWrites
+from healthstore.store.view import SampleView, now_us, sample_type, serialized
 
 
 class AppStore(SampleView, AppAPI):

@@ -8,9 +8,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from healthstore.errors import HealthStoreError
+from healthstore.errors import HealthStoreError, InvalidArgument
 from healthstore.interop.shc.encoding import card_texts
 from healthstore.interop.shc.issuers import TrustedIssuers
 from healthstore.interop.shc.verify import VerifiedCard, verify_card
@@ -94,3 +95,39 @@ def import_cards(
         status = "added" if outcome.status is SaveStatus.created else "present"
         results[index] = CardResult(label, status, card.issuer, card.subject_name, card.item_names)
     return [r for r in results if r is not None]
+
+
+def import_inputs(
+    store: HealthStore,
+    inputs: Iterable[str | Path],
+    trusted_issuers: str | Path | TrustedIssuers,
+    now: datetime | None = None,
+) -> list[CardResult]:
+    """Verify and save cards given as files or texts (see
+    :meth:`~healthstore.store.HealthStore.import_smart_health_cards`)."""
+    issuers = (
+        trusted_issuers
+        if isinstance(trusted_issuers, TrustedIssuers)
+        else TrustedIssuers.load(trusted_issuers)
+    )
+    return import_cards(store, [_card_input(item) for item in inputs], issuers, now)
+
+
+def _is_file(text: str) -> bool:
+    try:
+        return Path(text).is_file()
+    except (OSError, ValueError):  # a name too long, or holding NUL: text, not a path
+        return False
+
+
+def _card_input(item: str | Path) -> tuple[str, str]:
+    """(name, text) of one card input: a path that exists is read, anything else is the
+    card's text itself."""
+    if isinstance(item, Path) or _is_file(str(item)):
+        path = Path(item)
+        try:
+            return path.name, path.read_text("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InvalidArgument(f"cannot read {path}: {exc}", field="inputs") from None
+    text = str(item)
+    return (text[:24] + "…" if len(text) > 24 else text), text

@@ -1,4 +1,4 @@
-"""Pieces of a synthetic export (:mod:`healthstore.interop.apple.synthetic`): the clock
+"""Pieces of a synthetic export (:mod:`healthstore.demo.apple_export`): the clock
 that spells its dates, the kinds of records, heartbeat lists, workouts and their GPX routes,
 and the opening of ``export.xml``.
 """

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, Final
 
+from healthstore.demo.apple_parts import Clock, meta
 from healthstore.interop.apple.spelling import attr
-from healthstore.interop.apple.synthetic_parts import Clock, meta
 
 if TYPE_CHECKING:
-    from healthstore.interop.apple.writer import Archive, ExportCounts
+    from healthstore.interop.apple.archive import Archive, ExportCounts
 
 __all__ = ["Rare"]
 

@@ -26,13 +26,13 @@ from pathlib import Path
 from typing import Final
 from zoneinfo import ZoneInfo
 
+from healthstore.demo import apple_parts as parts
+from healthstore.demo.apple_parts import meta
+from healthstore.demo.apple_rare import Rare
 from healthstore.errors import InvalidArgument
-from healthstore.interop.apple import synthetic_parts as parts
+from healthstore.interop.apple.archive import Archive, ExportCounts, XmlSink
 from healthstore.interop.apple.doctype import doctype
 from healthstore.interop.apple.spelling import attr
-from healthstore.interop.apple.synthetic_parts import meta
-from healthstore.interop.apple.synthetic_rare import Rare
-from healthstore.interop.apple.writer import Archive, ExportCounts, XmlSink
 
 __all__ = ["RECORDS_PER_DAY", "write_synthetic_export"]
 

@@ -68,7 +68,7 @@ def test_turn_all_off_revokes_everything(served: Served, page: Any) -> None:
         }
     )
     served.store.app(READER).request_authorization(share=["stepCount"], read=["stepCount"])
-    served.store.grant(READER, share=["stepCount"], read=["stepCount"])
+    served.store.grant(READER, share=["stepCount"], read=["stepCount"], history=True)
     page.goto(served.sign_in_link())
     page.goto(f"{served.url}/apps/{READER}")
     assert page.is_checked("#read-stepCount") and page.is_checked("#share-stepCount")

@@ -16,8 +16,8 @@ import typer
 
 from healthstore import catalogue
 from healthstore.access.apps import App
-from healthstore.access.visibility import history_bound
 from healthstore.access.manifest import CLINICAL_USAGE, SHARE_USAGE, UPDATE_USAGE, parse_manifest
+from healthstore.access.visibility import history_bound
 from healthstore.cli.options import JsonOption, StoreOption, open_store
 from healthstore.cli.output import emit_json, note, table, when
 from healthstore.errors import ErrorCode, HealthStoreError, InvalidArgument

@@ -52,6 +52,4 @@ def set_granted(backend: Backend, user_id: int, app_id: int, granted: bool) -> b
 
 def forget(backend: Backend, user_id: int, app_id: int) -> None:
     """Drop an app's row (the app is unregistered)."""
-    backend.execute(
-        "DELETE FROM app_history WHERE user_id = ? AND app_id = ?", (user_id, app_id)
-    )
+    backend.execute("DELETE FROM app_history WHERE user_id = ? AND app_id = ?", (user_id, app_id))

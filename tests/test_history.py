@@ -33,7 +33,11 @@ from healthstore.errors import HealthStoreError
 from healthstore.model import new_uuid
 from healthstore.storage.sqlite import migrations
 from healthstore.times import from_micros
+from tests.conftest import at
 from tests.server_support import serve
+from tests.test_access import STEPS_APP
+from tests.test_refused_reads import ALLOWED, READS, WATCH, bp, hr, statements
+from tests.test_refused_reads import TYPES as REFUSED_TYPES
 from tests.test_visibility import _pages
 
 BUNDLE = "com.example.history"
@@ -368,3 +372,64 @@ def test_the_migration_grants_history_to_apps_that_could_read(tmp_path: Path) ->
         assert store.history_access(BUNDLE).first_read_us is not None
         assert not store.history_access("com.example.later").granted
         assert store.app(BUNDLE).history_authorized()
+
+
+# --- the structural half: the bound narrows the index scan ------------------------------
+# A read bounded by the history limit reaches others' rows through the start index from
+# the bound on (or the app's own rows through the source-led index), never by walking the
+# older rows and discarding them: how much older data exists does not change its cost.
+BOUNDED = (
+    *ALLOWED,
+    "samples_by_type_start (user_id=? AND type_id=? AND start_us>?",
+    "deleted_objects_by_type_start (user_id=? AND type_id=? AND start_us>?",
+)
+
+
+@pytest.fixture
+def limited(store: HealthStore) -> Iterator[tuple[HealthStore, Any, Workout]]:
+    """An app that may read TYPES_READ but not history; everything others wrote is older
+    than its bound (2024), some of it deleted."""
+    store.register_app(STEPS_APP)
+    app = store.app(STEPS_APP["bundle_id"])
+    app.request_authorization(share=REFUSED_TYPES, read=[*REFUSED_TYPES, "bodyMass"])
+    store.grant(STEPS_APP["bundle_id"], share=REFUSED_TYPES, read=[*REFUSED_TYPES, "bodyMass"])
+    workout = Workout("running", at(0), at(60))
+    app.save([workout, hr(120, 5), bp(7)])
+    app.add_to_workout(workout, [app.samples("heartRate")[0]])
+    hidden = [hr(60 + i % 40, i / 10, WATCH) for i in range(300)] + [
+        bp(i, WATCH) for i in range(20)
+    ]
+    store.save(hidden)
+    store.delete(hidden[:50])
+    store.save(
+        [
+            QuantitySample("bodyMass", Quantity(70, "kg"), at(i), at(i), source=WATCH)
+            for i in range(5)
+        ]
+    )
+    yield store, app, workout
+
+
+@pytest.mark.parametrize("door", [d for d in READS if d not in ("characteristic", "summaries")])
+def test_a_limited_read_never_walks_the_older_rows(
+    limited: tuple[HealthStore, Any, Workout], monkeypatch: pytest.MonkeyPatch, door: str
+) -> None:
+    store, app, workout = limited
+    raw = store._backend
+    seen = statements(store, monkeypatch)
+    READS[door](app, workout)
+    monkeypatch.undo()
+    checked = 0
+    for sql, params in seen:
+        if "samples s" not in sql and "deleted_objects d" not in sql:
+            continue
+        plan = [row[3] for row in raw.query("EXPLAIN QUERY PLAN " + sql, params)]
+        for step in plan:
+            if step.startswith(("SEARCH s ", "SCAN s", "SEARCH d ", "SCAN d")):
+                checked += 1
+                assert any(index in step for index in BOUNDED), f"{door}: {step} for {sql}"
+    assert checked, f"{door} ran no statement over samples"
+    # and the app reads its own older samples, nothing of the others'
+    assert {s.source_revision.source.bundle_id for s in app.samples("heartRate")} == {
+        STEPS_APP["bundle_id"]
+    }

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from uuid import UUID
 
@@ -111,6 +111,12 @@ class Scope:
             )
         return out
 
+    def bounded(self, type_ids: Sequence[int]) -> bool:
+        """Whether the first of :meth:`parts` is bounded by the history limit."""
+        if self.since_us is None or self.readable is None:
+            return False
+        return any(t in self.readable for t in type_ids)
+
     @property
     def samples(self) -> Fragment:
         return self.sql("s")
@@ -194,19 +200,25 @@ class Reader:
             scope.sql,
             scope.own_source if scope.readable is not None else None,
         )
-        pred_sql, pred_params = compiler.compile(predicate)
+        compiled = compiler.compile(predicate)
         if not type_ids:
             return None
         parts = scope.parts("s", type_ids)
+        preds = [compiled] * len(parts)
+        if predicate is not None and scope.bounded(type_ids):
+            # Its time window starts no earlier than the bound, so that the index range
+            # never reaches the older rows, whichever lower bound the planner takes.
+            preds[0] = replace(compiler, min_start_us=scope.since_us).compile(predicate)
         if len(parts) <= 1:
             part_sql, part_params = parts[0] if parts else ("1 = 0", [])
+            pred_sql, pred_params = preds[0] if preds else compiled
             sql = f"s.user_id = ? AND {part_sql} AND ({pred_sql})"
             return sql, [self.user_id, *part_params, *pred_params]
         # Readable and refused types together: one select per part, each through its own
         # index (an OR would be planned as one scan of every row of the user), and the rows
         # fetched by anchor (a condition on the user here would scan the user's rows).
         selects, params = [], []
-        for part_sql, part_params in parts:
+        for (part_sql, part_params), (pred_sql, pred_params) in zip(parts, preds, strict=True):
             selects.append(
                 f"SELECT s.anchor FROM samples s WHERE s.user_id = ? AND {part_sql} "
                 f"AND ({pred_sql})"
@@ -327,11 +339,14 @@ class Reader:
                 [since, *params, *([limit] if limit else [])],
             )
             deleted_rows = []
-            for part_sql, part_params in scope.parts("d", type_ids):
+            for i, (part_sql, part_params) in enumerate(scope.parts("d", type_ids)):
+                # A bounded part is read through its start index (unary + keeps the planner
+                # off the anchor's, which would walk the older tombstones too).
+                anchor = "+d.anchor" if i == 0 and scope.bounded(type_ids) else "d.anchor"
                 deleted_rows += self.backend.query(
                     "SELECT d.anchor, d.uuid, d.type_id, d.sync_id, d.sync_version "
                     "FROM deleted_objects d "
-                    f"WHERE d.anchor > ? AND d.user_id = ? AND {part_sql} ORDER BY d.anchor{tail}",
+                    f"WHERE {anchor} > ? AND d.user_id = ? AND {part_sql} ORDER BY d.anchor{tail}",
                     [since, self.user_id, *part_params, *([limit] if limit else [])],
                 )
         merged = sorted(

@@ -342,11 +342,11 @@ class Reader:
             for i, (part_sql, part_params) in enumerate(scope.parts("d", type_ids)):
                 # A bounded part is read through its start index (unary + keeps the planner
                 # off the anchor's, which would walk the older tombstones too).
-                anchor = "+d.anchor" if i == 0 and scope.bounded(type_ids) else "d.anchor"
+                column = "+d.anchor" if i == 0 and scope.bounded(type_ids) else "d.anchor"
                 deleted_rows += self.backend.query(
                     "SELECT d.anchor, d.uuid, d.type_id, d.sync_id, d.sync_version "
                     "FROM deleted_objects d "
-                    f"WHERE {anchor} > ? AND d.user_id = ? AND {part_sql} ORDER BY d.anchor{tail}",
+                    f"WHERE {column} > ? AND d.user_id = ? AND {part_sql} ORDER BY d.anchor{tail}",
                     [since, self.user_id, *part_params, *([limit] if limit else [])],
                 )
         merged = sorted(

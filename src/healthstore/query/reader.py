@@ -72,16 +72,6 @@ class Scope:
             return "1 = 0", []
         return "(" + " OR ".join(clauses) + ")", params
 
-    def allows(self, type_id: int | None, source_id: int | None = None) -> bool:
-        """Whether rows of ``type_id`` from ``source_id`` may be seen at all (ignoring the
-        history bound): characteristics and activity summaries, which are the person's and
-        have no source, are in scope only when their type is readable."""
-        if self.readable is None:
-            return True
-        if type_id is not None and type_id in self.readable:
-            return True
-        return source_id is not None and source_id == self.own_source
-
     def parts(self, alias: str, type_ids: Sequence[int]) -> list[Fragment]:
         """Rows of ``type_ids`` in scope, as conditions to read separately (none: no row):
         the readable types within the history bound, then the others of which only the

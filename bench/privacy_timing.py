@@ -9,6 +9,10 @@ activity summaries, a date of birth and a blood type. Every read door is timed o
 alternation so both suffer the same machine noise; each figure is the median latency of the
 door on the store with hidden data, beside the same door on the store without. Goal: at
 most 1.2 times the reference, so that timing says nothing of what the app cannot read.
+
+``--history`` times the history limit instead: the app may read those types, but not
+``history``, and all the watch's data is older than its bound (the app was first let read
+today), so it is hidden by the bound rather than by a refusal.
 """
 
 from __future__ import annotations
@@ -76,13 +80,18 @@ def _own() -> tuple[list[Sample], Workout]:
     return [workout, *hrs, *(_bp(i * 7001 + 3) for i in range(10))], workout
 
 
-def _build(path: Path, hidden: int) -> tuple[HealthStore, AppStore, Workout]:
+def _build(path: Path, hidden: int, limited: bool = False) -> tuple[HealthStore, AppStore, Workout]:
     store = HealthStore.create(path)
     store.register_app(APP)
     app = store.app(APP["bundle_id"])
     app.request_authorization(share=SHARED, read=[*REFUSED, "bodyMass"])
-    store.grant(APP["bundle_id"], share=SHARED, read=["bodyMass"])
-    store.deny(APP["bundle_id"], read=REFUSED)
+    if limited:  # readable, but the data is older than the history bound
+        readable = [t for t in REFUSED if t not in ("dateOfBirth", "bloodType")]
+        store.grant(APP["bundle_id"], share=SHARED, read=[*readable, "bodyMass"])
+        store.deny(APP["bundle_id"], read=["dateOfBirth", "bloodType"])
+    else:
+        store.grant(APP["bundle_id"], share=SHARED, read=["bodyMass"], history=True)
+        store.deny(APP["bundle_id"], read=REFUSED)
     store.save(  # the same readable data in both stores: 100 body masses the app may see
         QuantitySample("bodyMass", Quantity(70, "kg"), when, when, source=WATCH)
         for when in (FIRST + timedelta(hours=7 * i) for i in range(100))
@@ -141,14 +150,18 @@ def _time(door: Callable[[AppStore, Workout], Any], app: AppStore, workout: Work
     return time.perf_counter() - start
 
 
-def run(hidden: int, cache: Path, repeats: int = 31) -> tuple[list[Result], list[str]]:
-    """Median latency of every read door, refused, with ``hidden`` samples vs none."""
+def run(
+    hidden: int, cache: Path, repeats: int = 31, limited: bool = False
+) -> tuple[list[Result], list[str]]:
+    """Median latency of every read door, refused (or ``limited`` by the history bound),
+    with ``hidden`` samples vs none."""
     cache.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix="privacy-", dir=cache))
     results = []
+    how = "older than the history bound" if limited else "refused"
     try:
-        none_store, none_app, none_workout = _build(scratch / "none", 0)
-        full_store, full_app, full_workout = _build(scratch / "hidden", hidden)
+        none_store, none_app, none_workout = _build(scratch / "none", 0, limited)
+        full_store, full_app, full_workout = _build(scratch / "hidden", hidden, limited)
         with none_store, full_store:
             for name, door in _doors(max(2, hidden // 1440 + 1)).items():
                 door(none_app, none_workout), door(full_app, full_workout)  # warm both
@@ -159,7 +172,7 @@ def run(hidden: int, cache: Path, repeats: int = 31) -> tuple[list[Result], list
                 o, r = statistics.median(ours), statistics.median(reference)
                 results.append(
                     Result(
-                        f"refused {name}",
+                        f"{how}: {name}" if limited else f"refused {name}",
                         millis(o),
                         millis(r),
                         times(o, r),
@@ -170,7 +183,7 @@ def run(hidden: int, cache: Path, repeats: int = 31) -> tuple[list[Result], list
     finally:
         shutil.rmtree(scratch)
     lines = [
-        f"Privacy timing: an app refused reading, its 500 heart rates, workout and 10 blood "
+        f"Privacy timing: an app {how}, its 500 heart rates, workout and 10 blood "
         "pressures, and 100 body masses it may read; ours = the store also holding "
         f"{hidden:,} hidden heart rates (5 % deleted) "
         f"and the person's other data, reference = the store without; medians of {repeats} "
@@ -187,8 +200,11 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=31, help="timed runs per door and store")
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()))
     parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    parser.add_argument(
+        "--history", action="store_true", help="hidden by the history limit, not refused"
+    )
     args = parser.parse_args()
-    results, lines = run(args.hidden, args.cache, args.repeats)
+    results, lines = run(args.hidden, args.cache, args.repeats, args.history)
     if args.markdown:
         print(report.markdown(results, machine(), lines))
     else:

@@ -177,7 +177,7 @@ def test_statuses_follow_the_person_and_hide_reading(store: HealthStore, app: Ap
     assert app.authorization_status("stepCount") is AuthorizationStatus.notDetermined
     (pending,) = store.pending_requests()
     assert (pending.read, pending.share) == (("heartRate", "stepCount"), ("stepCount",))
-    store.grant("com.example.steps", share=["stepCount"], read=["heartRate"])
+    store.grant("com.example.steps", share=["stepCount"], read=["heartRate"], history=True)
     store.deny("com.example.steps", read=["stepCount"])
     assert app.authorization_status("stepCount") is AuthorizationStatus.sharingAuthorized
     assert app.authorization_status("heartRate") is AuthorizationStatus.sharingDenied
@@ -193,7 +193,7 @@ def test_the_person_answers_only_what_was_asked(store: HealthStore, app: AppStor
     with pytest.raises(InvalidArgument, match="did not ask to share stepCount"):
         store.grant("com.example.steps", share=["stepCount"])
     with pytest.raises(InvalidArgument, match="no app"):
-        store.grant("com.example.nobody", read=["stepCount"])
+        store.grant("com.example.nobody", read=["stepCount"], history=True)
 
 
 # --- writes -----------------------------------------------------------------------------
@@ -242,7 +242,7 @@ def test_correlations_need_their_member_types(store: HealthStore, app: AppStore)
 
 def test_apps_delete_only_their_own(store: HealthStore, app: AppStore) -> None:
     app.request_authorization(share=["stepCount"], read=["stepCount"])
-    store.grant("com.example.steps", share=["stepCount"], read=["stepCount"])
+    store.grant("com.example.steps", share=["stepCount"], read=["stepCount"], history=True)
     mine, theirs = steps(1), steps(2, 10)
     app.save(mine)
     store.save(theirs)
@@ -262,7 +262,7 @@ def test_reads_without_permission_show_only_own_samples(store: HealthStore, app:
     app.save(mine)
     store.save(steps(2, 10))
     assert [s.uuid for s in app.samples("stepCount")] == [mine.uuid]
-    store.grant("com.example.steps", read=["stepCount"])
+    store.grant("com.example.steps", read=["stepCount"], history=True)
     assert len(app.samples("stepCount")) == 2
 
 
@@ -273,7 +273,7 @@ def test_characteristics_need_their_own_grant(store: HealthStore, app: AppStore)
         app.characteristic("dateOfBirth")
     assert app.characteristic("bloodType") == 0
     app.request_authorization(read=["dateOfBirth", "bloodType"])
-    store.grant("com.example.steps", read=["dateOfBirth"])
+    store.grant("com.example.steps", read=["dateOfBirth"], history=True)
     assert app.characteristic("dateOfBirth") == date(1990, 1, 2)
     assert app.characteristic("bloodType") == 0
     assert not hasattr(app, "set_characteristic")
@@ -314,7 +314,7 @@ def test_audit_log_records_operations_never_values(store: HealthStore, app: AppS
 
 def test_over_request_report(store: HealthStore, app: AppStore) -> None:
     app.request_authorization(share=["stepCount"], read=["heartRate", "bodyMass", "stepCount"])
-    store.grant("com.example.steps", share=["stepCount"], read=["stepCount"])
+    store.grant("com.example.steps", share=["stepCount"], read=["stepCount"], history=True)
     app.save(steps(3))
     app.samples("stepCount")
     report = store.app_report("com.example.steps", days=30)
@@ -357,7 +357,7 @@ def test_remove_app_keeps_or_deletes_its_data(store: HealthStore, app: AppStore)
 
 def test_authorizations_lists_requests_and_decisions(store: HealthStore, app: AppStore) -> None:
     app.request_authorization(share=["stepCount"], read=["stepCount", "heartRate"])
-    store.grant("com.example.steps", read=["heartRate"])
+    store.grant("com.example.steps", read=["heartRate"], history=True)
     assert store.authorizations("com.example.steps") == {
         "heartRate": {"read": "authorized"},
         "stepCount": {"read": "requested", "share": "requested"},

@@ -76,7 +76,7 @@ def allow(store: HealthStore, api: Any, read: bool = True) -> None:
     api.request_authorization(share=TYPES[:6], read=TYPES)
     store.grant(BUNDLE, share=TYPES[:6])
     if read:
-        store.grant(BUNDLE, read=TYPES)
+        store.grant(BUNDLE, read=TYPES, history=True)
 
 
 def steps(n: float, start: float, minutes: float = 5) -> QuantitySample:
@@ -189,7 +189,7 @@ def test_reads_without_permission_show_only_own(store: HealthStore, api: Any) ->
     assert [s.bundle_id for s in api.sources("stepCount")] == [BUNDLE]
     total = api.statistics("stepCount", start=at(0), end=at(60), options="sum")
     assert total.sum is not None and total.sum.value == 1
-    store.grant(BUNDLE, read=["stepCount"])
+    store.grant(BUNDLE, read=["stepCount"], history=True)
     assert len(api.samples("stepCount")) == 2
 
 

@@ -113,7 +113,7 @@ def test_apps_save_and_read_documents_as_granted(store: HealthStore) -> None:
     store.grant("com.example.docs", share=["cda"])
     app.save(document)
     assert [d.uuid for d in app.samples("cda")] == [document.uuid]  # its own only
-    store.grant("com.example.docs", read=["cda"])
+    store.grant("com.example.docs", read=["cda"], history=True)
     assert len(app.samples("cda")) == 2
 
 

@@ -437,3 +437,28 @@ def test_remove_asks_first(runner: CliRunner, store_dir: Path, manifest_file: Pa
 def test_commands_need_a_store(runner: CliRunner) -> None:
     result = runner.invoke(app, ["apps", "list"])
     assert "no store given" in failed(result)
+
+
+def test_history_is_granted_and_revoked_and_listed(
+    runner: CliRunner, store_dir: Path, manifest_file: Path
+) -> None:
+    register(runner, store_dir, manifest_file)
+    request(store_dir, share=[], read=["stepCount"])
+    listed = as_json(ok(runner, store_dir, "apps", "list", "--json"))["apps"][0]
+    assert listed["history"] == {"granted": False, "since": None}  # not let read yet
+    ok(runner, store_dir, "apps", "grant", BUNDLE, "--read", "stepCount")
+    limited = as_json(ok(runner, store_dir, "apps", "list", "--json"))["apps"][0]["history"]
+    assert limited["granted"] is False and limited["since"] is not None
+    assert "from " in ok(runner, store_dir, "apps", "list").stdout
+    granted = as_json(ok(runner, store_dir, "apps", "grant", BUNDLE, "--history", "--json"))
+    assert granted == {
+        "bundle_id": BUNDLE,
+        "authorizations": [],
+        "history": {"granted": True, "since": None},
+    }
+    assert "history:        all" in ok(runner, store_dir, "apps", "show", BUNDLE).stdout
+    text = ok(runner, store_dir, "apps", "revoke", BUNDLE, "--history").stdout
+    assert f"{BUNDLE} reads history: from " in text
+    with HealthStore.open(store_dir) as hs:
+        assert not hs.history_access(BUNDLE).granted
+        assert hs.authorizations(BUNDLE) == {"stepCount": {"read": "authorized"}}

@@ -37,7 +37,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[HealthStor
     with HealthStore.create(tmp_path / "store", passphrase=passphrase) as s:
         s.register_app(MANIFEST)
         s.app(BUNDLE).request_authorization(share=["stepCount"], read=["stepCount"])
-        s.grant(BUNDLE, share=["stepCount"], read=["stepCount"])
+        s.grant(BUNDLE, share=["stepCount"], read=["stepCount"], history=True)
         s.app(BUNDLE).save([steps(1, 0), steps(2, 10)])
         yield s
 

@@ -97,7 +97,7 @@ def app_token(store: HealthStore) -> str:
     types = ["heartRate", "stepCount"]
     app = store.app("com.example.docs")
     app.request_authorization(share=types, read=types)
-    store.grant("com.example.docs", share=types, read=types)
+    store.grant("com.example.docs", share=types, read=types, history=True)
     return token
 
 

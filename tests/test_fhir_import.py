@@ -318,7 +318,7 @@ def test_apps_read_records_per_type_and_never_write_them(store: HealthStore) -> 
     app = store.app("com.example.records")
     assert app.samples("labResultRecord") == []  # not asked, not granted: nothing shows
     app.request_authorization(read=["labResultRecord", "conditionRecord"])
-    store.grant("com.example.records", read=["labResultRecord"])
+    store.grant("com.example.records", read=["labResultRecord"], history=True)
     labs = app.samples("labResultRecord")
     assert len(labs) == sum(1 for r in entries(path) if expected_type(r) == "labResultRecord")
     assert app.samples("conditionRecord") == []  # denied looks like empty

@@ -360,7 +360,7 @@ def http(store: HealthStore) -> Iterator[httpx.Client]:
     token = store.register_app(MANIFEST)
     types = ["stepCount", "bodyMass"]
     store.app(BUNDLE).request_authorization(share=types, read=types)
-    store.grant(BUNDLE, share=types, read=types)
+    store.grant(BUNDLE, share=types, read=types, history=True)
     settings = ServerSettings(max_batch=50, max_body_bytes=1_000_000, requests_per_minute=0)
     with (
         serve(store, settings) as url,

@@ -34,7 +34,7 @@ def encrypted(tmp_path: Path) -> HealthStore:
     store = HealthStore.create(tmp_path / "s", passphrase=PASSPHRASE)
     store.register_app(MANIFEST)
     store.app(BUNDLE).request_authorization(share=["stepCount"], read=["stepCount"])
-    store.grant(BUNDLE, share=["stepCount"], read=["stepCount"])
+    store.grant(BUNDLE, share=["stepCount"], read=["stepCount"], history=True)
     return store
 
 
@@ -204,7 +204,7 @@ def test_observers_hear_of_locked_writes_after_unlock(encrypted: HealthStore) ->
     store.register_app(observing)
     watcher = store.app("com.example.watcher")
     watcher.request_authorization(read=["stepCount"])
-    store.grant("com.example.watcher", read=["stepCount"])
+    store.grant("com.example.watcher", read=["stepCount"], history=True)
     receiver = WebhookReceiver()
     try:
         watcher.add_observer("stepCount", receiver.url)

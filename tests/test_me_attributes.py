@@ -141,7 +141,7 @@ def test_apps_never_see_kept_attributes_and_read_characteristics_by_grant(
     assert not hasattr(app, "me_attributes")
     assert app.characteristic("cardioFitnessMedicationsUse") == 0  # as if nothing were set
     app.request_authorization(read=["cardioFitnessMedicationsUse"])
-    store.grant("com.example.steps", read=["cardioFitnessMedicationsUse"])
+    store.grant("com.example.steps", read=["cardioFitnessMedicationsUse"], history=True)
     assert app.characteristic("cardioFitnessMedicationsUse") == 2
 
 

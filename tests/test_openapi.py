@@ -32,7 +32,7 @@ def served(store: HealthStore) -> Iterator[tuple[str, str]]:
     token = store.register_app(MANIFEST)
     read = ["stepCount", *CHARACTERISTICS]
     store.app(BUNDLE).request_authorization(share=["stepCount"], read=read)
-    store.grant(BUNDLE, share=["stepCount"], read=read)
+    store.grant(BUNDLE, share=["stepCount"], read=read, history=True)
     store.set_characteristic("activityMoveMode", 1)
     with serve(store, SETTINGS) as url:
         yield url, token

@@ -78,7 +78,9 @@ def refused(store: HealthStore) -> Iterator[tuple[HealthStore, Any, Workout]]:
         share=TYPES, read=[*TYPES, "dateOfBirth", "activitySummary", "bodyMass"]
     )
     store.grant(APP_ID, share=TYPES)
-    store.grant(APP_ID, read=["bodyMass"])  # readable: queries that mix it with refused types
+    store.grant(
+        APP_ID, read=["bodyMass"], history=True
+    )  # readable: queries that mix it with refused types
     store.deny(APP_ID, read=[*TYPES, "dateOfBirth", "activitySummary"])
     workout = Workout("running", at(0), at(60))
     app.save([workout, hr(120, 5), bp(7)])

@@ -22,7 +22,7 @@ from tests.test_app_api import BUNDLE, MANIFEST
 def token(store: HealthStore) -> str:
     token = store.register_app(MANIFEST)
     store.app(BUNDLE).request_authorization(share=["stepCount"], read=["stepCount"])
-    store.grant(BUNDLE, share=["stepCount"], read=["stepCount"])
+    store.grant(BUNDLE, share=["stepCount"], read=["stepCount"], history=True)
     return token
 
 

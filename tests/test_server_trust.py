@@ -200,7 +200,7 @@ def test_unset_characteristics_read_on_a_fresh_store(store: HealthStore) -> None
     app = store.app(BUNDLE)
     kinds = ["activityMoveMode", "biologicalSex", "dateOfBirth"]
     app.request_authorization(read=kinds)
-    store.grant(BUNDLE, read=kinds)
+    store.grant(BUNDLE, read=kinds, history=True)
     with (
         serve(store, ServerSettings(deliveries=False)) as url,
         httpx.Client(

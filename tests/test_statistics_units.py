@@ -30,7 +30,7 @@ def api(request: pytest.FixtureRequest, store: HealthStore) -> Iterator[Any]:
     )
     token = store.register_app(MANIFEST)
     store.app(BUNDLE).request_authorization(share=[], read=READ)
-    store.grant(BUNDLE, read=READ)
+    store.grant(BUNDLE, read=READ, history=True)
     if request.param == "library":
         yield store.app(BUNDLE)
         return
@@ -77,7 +77,7 @@ def test_raw_http_unit_parameter(store: HealthStore) -> None:
     store.save([QuantitySample("heartRate", Quantity(72, "count/min"), at(0))])
     token = store.register_app(MANIFEST)
     store.app(BUNDLE).request_authorization(share=[], read=["heartRate"])
-    store.grant(BUNDLE, read=["heartRate"])
+    store.grant(BUNDLE, read=["heartRate"], history=True)
     params = {
         "type": "heartRate",
         "start": at(-60).isoformat(),

@@ -65,7 +65,7 @@ def test_every_file_of_a_store_is_private_through_a_workload(
         store.register_app(MANIFEST)
         app = store.app(BUNDLE)
         app.request_authorization(share=["stepCount"], read=["stepCount"])
-        store.grant(BUNDLE, share=["stepCount"], read=["stepCount"])
+        store.grant(BUNDLE, share=["stepCount"], read=["stepCount"], history=True)
         app.save([steps(i, i) for i in range(50)])
         assert {"healthstore.db-wal", "healthstore.db-shm"} <= set(modes(directory))
         assert_private(directory)  # while open: the WAL and shared memory too

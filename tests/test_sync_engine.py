@@ -49,7 +49,7 @@ class Crash(Exception):
 def server(store: HealthStore) -> Iterator[tuple[str, str]]:
     token = store.register_app(MANIFEST)
     store.app(BUNDLE).request_authorization(share=["heartRate"], read=["heartRate"])
-    store.grant(BUNDLE, share=["heartRate"], read=["heartRate"])
+    store.grant(BUNDLE, share=["heartRate"], read=["heartRate"], history=True)
     with serve(store) as url:
         yield url, token
 

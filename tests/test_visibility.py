@@ -114,7 +114,9 @@ def build(
     refused = [*HIDDEN[:-1], "dateOfBirth", "bloodType", "activitySummary"]
     app.request_authorization(share=HIDDEN[:-1], read=[*refused, "bodyMass"])
     store.grant(APP_ID, share=HIDDEN[:-1])
-    store.grant(APP_ID, read=["bodyMass"])  # reading granted for an unrelated type only
+    store.grant(
+        APP_ID, read=["bodyMass"], history=True
+    )  # reading granted for an unrelated type only
     store.deny(APP_ID, read=refused)
     store.save(READABLE)  # the same in both stores: what the app may read
     half = len(others) // 2
@@ -240,7 +242,7 @@ def test_granting_read_reveals_the_others(store: HealthStore) -> None:
     app.save(own[0])
     store.save(other)
     assert app.sources("stepCount") == [STEPS_APP_SOURCE]
-    store.grant(APP_ID, read=["stepCount"])
+    store.grant(APP_ID, read=["stepCount"], history=True)
     assert set(app.sources("stepCount")) == {STEPS_APP_SOURCE, OTHERS[0]}
     assert len(app.changes("stepCount").added) == 2
 

@@ -109,7 +109,7 @@ def test_an_app_hears_only_of_changes_it_may_see(
     assert store.deliveries() == []
     app.save(steps(5))  # its own samples it always sees
     assert worker.run_once() == 1
-    store.grant(BUNDLE, read=["stepCount"])
+    store.grant(BUNDLE, read=["stepCount"], history=True)
     app.acknowledge_observer(app.observers()[0].id)
     store.save(phone_steps(11, 30))
     assert worker.run_once() == 1
@@ -119,7 +119,7 @@ def test_an_app_hears_only_of_changes_it_may_see(
 def test_losing_read_access_drops_a_queued_notification(
     store: HealthStore, app: AppStore, receiver: WebhookReceiver
 ) -> None:
-    store.grant(BUNDLE, read=["stepCount"])
+    store.grant(BUNDLE, read=["stepCount"], history=True)
     app.add_observer("stepCount", receiver.url)
     store.save(phone_steps(10))
     store.revoke(BUNDLE, read=["stepCount"])

@@ -121,6 +121,11 @@ class AppAPI(Protocol):
         """``shouldRequest`` while any of the types was never asked for."""
         ...
 
+    def history_authorized(self) -> bool:
+        """Whether the person let the app read data older than the history limit (30 days
+        before it was first let read); what it wrote itself it always reads."""
+        ...
+
     # --- writing ------------------------------------------------------------------------
     def save(self, objects: SaveInput) -> list[SaveResult]:
         """Save all-or-nothing; a result per object."""

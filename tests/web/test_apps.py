@@ -3,11 +3,13 @@ again, and seeing its HTTP reads and its audit log follow."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import httpx
 
-from tests.web.conftest import Served, shoot
+from healthstore.times import from_micros
+from tests.web.conftest import ZONE, Served, shoot
 
 READER = "com.example.reader"
 
@@ -39,6 +41,7 @@ def test_granting_and_revoking_a_read_changes_what_the_app_reads(served: Served,
     page.click("text=Step Reader")
     assert "Counts your steps." in page.text_content("main")
     page.check("#read-stepCount")
+    page.check("#history")  # and the older data (the fixture holds 40 days)
     page.get_by_role("button", name="Save").click()
     assert served.store.authorizations(READER) == {
         "heartRate": {"read": "denied"},  # answered: left off
@@ -68,7 +71,7 @@ def test_turn_all_off_revokes_everything(served: Served, page: Any) -> None:
         }
     )
     served.store.app(READER).request_authorization(share=["stepCount"], read=["stepCount"])
-    served.store.grant(READER, share=["stepCount"], read=["stepCount"])
+    served.store.grant(READER, share=["stepCount"], read=["stepCount"], history=True)
     page.goto(served.sign_in_link())
     page.goto(f"{served.url}/apps/{READER}")
     assert page.is_checked("#read-stepCount") and page.is_checked("#share-stepCount")
@@ -109,3 +112,37 @@ def test_an_apps_observers_are_shown_and_its_audit_log_holds_no_values(
     audit = page.locator("table.audit").text_content()
     assert "bodyMass" in audit and "read.samples" in audit
     assert "83.45" not in audit and "83,45" not in audit
+
+
+def test_the_history_switch_lifts_and_restores_the_history_limit(served: Served, page: Any) -> None:
+    token = served.store.register_app(
+        {
+            "bundle_id": READER,
+            "name": "Step Reader",
+            "usage_descriptions": {"NSHealthShareUsageDescription": "Counts your steps."},
+        }
+    )
+    served.store.app(READER).request_authorization(read=["stepCount"])
+    served.store.grant(READER, read=["stepCount"])  # history not granted
+    first = served.store.history_access(READER).first_read_us
+    assert first is not None
+    bound = from_micros(first) - timedelta(days=30)
+    everything = served.store.samples("stepCount")
+    recent = [s for s in everything if s.start >= bound]
+    assert 0 < len(recent) < len(everything)  # the fixture holds 40 days
+    assert _reads(served, token) == len(recent)
+    page.goto(served.sign_in_link())
+    page.goto(f"{served.url}/apps/{READER}")
+    assert not page.is_checked("#history")
+    assert bound.astimezone(ZONE).strftime("%-d %b %Y") in page.text_content("#history-state")
+    page.check("#history")
+    page.get_by_role("button", name="Save").click()
+    assert served.store.history_access(READER).granted
+    assert _reads(served, token) == len(everything)
+    assert page.is_checked("#history")
+    assert "all your history" in page.text_content("#history-state")
+    page.uncheck("#history")
+    page.get_by_role("button", name="Save").click()
+    assert not served.store.history_access(READER).granted
+    assert served.store.authorizations(READER) == {"stepCount": {"read": "authorized"}}
+    assert _reads(served, token) == len(recent)  # the first grant's time is kept

@@ -138,7 +138,7 @@ def test_an_encrypted_store_signs_in_with_its_passphrase_and_locks(
         }
     )
     encrypted.store.app("com.example.app").request_authorization(read=["stepCount"])
-    encrypted.store.grant("com.example.app", read=["stepCount"])
+    encrypted.store.grant("com.example.app", read=["stepCount"], history=True)
     page.goto(f"{encrypted.url}/")
     assert page.get_by_label("Passphrase").is_visible()
     page.fill("#secret", "a long passphrase")

@@ -18,6 +18,7 @@ from typing import Any
 from healthstore.access.manifest import AppManifest, parse_manifest
 from healthstore.errors import AuthorizationDenied, InvalidArgument
 from healthstore.model import Source
+from healthstore.storage import app_history
 from healthstore.storage.backend import Backend
 from healthstore.times import from_micros
 
@@ -149,6 +150,7 @@ class AppRegistry:
             self._db.execute(
                 "DELETE FROM authorizations WHERE user_id = ? AND app_id = ?", (self._user, app.id)
             )
+            app_history.forget(self._db, self._user, app.id)
             self._db.execute("DELETE FROM apps WHERE id = ?", (app.id,))
         return app
 

@@ -18,6 +18,8 @@ from healthstore.access.manifest import CLINICAL_USAGE, SHARE_USAGE, UPDATE_USAG
 from healthstore.authorization import AuthorizationStatus, RequestStatus
 from healthstore.catalogue import Kind, ObjectType
 from healthstore.errors import InvalidArgument
+from healthstore.storage import app_history
+from healthstore.storage.app_history import HistoryAccess
 from healthstore.storage.backend import Backend
 from healthstore.storage.dimensions import Dimensions
 
@@ -154,7 +156,19 @@ class Grants:
                     "AND app_id = ? AND type_id = ? AND mode = ?",
                     (decision.value, now_us, self._user, app.id, self._dims.type_id(t), mode.value),
                 )
+            if changed and mode is Mode.read and decision is Decision.authorized:
+                app_history.record_first_read(self._db, self._user, app.id, now_us)
         return changed
+
+    def history(self, app: App) -> HistoryAccess:
+        """When the app was first let read, and whether it may read older data."""
+        return app_history.read(self._db, self._user, app.id)
+
+    def set_history(self, app: App, granted: bool) -> bool:
+        """Grant or withdraw history (reading data older than the history limit); True
+        when that changed something."""
+        with self._db.transaction():
+            return app_history.set_granted(self._db, self._user, app.id, granted)
 
     def readable_type_ids(self, app: App) -> set[int]:
         """Ids of the types the person let this app read."""

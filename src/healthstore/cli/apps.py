@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,10 +17,13 @@ import typer
 from healthstore import catalogue
 from healthstore.access.apps import App
 from healthstore.access.manifest import CLINICAL_USAGE, SHARE_USAGE, UPDATE_USAGE, parse_manifest
+from healthstore.access.visibility import history_bound
 from healthstore.cli.options import JsonOption, StoreOption, open_store
 from healthstore.cli.output import emit_json, note, table, when
 from healthstore.errors import ErrorCode, HealthStoreError, InvalidArgument
+from healthstore.storage.app_history import HistoryAccess
 from healthstore.store import HealthStore
+from healthstore.times import from_micros
 
 app = typer.Typer(
     help="Register apps, answer their permission requests, and check what they use.",
@@ -37,6 +41,14 @@ ShareOption = Annotated[
     list[str] | None,
     typer.Option(
         "--share", metavar="T[,T...]", help="Types to share (write), comma-separated (repeatable)."
+    ),
+]
+
+HistoryOption = Annotated[
+    bool,
+    typer.Option(
+        "--history",
+        help="Also the reading of data older than 30 days before the app was first let read.",
     ),
 ]
 
@@ -70,14 +82,32 @@ def read_manifest(path: Path) -> str:
         raise InvalidArgument(f"cannot read manifest {path}: {reason}", field="manifest") from None
 
 
-def app_json(a: App) -> dict[str, Any]:
+def app_json(a: App, access: HistoryAccess) -> dict[str, Any]:
     """An app in ``apps list``."""
     return {
         "bundle_id": a.bundle_id,
         "name": a.name,
         "entitlements": list(a.manifest.entitlements),
         "registered": a.created.isoformat(),
+        "history": history_json(access),
     }
+
+
+def history_json(access: HistoryAccess) -> dict[str, Any]:
+    """Whether an app reads older data, and from when it reads others' data if not."""
+    since = history_since(access)
+    return {"granted": access.granted, "since": None if since is None else since.isoformat()}
+
+
+def history_since(access: HistoryAccess) -> datetime | None:
+    bound = history_bound(access)
+    return None if bound is None else from_micros(bound)
+
+
+def history_text(access: HistoryAccess) -> str:
+    """``all`` (history granted, or nothing read yet) or ``from <date>``."""
+    since = history_since(access)
+    return "all" if since is None else f"from {since.date().isoformat()}"
 
 
 def authorization_rows(
@@ -151,13 +181,22 @@ def register(
 def list_apps(store: StoreOption = None, json_output: JsonOption = False) -> None:
     """List the registered apps."""
     with open_store(store) as hs:
-        found = hs.apps()
+        found = [(a, hs.history_access(a.bundle_id)) for a in hs.apps()]
     if json_output:
-        emit_json({"apps": [app_json(a) for a in found]})
+        emit_json({"apps": [app_json(a, h) for a, h in found]})
         return
     table(
-        ("bundle id", "name", "entitlements", "registered"),
-        ((a.bundle_id, a.name, ", ".join(a.manifest.entitlements), when(a.created)) for a in found),
+        ("bundle id", "name", "entitlements", "registered", "history"),
+        (
+            (
+                a.bundle_id,
+                a.name,
+                ", ".join(a.manifest.entitlements),
+                when(a.created),
+                history_text(h),
+            )
+            for a, h in found
+        ),
         caption=plural(len(found), "app"),
     )
 
@@ -170,9 +209,17 @@ def show(
     with open_store(store) as hs:
         found = hs.app_info(bundle)
         rows = authorization_rows(hs.authorizations(bundle))
+        access = hs.history_access(bundle)
     m = found.manifest
     if json_output:
-        emit_json({**m.to_json(), "registered": found.created.isoformat(), "authorizations": rows})
+        emit_json(
+            {
+                **m.to_json(),
+                "registered": found.created.isoformat(),
+                "authorizations": rows,
+                "history": history_json(access),
+            }
+        )
         return
     typer.echo(f"bundle id:      {m.bundle_id}")
     typer.echo(f"name:           {m.name}")
@@ -180,6 +227,7 @@ def show(
     typer.echo(f"entitlements:   {', '.join(m.entitlements)}")
     typer.echo(f"purposes:       {', '.join(m.purposes) or '-'}")
     typer.echo(f"privacy policy: {m.privacy_policy_url or '-'}")
+    typer.echo(f"history:        {history_text(access)}")
     typer.echo("usage descriptions:")
     for key, text in m.usage_descriptions.items():
         typer.echo(f"  {key}: {text}")
@@ -291,17 +339,24 @@ def _decide(
     share: list[str] | None,
     store: str | None,
     json_output: bool,
+    history: bool = False,
 ) -> None:
     read_names, share_names = type_names(read), type_names(share)
     with open_store(store) as hs:
-        operation(hs, bundle, read=read_names, share=share_names)
+        extra = {"history": True} if history else {}  # deny has no history
+        operation(hs, bundle, read=read_names, share=share_names, **extra)
         decisions = hs.authorizations(bundle)
+        access = hs.history_access(bundle)
     rows = authorization_rows(decisions, short_names([*read_names, *share_names]))
     if json_output:
-        emit_json({"bundle_id": bundle, "authorizations": rows})
+        told = {"history": history_json(access)} if history else {}
+        emit_json({"bundle_id": bundle, "authorizations": rows, **told})
         return
-    typer.echo(f"{done} {bundle}; the types named now stand as follows:")
-    print_authorizations(rows)
+    if rows:
+        typer.echo(f"{done} {bundle}; the types named now stand as follows:")
+        print_authorizations(rows)
+    if history:
+        typer.echo(f"{bundle} reads history: {history_text(access)}")
 
 
 @app.command("grant")
@@ -309,11 +364,13 @@ def grant(
     bundle: BundleArgument,
     read: ReadOption = None,
     share: ShareOption = None,
+    history: HistoryOption = False,
     store: StoreOption = None,
     json_output: JsonOption = False,
 ) -> None:
-    """Allow an app to read and/or write types it asked for."""
-    _decide(HealthStore.grant, "granted to", bundle, read, share, store, json_output)
+    """Allow an app to read and/or write types it asked for; --history lets it read data
+    older than 30 days before it was first let read."""
+    _decide(HealthStore.grant, "granted to", bundle, read, share, store, json_output, history)
 
 
 @app.command("deny")
@@ -333,11 +390,13 @@ def revoke(
     bundle: BundleArgument,
     read: ReadOption = None,
     share: ShareOption = None,
+    history: HistoryOption = False,
     store: StoreOption = None,
     json_output: JsonOption = False,
 ) -> None:
-    """Withdraw permissions granted before (they become denied)."""
-    _decide(HealthStore.revoke, "revoked from", bundle, read, share, store, json_output)
+    """Withdraw permissions granted before (they become denied); --history withdraws the
+    reading of older data."""
+    _decide(HealthStore.revoke, "revoked from", bundle, read, share, store, json_output, history)
 
 
 @app.command("report")

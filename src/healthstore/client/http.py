@@ -161,6 +161,11 @@ class HealthClient(AppAPI):
         answer = self._t.request("GET", "/v1/authorization/status", params=params)
         return RequestStatus[answer["request_status"]]
 
+    def history_authorized(self) -> bool:
+        """Whether the person let the app read data older than the history limit."""
+        answer = self._t.request("GET", "/v1/authorization/status")
+        return bool(answer["history"])
+
     # --- writing --------------------------------------------------------------------------
     def save(self, objects: SaveInput) -> list[SaveResult]:
         """Save all-or-nothing, as the library does."""

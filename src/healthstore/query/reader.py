@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from uuid import UUID
 
@@ -35,13 +35,26 @@ _SORT_KEYS: dict[str, Callable[[Dialect], Fragment]] = {
 
 @dataclass(frozen=True)
 class Scope:
-    """What a reader may see: every row (``readable`` None), or rows of the ``readable``
-    type ids plus those written by source ``own_source``. Built by the access layer's
-    visibility filter; rendered here as SQL over any alias of ``samples`` or
-    ``deleted_objects``."""
+    """What a reader may see, as decided by the access layer's
+    :class:`~healthstore.access.visibility.Visibility`: every row (``readable`` None), or
+    rows of the ``readable`` type ids that start at or after ``since_us`` (None: any time),
+    plus every row written by source ``own_source``. Rendered here as SQL over any alias of
+    ``samples`` or ``deleted_objects`` (a tombstone of unknown start counts as older than
+    any bound)."""
 
     readable: frozenset[int] | None = None
     own_source: int | None = None
+    since_us: int | None = None
+
+    def _others(self, alias: str, ids: Sequence[int], filter: bool = False) -> Fragment:
+        """Rows of ``ids`` (readable types) within the history bound. As a ``filter`` of
+        rows reached otherwise (by uuid, by anchor), the bound is kept from choosing the
+        index (unary ``+``), so the planner keeps the narrower one."""
+        sql = f"{alias}.type_id IN ({_marks(ids)})"
+        if self.since_us is None:
+            return sql, list(ids)
+        column = f"+{alias}.start_us" if filter else f"{alias}.start_us"
+        return f"{sql} AND {column} >= ?", [*ids, self.since_us]
 
     def sql(self, alias: str) -> Fragment:
         """The condition over rows of the table aliased ``alias``."""
@@ -50,9 +63,9 @@ class Scope:
         clauses: list[str] = []
         params: list[Any] = []
         if self.readable:
-            ids = sorted(self.readable)
-            clauses.append(f"{alias}.type_id IN ({_marks(ids)})")
-            params.extend(ids)
+            others_sql, others_params = self._others(alias, sorted(self.readable), True)
+            clauses.append(f"({others_sql})")
+            params.extend(others_params)
         if self.own_source is not None:
             clauses.append(f"{alias}.source_id = ?")
             params.append(self.own_source)
@@ -60,37 +73,40 @@ class Scope:
             return "1 = 0", []
         return "(" + " OR ".join(clauses) + ")", params
 
-    def allows(self, type_id: int | None, source_id: int | None = None) -> bool:
-        """The rule of :meth:`sql` for one row (of type ``type_id``, from ``source_id``):
-        characteristics and activity summaries, which are the person's and have no
-        source, are in scope only when their type is readable."""
-        if self.readable is None:
-            return True
-        if type_id is not None and type_id in self.readable:
-            return True
-        return source_id is not None and source_id == self.own_source
-
     def parts(self, alias: str, type_ids: Sequence[int]) -> list[Fragment]:
         """Rows of ``type_ids`` in scope, as conditions to read separately (none: no row):
-        the readable types, then the others of which only the viewer's own rows, asked for
-        by source first. Each reaches its rows through an index (by type, or leading with
-        the source), so rows the viewer may not see are never scanned: a refused read costs
-        the same whatever others stored."""
+        the readable types within the history bound, then the others of which only the
+        viewer's own rows, asked for by source first, then the viewer's own rows of the
+        readable types older than the bound. Each reaches its rows through an index (by
+        type and start, or leading with the source), so rows the viewer may not see are
+        never scanned: a refused read costs the same whatever others stored."""
         if self.readable is None:
             return [(f"{alias}.type_id IN ({_marks(type_ids)})", list(type_ids))]
         readable = [t for t in type_ids if t in self.readable]
         refused = [t for t in type_ids if t not in self.readable]
         out: list[Fragment] = []
         if readable:
-            out.append((f"{alias}.type_id IN ({_marks(readable)})", readable))
-        if refused and self.own_source is not None:
+            out.append(self._others(alias, readable))
+        if self.own_source is None:
+            return out
+        own = f"{alias}.source_id = ? AND {alias}.type_id IN"
+        if refused:
+            out.append((f"{own} ({_marks(refused)})", [self.own_source, *refused]))
+        if readable and self.since_us is not None:
             out.append(
                 (
-                    f"{alias}.source_id = ? AND {alias}.type_id IN ({_marks(refused)})",
-                    [self.own_source, *refused],
+                    f"{own} ({_marks(readable)}) AND ({alias}.start_us < ? "
+                    f"OR {alias}.start_us IS NULL)",
+                    [self.own_source, *readable, self.since_us],
                 )
             )
         return out
+
+    def bounded(self, type_ids: Sequence[int]) -> bool:
+        """Whether the first of :meth:`parts` is bounded by the history limit."""
+        if self.since_us is None or self.readable is None:
+            return False
+        return any(t in self.readable for t in type_ids)
 
     @property
     def samples(self) -> Fragment:
@@ -178,19 +194,25 @@ class Reader:
             scope.sql,
             scope.own_source if scope.readable is not None else None,
         )
-        pred_sql, pred_params = compiler.compile(predicate)
+        compiled = compiler.compile(predicate)
         if not type_ids:
             return None
         parts = scope.parts("s", type_ids)
+        preds = [compiled] * len(parts)
+        if predicate is not None and scope.bounded(type_ids):
+            # Its time window starts no earlier than the bound, so that the index range
+            # never reaches the older rows, whichever lower bound the planner takes.
+            preds[0] = replace(compiler, min_start_us=scope.since_us).compile(predicate)
         if len(parts) <= 1:
             part_sql, part_params = parts[0] if parts else ("1 = 0", [])
+            pred_sql, pred_params = preds[0] if preds else compiled
             sql = f"s.user_id = ? AND {part_sql} AND ({pred_sql})"
             return sql, [self.user_id, *part_params, *pred_params]
         # Readable and refused types together: one select per part, each through its own
         # index (an OR would be planned as one scan of every row of the user), and the rows
         # fetched by anchor (a condition on the user here would scan the user's rows).
         selects, params = [], []
-        for part_sql, part_params in parts:
+        for (part_sql, part_params), (pred_sql, pred_params) in zip(parts, preds, strict=True):
             selects.append(
                 f"SELECT s.anchor FROM samples s WHERE s.user_id = ? AND {part_sql} "
                 f"AND ({pred_sql})"
@@ -315,11 +337,14 @@ class Reader:
                 [since, *params, *([limit] if limit else [])],
             )
             deleted_rows = []
-            for part_sql, part_params in scope.parts("d", type_ids):
+            for i, (part_sql, part_params) in enumerate(scope.parts("d", type_ids)):
+                # A bounded part is read through its start index (unary + keeps the planner
+                # off the anchor's, which would walk the older tombstones too).
+                column = "+d.anchor" if i == 0 and scope.bounded(type_ids) else "d.anchor"
                 deleted_rows += self.backend.query(
                     "SELECT d.anchor, d.uuid, d.type_id, d.sync_id, d.sync_version "
                     "FROM deleted_objects d "
-                    f"WHERE d.anchor > ? AND d.user_id = ? AND {part_sql} ORDER BY d.anchor{tail}",
+                    f"WHERE {column} > ? AND d.user_id = ? AND {part_sql} ORDER BY d.anchor{tail}",
                     [since, self.user_id, *part_params, *([limit] if limit else [])],
                 )
         merged = sorted(

@@ -36,6 +36,7 @@ class Compiler:
     max_duration_us: int | None = None
     visible: Callable[[str], Fragment] = lambda alias: ("1 = 1", [])
     own_source: int | None = None  # the viewer's source, preferred when a uuid is shared
+    min_start_us: int | None = None  # the rows read start at or after it (a history bound)
 
     def compile(self, predicate: p.Predicate | None) -> Fragment:
         if predicate is None:
@@ -95,8 +96,9 @@ class Compiler:
                 clauses.append("(s.end_us > ? OR (s.end_us = s.start_us AND s.start_us >= ?))")
                 params.extend([s, s])
         if s is not None and self.max_duration_us is not None:
-            clauses.append("s.start_us >= ?")
-            params.append(s - self.max_duration_us)
+            clauses.append("s.start_us >= ?")  # one lower bound: the index's range
+            lower = s - self.max_duration_us
+            params.append(lower if self.min_start_us is None else max(lower, self.min_start_us))
         return (" AND ".join(clauses) or "1 = 1"), params
 
     def _FromSources(self, pred: p.FromSources) -> Fragment:

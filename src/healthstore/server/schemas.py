@@ -261,6 +261,10 @@ class Added(BaseModel):
 class AuthorizationStatus(BaseModel):
     statuses: dict[str, str] | None = None
     request_status: str | None = None
+    history: bool = Field(
+        description="Whether the app may read others' data older than 30 days before it "
+        "was first let read (the history limit)"
+    )
 
 
 class Requested(BaseModel):

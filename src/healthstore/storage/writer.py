@@ -27,10 +27,12 @@ from healthstore.plain import PlainSample
 from healthstore.storage import codec
 from healthstore.storage.backend import Backend
 from healthstore.storage.dimensions import Dimensions
+from healthstore.storage.touched import of_rows, touched_by, untouched
 
 _CHUNK = 2000
 # Positions in an encoded row (codec.INSERT_COLUMNS order).
 _UUID, _TYPE, _START, _END, _SOURCE, _SYNC_ID, _SYNC_VERSION = 2, 3, 4, 5, 11, 14, 15
+_KEYS = (_TYPE, _SOURCE, _START)  # what a write touched: see storage/touched.py
 _LINKS = (
     ("correlation_members", "correlation_anchor"),
     ("correlation_members", "member_anchor"),
@@ -121,8 +123,9 @@ class Writer:
         self._user = user_id
         self.inserted = 0  # samples stored by the last save
         self._plain_expected_new = True  # whether the next plain save is likely all new
-        # (type id, source id) of every sample the last save or delete stored or removed
-        self.touched: set[tuple[int, int]] = set()
+        # (type id, source id) of every sample the last save or delete stored or removed,
+        # with the latest start among them (what an observer may be told depends on it)
+        self.touched: dict[tuple[int, int], int] = {}
 
     # --- save ---------------------------------------------------------------------------
     def save(
@@ -141,10 +144,10 @@ class Writer:
             with self._db.transaction():
                 rows, members = self._encode(objects, default_source, forced_source)
                 self.inserted = 0
-                self.touched = set()
+                self.touched = {}
                 if not members and self._insert_optimistically(rows):
                     self.inserted = len(rows)
-                    self.touched = {(row[_TYPE], row[_SOURCE]) for row in rows}
+                    self.touched = of_rows(rows, _KEYS)
                     created = SaveStatus.created
                     return [SaveResult(obj.uuid, created) for obj in objects]
                 items = [
@@ -166,10 +169,10 @@ class Writer:
             with self._db.transaction():
                 rows = codec.Encoder(self._dims, self._user).encode_plain(samples)
                 self.inserted = 0
-                self.touched = set()
+                self.touched = {}
                 if self._plain_expected_new and self._insert_optimistically(rows):
                     self.inserted = len(rows)
-                    self.touched = {(row[_TYPE], row[_SOURCE]) for row in rows}
+                    self.touched = of_rows(rows, _KEYS)
                     return [SaveStatus.created] * len(rows)
                 statuses = self._decide_plain(rows)
                 # A batch that was mostly stored already (a second import of a file) is
@@ -213,7 +216,7 @@ class Writer:
             fresh.append(row)
         if conflicts:
             raise ItemsRejected(conflicts)
-        self.touched = {(row[_TYPE], row[_SOURCE]) for row in fresh}
+        self.touched = of_rows(fresh, _KEYS)
         self.inserted = len(fresh)
         if fresh:
             first = self._db.reserve_anchors(len(fresh))
@@ -336,7 +339,7 @@ class Writer:
     def _apply(self, items: list[_Item], flat: list[_Item], now_us: int) -> None:
         fresh = [it for it in flat if it.status in (SaveStatus.created, SaveStatus.replaced)]
         replaced = [it for it in fresh if it.status is SaveStatus.replaced]
-        self.touched = {(it.row[_TYPE], it.row[_SOURCE]) for it in fresh}
+        self.touched = of_rows([it.row for it in fresh], _KEYS)
         successors: dict[int, _Item] = {}
         if fresh:
             next_anchor = self._db.reserve_anchors(len(fresh) + len(replaced))
@@ -346,7 +349,7 @@ class Writer:
                 if it.status is SaveStatus.replaced and old is not None:
                     if isinstance(old, _Item):
                         old.superseded_by = it
-                        tombstones.append((next_anchor, None, old.identity()))
+                        tombstones.append((next_anchor, None, (*old.identity(), old.row[_START])))
                     else:
                         successors[old.anchor] = it
                         identity = (
@@ -355,12 +358,15 @@ class Writer:
                             old.source_id,
                             old.sync_id,
                             old.sync_version,
+                            old.content[1],  # start_us
                         )
                         tombstones.append((next_anchor, old.anchor, identity))
                     next_anchor += 1
                 it.anchor = it.row[0] = next_anchor
                 next_anchor += 1
             self._tombstone(tombstones, now_us)
+            replaced_rows = [(i[1], i[2], i[5]) for _, _, i in tombstones]
+            self.touched = touched_by([*untouched(self.touched), *replaced_rows])
             kept = [it.row for it in fresh if it.superseded_by is None]
             self.inserted = len(kept)
             for sql, params in codec.insert_statements(kept):
@@ -492,7 +498,7 @@ class Writer:
     def delete_anchors(self, anchors: Sequence[int], now_us: int) -> int:
         """Delete the samples at ``anchors`` (and the members of correlations among them),
         leaving tombstones. Returns how many samples were deleted."""
-        self.touched = set()
+        self.touched = {}
         if not anchors:
             return 0
         try:
@@ -512,14 +518,15 @@ class Writer:
                 for chunk in _in_chunks(targets):
                     rows.extend(
                         self._db.query(
-                            "SELECT anchor, uuid, type_id, source_id, sync_id, sync_version "
-                            f"FROM samples WHERE user_id = ? AND anchor IN ({_marks(len(chunk))})",
+                            "SELECT anchor, uuid, type_id, source_id, sync_id, sync_version, "
+                            "start_us FROM samples "
+                            f"WHERE user_id = ? AND anchor IN ({_marks(len(chunk))})",
                             (self._user, *chunk),
                         )
                     )
                 if not rows:
                     return 0
-                self.touched = {(row[2], row[3]) for row in rows}
+                self.touched = touched_by((row[2], row[3], row[6]) for row in rows)
                 first = self._db.reserve_anchors(len(rows))
                 self._tombstone(
                     [(first + i, row[0], tuple(row[1:])) for i, row in enumerate(rows)], now_us
@@ -545,7 +552,7 @@ class Writer:
             return
         self._db.executemany(
             "INSERT INTO deleted_objects (anchor, user_id, uuid, type_id, source_id, sync_id, "
-            "sync_version, deleted_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "sync_version, start_us, deleted_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(tomb, self._user, *identity, now_us) for tomb, _, identity in entries],
         )
         for chunk in _in_chunks([live for _, live, _ in entries if live is not None]):

@@ -22,7 +22,7 @@ from healthstore.access.grants import (
     object_types,
     validate_request,
 )
-from healthstore.access.visibility import app_scope, own_scope, readable_types
+from healthstore.access.visibility import ENTITLEMENT, Visibility, app_visibility
 from healthstore.api import AppAPI, TypeLike
 from healthstore.catalogue import ObjectType
 from healthstore.delivery.observers import Observer
@@ -33,7 +33,7 @@ from healthstore.query.reader import Scope
 from healthstore.query.references import Found, Ref, visible_rows
 from healthstore.storage.backend import Backend
 from healthstore.storage.dimensions import Dimensions
-from healthstore.store.background import ENTITLEMENT, Background
+from healthstore.store.background import Background
 from healthstore.store.locked import LockedWrites
 from healthstore.store.view import SampleView, now_us, sample_type, serialized
 
@@ -104,6 +104,12 @@ class AppStore(SampleView, AppAPI):
             self.app, object_types(share, "share"), object_types(read, "read")
         )
 
+    @serialized
+    def history_authorized(self) -> bool:
+        """Whether the person let the app read data older than the history limit (30 days
+        before it was first let read); what it wrote itself it always reads."""
+        return self._grants.history(self.app).granted
+
     # --- background delivery ------------------------------------------------------------
     @serialized
     def add_observer(self, type: TypeLike, url: str, frequency: str = "immediate") -> Observer:
@@ -143,19 +149,18 @@ class AppStore(SampleView, AppAPI):
     def _own_source_id(self) -> int | None:
         return self._dims.known_source_id(self.bundle_id)
 
-    def _scope(self, types: Sequence[ObjectType]) -> Scope:
-        readable = readable_types(self._dims, self._grants.readable_type_ids(self.app))
-        return app_scope(readable, self._own_source_id())
+    def _visibility(self) -> Visibility:
+        return app_visibility(self._dims, self._grants, self.app)
 
     def _delete_scope(self, types: Sequence[ObjectType]) -> Scope:
-        return own_scope(self._own_source_id())
+        return self._visibility().own()
 
     def _deletable(self, refs: Sequence[Ref], types: Sequence[ObjectType]) -> list[Found | None]:
         """An app deletes only what it saved: a uuid names its own sample. One it can see
         from another source is refused; one it cannot see is, as for a uuid nobody saved,
         nothing to delete."""
         own_refs = [Ref(r.uuid) for r in refs]
-        own = self._reader.resolve(own_refs, own_scope(self._own_source_id()))
+        own = self._reader.resolve(own_refs, self._delete_scope(types))
         missing = [r.uuid for r, f in zip(refs, own, strict=True) if f is None]
         if missing:
             visible = visible_rows(self._backend, self.user_id, missing, self._scope(types).samples)

@@ -18,6 +18,7 @@ from healthstore.errors import InvalidArgument
 from healthstore.model import Sample
 from healthstore.query import predicates as p
 from healthstore.storage import consents
+from healthstore.storage.app_history import HistoryAccess
 from healthstore.store.base import StoreBase
 from healthstore.store.view import TypeLike, now_us, sample_types
 from healthstore.times import from_micros
@@ -88,11 +89,17 @@ class AppsMixin(StoreBase):
         return self._grants.pending(self._apps.all())
 
     def grant(
-        self, bundle_id: str, *, read: Iterable[TypeLike] = (), share: Iterable[TypeLike] = ()
+        self,
+        bundle_id: str,
+        *,
+        read: Iterable[TypeLike] = (),
+        share: Iterable[TypeLike] = (),
+        history: bool = False,
     ) -> dict[str, list[str]]:
-        """Allow an app to read and write the given types (which it must have asked for).
-        Returns the types changed, per mode."""
-        return self._decide(bundle_id, read, share, Decision.authorized, "grant", _ANY)
+        """Allow an app to read and write the given types (which it must have asked for),
+        and with ``history`` to read data older than the history limit. Returns the types
+        changed, per mode (and ``history: ["history"]`` when that changed)."""
+        return self._decide(bundle_id, read, share, Decision.authorized, "grant", _ANY, history)
 
     def deny(
         self, bundle_id: str, *, read: Iterable[TypeLike] = (), share: Iterable[TypeLike] = ()
@@ -101,13 +108,23 @@ class AppsMixin(StoreBase):
         return self._decide(bundle_id, read, share, Decision.denied, "deny", _ANY)
 
     def revoke(
-        self, bundle_id: str, *, read: Iterable[TypeLike] = (), share: Iterable[TypeLike] = ()
+        self,
+        bundle_id: str,
+        *,
+        read: Iterable[TypeLike] = (),
+        share: Iterable[TypeLike] = (),
+        history: bool = False,
     ) -> dict[str, list[str]]:
-        """Withdraw permissions granted before (they become denied). Returns the types
-        changed, per mode."""
+        """Withdraw permissions granted before (they become denied), and with ``history``
+        the reading of older data. Returns the types changed, per mode."""
         return self._decide(
-            bundle_id, read, share, Decision.denied, "revoke", (Decision.authorized,)
+            bundle_id, read, share, Decision.denied, "revoke", (Decision.authorized,), history
         )
+
+    def history_access(self, bundle_id: str) -> HistoryAccess:
+        """When an app was first let read, and whether it may read data older than the
+        history limit (30 days before that)."""
+        return self._grants.history(self._apps.get(bundle_id))
 
     def _decide(
         self,
@@ -117,20 +134,24 @@ class AppsMixin(StoreBase):
         decision: Decision,
         operation: str,
         only: tuple[Decision, ...],
+        history: bool = False,
     ) -> dict[str, list[str]]:
         app = self._apps.get(bundle_id)
         read_types, share_types = object_types(read, "read"), object_types(share, "share")
-        if not read_types and not share_types:
+        if not read_types and not share_types and not history:
             raise InvalidArgument(f"{operation}: name types to read or share", field="types")
         changed = {
             mode: self._grants.decide(app, types, mode, decision, now_us(), only=only)
             for mode, types in ((Mode.read, read_types), (Mode.share, share_types))
         }
         names = {m.value: sorted(t.short_name for t in ts) for m, ts in changed.items()}
+        if history:
+            granted = decision is Decision.authorized
+            names["history"] = ["history"] if self._grants.set_history(app, granted) else []
         self._audit.append(
             PERSON,
             f"apps.{operation}",
-            [name for group in names.values() for name in group],
+            [*names["read"], *names["share"]],
             0,
             now_us(),
             {"app": bundle_id, **names},

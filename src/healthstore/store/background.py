@@ -3,17 +3,18 @@ an app may still be told.
 
 A change notifies an observer when the observer's app holds the background-delivery
 entitlement and may see the change: the person let it read the type, or the change includes
-samples the app wrote itself (the same rule as :mod:`healthstore.access.visibility`).
+samples the app wrote itself, and shows something the app may see (within its history
+bound): the app's :class:`~healthstore.access.visibility.Visibility` decides.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from healthstore.access.apps import App, AppRegistry
 from healthstore.access.grants import Grants
-from healthstore.access.visibility import readable_types
+from healthstore.access.visibility import ENTITLEMENT, app_visibility
 from healthstore.delivery.observers import ObserverRegistry
 from healthstore.delivery.outbox import Due, Outbox
 from healthstore.delivery.signing import observer_secret
@@ -23,7 +24,7 @@ from healthstore.storage.dimensions import Dimensions
 if TYPE_CHECKING:
     from healthstore.delivery.worker import DeliveryWorker  # loads httpx: only when sending
 
-ENTITLEMENT = "background-delivery"
+__all__ = ["ENTITLEMENT", "Background"]
 
 
 class Background:
@@ -50,16 +51,16 @@ class Background:
         """The webhook secret of an observer."""
         return observer_secret(self._key(), observer_id)
 
-    def _may_see(self, app: App, type_id: int, own_change: bool) -> bool:
-        if not app.manifest.has(ENTITLEMENT):
-            return False
-        return own_change or type_id in readable_types(
-            self._dims, self._grants.readable_type_ids(app)
-        )
+    def _may_see(
+        self, app: App, type_id: int, own_change: bool, latest_start_us: int | None = None
+    ) -> bool:
+        visibility = app_visibility(self._dims, self._grants, app)
+        return visibility.may_notify(type_id, own_change, latest_start_us)
 
-    def announce(self, touched: set[tuple[int, int]], now_us: int) -> bool:
-        """Queue notifications for a change of (type id, source id) pairs; call inside the
-        write's transaction. True when something was queued."""
+    def announce(self, touched: Mapping[tuple[int, int], int], now_us: int) -> bool:
+        """Queue notifications for a change of (type id, source id) pairs, each with the
+        latest start of its samples; call inside the write's transaction. True when
+        something was queued."""
         watchers = self.observers.watching({type_id for type_id, _ in touched})
         if not watchers:
             return False
@@ -71,12 +72,14 @@ class Background:
                 continue
             own_source = self._dims.known_source_id(app.bundle_id)
             own = (watcher.type_id, own_source) in touched
-            if self._may_see(app, watcher.type_id, own):
+            latest = max(v for (t, _), v in touched.items() if t == watcher.type_id)
+            if self._may_see(app, watcher.type_id, own, latest):
                 targets.append((watcher.row_id, own))
         return self.outbox.enqueue(targets, now_us) > 0
 
     def may_notify(self, due: Due) -> bool:
-        """Whether the app may still be told (asked again just before sending)."""
+        """Whether the app may still be told (asked again just before sending: the type and
+        the entitlement; the change's dates were judged when it was queued)."""
         app = next((a for a in self._apps.all() if a.id == due.app_id), None)
         return app is not None and self._may_see(app, due.type_id, due.own_change)
 

@@ -1,7 +1,7 @@
 """What the person's view and an app's view share: saving, deleting and every read door.
 
 :class:`SampleView` does the work; its subclasses say, through four hooks, what the viewer
-may see (:meth:`_scope`), whom its writes belong to (:meth:`_forced_source`), what it may
+may see (:meth:`_visibility`), whom its writes belong to (:meth:`_forced_source`), what it may
 write (:meth:`_check_write`) and what is recorded about it (:meth:`_record`).
 """
 
@@ -18,6 +18,7 @@ from typing import Concatenate, ParamSpec, TypeVar
 from uuid import UUID
 
 from healthstore import catalogue
+from healthstore.access.visibility import EVERYTHING, Visibility
 from healthstore.api import SavedBatch, SavedItems, SaveInput, UUIDLike
 from healthstore.api import TypeLike as TypeLike  # noqa: PLC0414 (store/ takes it from here)
 from healthstore.catalogue import Kind, ObjectType
@@ -35,7 +36,7 @@ from healthstore.query import predicates as p
 from healthstore.query import stats_reader
 from healthstore.query.calendar import Interval
 from healthstore.query.live import ChangeHub, LiveQuery
-from healthstore.query.reader import EVERYTHING, Reader, Scope
+from healthstore.query.reader import Reader, Scope
 from healthstore.query.references import Found, Ref, refs_to
 from healthstore.query.statistics import OptionsLike, Statistics
 from healthstore.query.stats_reader import StatisticsReader
@@ -170,9 +171,13 @@ class SampleView:
         self._stats = StatisticsReader(self._reader)
 
     # --- hooks --------------------------------------------------------------------------
-    def _scope(self, types: Sequence[ObjectType]) -> Scope:
-        """What this viewer may see of ``types``."""
+    def _visibility(self) -> Visibility:
+        """What this viewer may see: the one rule every read door asks."""
         return EVERYTHING
+
+    def _scope(self, types: Sequence[ObjectType]) -> Scope:
+        """What this viewer may see of ``types``, for the query engines."""
+        return self._visibility().scope()
 
     def _forced_source(self) -> Source | None:
         """The source every write is attributed to (None: the sample's own)."""
@@ -565,8 +570,9 @@ class SampleView:
         """The daily activity rings of the days from ``start`` to ``end`` (both included)."""
         t = catalogue.object_type("activitySummary")
         found = []
-        if self._scope([t]).allows(self._dims.known_type_id(t)):  # refused: nothing is read
-            found = summaries.read(self._backend, self.user_id, start, end)
+        visibility = self._visibility()
+        if visibility.may_read(self._dims.known_type_id(t)):  # refused: nothing is read
+            found = summaries.read(self._backend, self.user_id, visibility.first_day(start), end)
         self._record("read.activity_summaries", [t], len(found))
         return found
 
@@ -580,7 +586,7 @@ class SampleView:
         self._record("read.characteristic", [t], 1)
         type_id = self._dims.known_type_id(t)
         stored = None
-        if type_id is not None and self._scope([t]).allows(type_id):
+        if type_id is not None and self._visibility().may_read(type_id):  # has no date
             stored = characteristics.read(self._backend, self.user_id, type_id)
         if stored is None:
             if t.value_enum is None:

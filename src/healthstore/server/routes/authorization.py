@@ -56,7 +56,9 @@ def authorization_status(
 ) -> Response:
     """``type``: HealthKit's sharing status per type (notDetermined, sharingDenied,
     sharingAuthorized); says nothing about reading. ``share``/``read``: the request status
-    (shouldRequest while any was never asked for, else unnecessary)."""
+    (shouldRequest while any was never asked for, else unnecessary). ``history``: whether
+    the person let the app read others' data older than 30 days before it was first let
+    read (the history limit)."""
     out: dict[str, object] = {}
     types = params.names(type)
     if types:
@@ -64,6 +66,7 @@ def authorization_status(
     if share is not None or read is not None or not types:
         status = app.request_status(share=params.names(share), read=params.names(read))
         out["request_status"] = status.name
+    out["history"] = app.history_authorized()
     return json_response(out)
 
 

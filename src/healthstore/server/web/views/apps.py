@@ -1,5 +1,6 @@
 """Apps and privacy: every app with its manifest, its pending request to answer, a read and
-a share switch per type it asked for, turning everything off, its observers, and the audit
+a share switch per type it asked for, a history switch (reading data older than the history
+limit), turning everything off, its observers, and the audit
 log of what it read and wrote (when, which types, how many; never values)."""
 
 from __future__ import annotations
@@ -10,11 +11,13 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
+from healthstore.access.visibility import history_bound
 from healthstore.server.deps import Store
 from healthstore.server.web.auth import PageSession, check_csrf, read_form_lists, web_state
 from healthstore.server.web.names import title_of
 from healthstore.server.web.templating import render
 from healthstore.store import HealthStore
+from healthstore.times import from_micros
 
 router = APIRouter(include_in_schema=False)
 AUDIT_ROWS = 200
@@ -47,8 +50,13 @@ def _app_context(store: HealthStore, bundle_id: str, zone: Any) -> dict[str, Any
         for e in entries
     ]
     pending = [p for p in store.pending_requests() if p.bundle_id == bundle_id]
+    access = store.history_access(bundle_id)
+    bound = history_bound(access)
     return {
         "app": app,
+        "history": access.granted,
+        "history_since": None if bound is None else from_micros(bound).astimezone(zone),
+        "reads": any(r["read"] for r in rows),
         "manifest": app.manifest,
         "rows": rows,
         "audit": audit,
@@ -67,10 +75,17 @@ async def app_page(
 
 
 def apply_switches(
-    store: HealthStore, bundle_id: str, on: dict[str, set[str]], everything_off: bool
+    store: HealthStore,
+    bundle_id: str,
+    on: dict[str, set[str]],
+    everything_off: bool,
+    history: bool | None = None,
 ) -> None:
     """Make the app's permissions what the switches say: on → granted; off → revoked when
-    granted before, denied when still asked for."""
+    granted before, denied when still asked for; ``history`` (None: no switch shown) granted
+    or withdrawn likewise."""
+    if history is not None and store.history_access(bundle_id).granted != history:
+        (store.grant if history and not everything_off else store.revoke)(bundle_id, history=True)
     for mode in ("read", "share"):
         grant, revoke, deny = [], [], []
         for name, modes in store.authorizations(bundle_id).items():
@@ -97,6 +112,9 @@ async def save_permissions(
     check_csrf(request, session, {k: v[0] for k, v in form.items()})
     on = {"read": set(form.get("read", [])), "share": set(form.get("share", []))}
     everything_off = form.get("all_off", [""])[0] == "yes"
-    await run_in_threadpool(apply_switches, store, bundle_id, on, everything_off)
+    history = None
+    if form.get("history_shown", [""])[0] == "yes":
+        history = form.get("history", [""])[0] == "yes" and not everything_off
+    await run_in_threadpool(apply_switches, store, bundle_id, on, everything_off, history)
     store.app_info(bundle_id)  # an unknown app is an error, not a redirect
     return RedirectResponse(f"/apps/{bundle_id}?saved=1", status_code=303)

@@ -129,7 +129,7 @@ def identity_of(attrs: Attributes, entries: Entries, revision: SourceRevision) -
     order does not matter), its metadata, its source, and its device without the memory
     address Apple prints (which changes between exports of the same record). Changing it
     changes every imported uuid, so a re-import after an upgrade would add everything
-    again: ``tests/test_apple_import.py`` pins the uuids of the shared exports."""
+    again: ``tests/interop/test_apple_import.py`` pins the uuids of the shared exports."""
     parts = sorted(f"{k}={v}" for k, v in attrs.items() if k not in NOT_IDENTITY)
     parts.extend(sorted(f"{key}:{value}" for key, value in entries))
     device_text = ADDRESS.sub("", attrs.get("device") or "")

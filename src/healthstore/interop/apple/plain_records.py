@@ -7,7 +7,7 @@ out once, per *shape* (type, source, version, unit, device), what
 :func:`~healthstore.interop.apple.elements.record` would build and check, and per Record only
 reads the dates, checks the value and hashes the content identity. The result is a
 :data:`~healthstore.plain.PlainSample`, equal field for field to what the sample object
-would have been stored as (``tests/test_apple_plain.py`` compares the two on every Record of
+would have been stored as (``tests/interop/test_apple_plain.py`` compares the two on every Record of
 the shared exports and on generated ones).
 
 Anything out of the ordinary (a heartbeat list, a sync identifier, a date, value or unit

@@ -9,7 +9,7 @@ batch at a time. The pipe is the only buffer: when the saving falls behind, the 
 so memory stays bounded. Everything else (converting the elements that are not plain
 samples, the files beside ``export.xml``, saving) happens here, so the two processes share
 the work, and what comes out is exactly what :func:`~healthstore.interop.apple.parser.
-read_export` gives in one process (``tests/test_apple_reader_process.py``).
+read_export` gives in one process (``tests/interop/test_apple_reader_process.py``).
 
 The child is given the path, run size and mode on its command line, and the store's uuid key
 (:mod:`~healthstore.interop.apple.uuids`) on its standard input, hex-encoded on one line: a

@@ -31,7 +31,7 @@ from healthstore import predicates as p
 from healthstore.client import HealthClient
 from healthstore.errors import HealthStoreError
 from healthstore.model import new_uuid
-from healthstore.storage.sqlite import migrations
+from healthstore.storage.migrate import shipped
 from healthstore.times import from_micros
 from tests.conftest import at
 from tests.server_support import serve
@@ -361,11 +361,12 @@ def test_the_migration_grants_history_to_apps_that_could_read(tmp_path: Path) ->
     db = path / "healthstore.db"
     if not db.exists():
         pytest.skip("the store's database is not a plain file here")
-    version = next(v for v, name, _ in migrations("sqlite") if "history" in name)
+    version = next(m.version for m in shipped("sqlite") if "history" in m.name)
     with sqlite3.connect(db) as conn:  # as it was before the migration
         conn.execute("DROP TABLE app_history")
         conn.execute("DROP INDEX deleted_objects_by_type_start")
         conn.execute("ALTER TABLE deleted_objects DROP COLUMN start_us")
+        conn.execute(f"DELETE FROM schema_migrations WHERE version >= {version}")
         conn.execute(f"PRAGMA user_version = {version - 1}")
     with HealthStore.open(path) as store:
         assert store.history_access(BUNDLE).granted

@@ -230,7 +230,7 @@ TYPES = {  # name: (aggregation style, canonical unit, value range)
 class Scenario:
     zone: str
     base: int  # µs, near a DST change
-    order: list[Source]  # the sources, in the order they are first saved
+    order: list[Source]  # the sources, in the order they are first saved (no matter)
     recs: list[Rec]
     priority: list[str] | None  # what the person sets (None: the default order)
     anchor: datetime
@@ -246,7 +246,7 @@ class Scenario:
         ]
         named = [b for b in dict.fromkeys(self.priority or []) if b in present]
         rest = [b for b in present if b not in named]
-        rest.sort(key=lambda b: (KIND.get(b, 3), present.index(b)))
+        rest.sort(key=lambda b: (KIND.get(b, 3), b))  # then by bundle id: no sample decides
         return named + rest
 
 

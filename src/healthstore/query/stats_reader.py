@@ -118,8 +118,8 @@ class StatisticsReader:
 
     def priority(self, t: ObjectType) -> list[int]:
         """Source ids in merge order: the person's order when set, else the default order
-        (entered by the person, then watches, then phones, then apps in the order first
-        seen)."""
+        (entered by the person, then watches, then phones, then apps by bundle id: an order
+        no sample decides, so data an app may not see cannot reorder what it may)."""
         db, dims = self._reader.backend, self._reader.dims
         type_id = dims.known_type_id(t)
         chosen: list[int] = []
@@ -129,6 +129,7 @@ class StatisticsReader:
                 ids = (dims.known_source_id(b) for b in order)
                 chosen = [i for i in ids if i is not None]
         kinds: dict[int, int] = {}
+        bundles: dict[int, str] = {}
         for sid, bundle, name, product in db.query(
             "SELECT s.id, s.bundle_id, s.name, r.product_type FROM sources s "
             "LEFT JOIN source_revisions r ON r.source_id = s.id WHERE s.user_id = ? ORDER BY s.id",
@@ -145,7 +146,8 @@ class StatisticsReader:
                 else 3
             )
             kinds[sid] = min(kind, kinds.get(sid, 3))
-        default = sorted(kinds, key=lambda sid: (kinds[sid], sid))
+            bundles[sid] = bundle
+        default = sorted(kinds, key=lambda sid: (kinds[sid], bundles[sid], sid))
         return list(dict.fromkeys([*chosen, *default]))
 
     def columns(self, request: Request, scope: Scope) -> tuple[Columns, list[int]]:

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import settings
 
-from healthstore import HealthStore, Source
+from healthstore import HealthStore, Quantity, QuantitySample, Source, Workout
 
 # Properties assert behaviour, never speed: hypothesis's per-example deadline would turn a
 # busy machine into a failure, so it is off for every test.
@@ -42,3 +42,15 @@ def store(tmp_path: Path) -> Iterator[HealthStore]:
     """A fresh, empty store in a temporary directory."""
     with HealthStore.create(tmp_path / "store") as s:
         yield s
+
+
+def quantity_of(sample: object) -> Quantity:
+    """The quantity of a sample the test knows to be a quantity sample."""
+    assert isinstance(sample, QuantitySample), sample
+    return sample.quantity
+
+
+def workout_of(sample: object) -> Workout:
+    """A sample the test knows to be a workout."""
+    assert isinstance(sample, Workout), sample
+    return sample

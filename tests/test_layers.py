@@ -76,7 +76,7 @@ def test_format_code_never_reaches_the_store_or_queries() -> None:
 def test_sql_that_writes_lives_in_storage(folder: str) -> None:
     """The store, importers and exporters speak to storage through its modules; the query
     layer only reads."""
-    words = ("INSERT INTO", "DELETE FROM", "UPDATE ", "CREATE TABLE")
+    words: tuple[str, ...] = ("INSERT INTO", "DELETE FROM", "UPDATE ", "CREATE TABLE")
     words += () if folder == "query" else ("SELECT ",)
     wrong = {
         f"{path.relative_to(PACKAGE)}: {word.strip()}"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -36,7 +37,7 @@ STATISTICS = {  # type, (field names), units written
 WATCH = SourceRevision(Source("com.apple.health.watch", "Apple Watch"), "10.4")
 
 words = st.text("abcdefghij XYZ&<>\"'", min_size=1, max_size=10)
-small_metadata = st.one_of(
+small_metadata: st.SearchStrategy[dict[str, Any]] = st.one_of(
     st.just({}),
     st.fixed_dictionaries({"HKIndoorWorkout": st.booleans()}),
     st.dictionaries(words.map(lambda k: f"x-{k}"), words, max_size=2),
@@ -78,7 +79,7 @@ def statistics(draw: st.DrawFn) -> list[WorkoutStatistics]:
     for name in draw(st.lists(st.sampled_from(sorted(STATISTICS)), unique=True, max_size=3)):
         fields, units = STATISTICS[name]
         unit = draw(st.sampled_from(units))
-        values = st.floats(0, 1e6, allow_nan=False).map(lambda v, u=unit: Quantity(v, u))
+        values = st.floats(0, 1e6, allow_nan=False).map(partial(Quantity, unit=unit))
         chosen = draw(st.lists(st.sampled_from(fields), unique=True, min_size=1))
         out.append(WorkoutStatistics.create(name, **{f: draw(values) for f in chosen}))
     return out

@@ -12,6 +12,7 @@ import os
 import pickle
 import subprocess
 import sys
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
@@ -154,5 +155,6 @@ def test_stopping_the_reading_early_stops_the_child(tmp_path: Path, synthetic: P
         first: Any = next(reader)
         assert first is not None
         assert len(_children()) == 1
+        assert isinstance(reader, Generator)
         reader.close()
     assert not _children()

@@ -24,6 +24,7 @@ from healthstore.imports.apple import OPAQUE, ImportSummary, import_apple_health
 from healthstore.interop.apple.values import normalize_unit
 from healthstore.model import Device, Workout
 from healthstore.units import Quantity
+from tests.conftest import quantity_of
 
 WATCH = (
     "&lt;&lt;HKDevice: 0x1&gt;, name:Apple Watch, manufacturer:Apple Inc., "
@@ -162,7 +163,7 @@ def test_every_element_is_accounted_for_and_each_defect_costs_only_its_field(
     assert Device(name="Dummy device") in {s.device for s in steps}
     kept = [s.metadata for s in steps if "HKWasUserEntered (as written)" in s.metadata]
     assert kept == [{"HKWasUserEntered (as written)": "maybe"}]
-    assert [s.quantity.value for s in store.samples("sleepDurationGoal")] == [8.0]
+    assert [quantity_of(s).value for s in store.samples("sleepDurationGoal")] == [8.0]
     [workout] = store.samples("workout")
     assert isinstance(workout, Workout)
     assert len(workout.events) == 1  # the pause; the resume after the end is left out

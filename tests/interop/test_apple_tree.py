@@ -3,7 +3,7 @@ first, against lxml's own tree of the same document."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -62,7 +62,8 @@ def _from_lxml(element: Any) -> Tree:
 
 
 def _parse(xml: str, target: TopLevelTarget) -> None:
-    parser = etree.XMLParser(target=target)
+    # lxml's stubs type a target's tags as str | bytes; with a str source they are str
+    parser = etree.XMLParser(target=cast(Any, target))
     for line in xml.encode().split(b"\n"):
         parser.feed(line + b"\n")
         target.line += 1

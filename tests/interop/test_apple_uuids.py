@@ -16,7 +16,6 @@ import pytest
 
 from healthstore import HealthStore
 from healthstore.imports.apple import import_apple_health
-from healthstore.interop.apple import reader_process
 from healthstore.interop.apple.parser import Item, PlainRun, read_export
 from healthstore.interop.apple.source import ExportSource
 from healthstore.interop.apple.uuids import ContentUuids
@@ -121,7 +120,7 @@ def test_the_reader_process_gets_the_key_off_its_command_line_and_derives_the_sa
         commands.append(command)
         return real(command, **options)
 
-    monkeypatch.setattr(reader_process.subprocess, "Popen", spy)
+    monkeypatch.setattr(subprocess, "Popen", spy)  # the module reader_process starts it with
     path, key = export(tmp_path), secrets.token_bytes(32)
     found = []
     for background in (True, False):

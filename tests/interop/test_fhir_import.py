@@ -119,7 +119,9 @@ def test_importing_again_never_duplicates_and_updates_what_changed(
     assert sum(later.added.values()) == 0
     assert sum(stored_counts(store).values()) == total
     feed = store.changes("conditionRecord", anchor=anchor)
-    assert [r.resource.get("note") for r in feed.added] == [changed["note"]]
+    records = [r for r in feed.added if isinstance(r, ClinicalRecord)]
+    assert len(records) == len(feed.added)
+    assert [r.resource.get("note") for r in records] == [changed["note"]]
     assert len(feed.deleted) == 1
     other = store.import_fhir(tmp_path / "louis.json", source="Another Clinic")
     assert sum(other.added.values()) > 0  # identity includes the institution
@@ -168,14 +170,10 @@ def test_single_resources_folders_and_unreadable_files(store: HealthStore, tmp_p
 def test_mapping_reads_both_observation_shapes() -> None:
     vital = {"coding": [{"code": "vital-signs"}]}
     lab = {"coding": [{"code": "laboratory"}]}
-    assert (
-        clinical_type({"resourceType": "Observation", "category": vital}).short_name
-        == "vitalSignRecord"
-    )
-    assert (
-        clinical_type({"resourceType": "Observation", "category": [lab]}).short_name
-        == "labResultRecord"
-    )
+    vital_type = clinical_type({"resourceType": "Observation", "category": vital})
+    assert vital_type is not None and vital_type.short_name == "vitalSignRecord"
+    lab_type = clinical_type({"resourceType": "Observation", "category": [lab]})
+    assert lab_type is not None and lab_type.short_name == "labResultRecord"
     assert clinical_type({"resourceType": "Observation", "category": [{"coding": []}]}) is None
     assert clinical_type({"resourceType": "Patient"}) is None
     assert release_of([{"resourceType": "Observation", "category": vital}]) == "DSTU2"

@@ -64,7 +64,8 @@ def test_short_names_are_unique() -> None:
 def test_unknown_name_is_invalid_argument_with_suggestions() -> None:
     with pytest.raises(InvalidArgument) as info:
         catalogue.object_type("stepCont")
-    assert info.value.code == ErrorCode.invalidArgument == 3
+    assert info.value.code == ErrorCode.invalidArgument
+    assert int(info.value.code) == 3
     assert "stepCount" in str(info.value)
     assert info.value.field == "type"
 

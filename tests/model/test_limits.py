@@ -272,7 +272,7 @@ def test_metadata_of_exactly_64_kib_is_kept_and_one_byte_more_is_refused() -> No
     assert "65,537 bytes" in err.message and "65,536" in err.message
 
 
-texts = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=1400)
+texts = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=1400)
 entries = st.one_of(
     texts,
     st.text(st.sampled_from('\x00\x01"\\\n'), max_size=1000),  # JSON escapes these

@@ -42,11 +42,22 @@ def time_windows(draw: st.DrawFn) -> p.Predicate:
 
 
 metadata_values = st.one_of(texts, st.integers(-(2**63), 2**63), finite, st.booleans())
+
+
+def _activity(value: object) -> p.Predicate:
+    assert isinstance(value, int | str)
+    return p.workout_activity(value)
+
+
 leaves: st.SearchStrategy[p.Predicate] = st.one_of(
     time_windows(),
     st.lists(texts, max_size=3).map(lambda ids: p.from_sources(*ids)),
-    st.lists(revisions.filter(bool), max_size=3).map(lambda rs: p.from_source_revisions(*rs)),
-    st.lists(devices.filter(bool), max_size=3).map(lambda ds: p.from_devices(*ds)),
+    st.lists(revisions.filter(bool), max_size=3).map(
+        lambda rs: p.from_source_revisions(*(r for r in rs if r is not None))
+    ),
+    st.lists(devices.filter(bool), max_size=3).map(
+        lambda ds: p.from_devices(*(d for d in ds if d is not None))
+    ),
     st.builds(
         lambda prop, values: p.device_property(prop, *values),
         st.sampled_from(Device.__slots__),
@@ -57,7 +68,7 @@ leaves: st.SearchStrategy[p.Predicate] = st.one_of(
     st.lists(st.uuids(), max_size=3).map(lambda us: p.uuids(*us)),
     st.builds(p.quantity, cmps, quantities),
     st.builds(p.category_value, cmps, st.integers(0, 10) | texts),
-    st.sampled_from(["running", "cycling", "yoga", 37, 46]).map(p.workout_activity),
+    st.sampled_from(["running", "cycling", "yoga", 37, 46]).map(_activity),
     st.builds(p.workout_duration, cmps, st.timedeltas()),
     st.builds(p.workout_total, st.sampled_from(get_args(p.WorkoutTotalName)), cmps, quantities),
     st.uuids().map(p.in_workout),

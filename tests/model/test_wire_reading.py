@@ -8,6 +8,7 @@ import copy
 import json
 from collections.abc import Iterator
 from datetime import date, datetime, time
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -206,7 +207,7 @@ def workouts(draw: st.DrawFn) -> Workout:
     statistics = []
     for name in draw(st.lists(st.sampled_from(sorted(STATISTIC_UNITS)), unique=True)):
         unit = draw(st.sampled_from(STATISTIC_UNITS[name]))
-        values = st.none() | st.floats(0, 1e6).map(lambda v, u=unit: Quantity(v, u))
+        values = st.none() | st.floats(0, 1e6).map(partial(Quantity, unit=unit))
         fields = ("sum", "average", "minimum", "maximum")
         statistics.append(WorkoutStatistics.create(name, **{f: draw(values) for f in fields}))
     energy = st.none() | st.floats(0, 1e4).map(lambda v: Quantity(v, "kcal"))

@@ -8,7 +8,7 @@ import json
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -254,7 +254,7 @@ def test_frames_list_the_statistics_of_workouts_and_of_their_activities() -> Non
 def _through_apple(workout: Workout) -> Workout:
     """``workout`` written as an export's ``Workout`` element and read back."""
     element = etree.fromstring(emit.workout(workout).encode())
-    converted = elements.workout(element, elements.Context(read_file=lambda _: None))
+    converted = elements.workout(cast(Any, element), elements.Context(read_file=lambda _: None))
     assert converted.notes == []
     (back,) = converted.samples
     assert isinstance(back, Workout)
@@ -276,7 +276,7 @@ def test_activity_children_are_laid_out_as_apple_writes_them() -> None:
     assert [child.tag for child in ride] == ["WorkoutEvent"] * 2 + ["WorkoutStatistics"] * 2
     strokes = swim.find("WorkoutStatistics")
     assert strokes is not None
-    assert dict(strokes.attrib) == {
+    assert {str(k): str(v) for k, v in strokes.attrib.items()} == {
         "type": "HKQuantityTypeIdentifierSwimmingStrokeCount",
         "startDate": "2025-12-20 12:51:00 +0100",
         "endDate": "2025-12-20 13:11:00 +0100",
@@ -328,7 +328,7 @@ def test_an_ios17_workout_activity_keeps_its_children(tmp_path: Path) -> None:
 
 def test_bad_activity_children_cost_only_themselves_and_are_reported(tmp_path: Path) -> None:
     element = etree.fromstring(IOS17.strip().encode())
-    converted = elements.workout(element, elements.Context(read_file=lambda _: None))
+    converted = elements.workout(cast(Any, element), elements.Context(read_file=lambda _: None))
     (workout,) = converted.samples
     assert isinstance(workout, Workout)
     assert len(workout.activities[0].events) == 1

@@ -13,6 +13,7 @@ import pytest
 
 from healthstore import HealthStore, Quantity, QuantitySample
 from healthstore.server import ServerSettings
+from healthstore.store import DATABASE_FILE
 from tests.conftest import at
 from tests.server.test_app_api import BUNDLE, MANIFEST
 from tests.server_support import serve
@@ -318,8 +319,10 @@ def test_a_store_held_by_another_process_answers_423(
 ) -> None:
     import sqlite3
 
-    store._backend.execute("PRAGMA busy_timeout = 50")  # type: ignore[attr-defined]
-    holder = sqlite3.connect(store._backend.path, isolation_level=None)  # type: ignore[attr-defined]
+    store._backend.execute("PRAGMA busy_timeout = 50")
+    assert store.directory is not None  # a store on disk
+    database = store.directory / DATABASE_FILE
+    holder = sqlite3.connect(database, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:
         answer = http.post("/v1/samples", json={"samples": [item(1)]})

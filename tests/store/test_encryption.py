@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from healthstore import ClinicalRecord, HealthStore, Quantity, QuantitySample, Source
 from healthstore.cli import app as cli_app
 from healthstore.errors import DatabaseInaccessible, InvalidArgument
+from healthstore.storage.backend import rekeyable
 from tests.conftest import T0, at
 
 PASSPHRASE = "correct horse battery staple"
@@ -231,7 +232,7 @@ def test_changing_the_passphrase_keeps_everything_and_survives_a_crash(tmp_path:
         key = derive_key("third", params)
         marker["encryption"] = {**params.to_json(), "cipher": "sqlcipher4", "check": key_check(key)}
         (directory / PENDING_FILE).write_text(json.dumps(marker))
-        store._backend.rekey(key)
+        rekeyable(store._backend).rekey(key)
     with HealthStore.open(directory, passphrase="third") as store:  # finishes the change
         assert len(store.samples("heartRate")) == 1
     assert not (directory / PENDING_FILE).exists()

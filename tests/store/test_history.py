@@ -33,7 +33,7 @@ from healthstore.errors import HealthStoreError
 from healthstore.model import new_uuid
 from healthstore.storage.migrate import shipped
 from healthstore.times import from_micros
-from tests.conftest import at
+from tests.conftest import at, workout_of
 from tests.server_support import serve
 from tests.store.test_access import STEPS_APP
 from tests.store.test_refused_reads import ALLOWED, READS, WATCH, bp, hr, statements
@@ -143,7 +143,7 @@ def build(
     app.save(own)
     store.save([o for o in others if o in later])
     heart_rates = [o for o in others if o.type.short_name == "heartRate"]
-    store.add_to_workout(own[3], [own[2], *heart_rates])
+    store.add_to_workout(workout_of(own[3]), [own[2], *heart_rates])
     for i in sorted(deleted):  # one by one: the tombstones' order is the deletions'
         store.delete([others[i]])
     store.set_characteristic("dateOfBirth", date(1980, 1, 1))
@@ -203,7 +203,7 @@ def observe(app: Any, own: list[Sample], others: list[Sample], base: datetime) -
     )
     attempt("priority", lambda: app.source_priority("stepCount"))
     attempt("workout_samples", lambda: app.workout_samples(own[3]))
-    attempt("in_workout", lambda: app.samples("heartRate", p.in_workout(own[3])))
+    attempt("in_workout", lambda: app.samples("heartRate", p.in_workout(workout_of(own[3]))))
     attempt("characteristic", lambda: app.characteristic("dateOfBirth"))
     days = (base.date() - timedelta(days=10), base.date() + timedelta(days=10))
     attempt("summaries", lambda: app.activity_summaries(*days))

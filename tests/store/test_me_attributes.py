@@ -187,7 +187,7 @@ def test_a_written_me_reads_back_the_same(contents: tuple[dict[str, Any], dict[s
     pairs = [(t, values.get(t.short_name, None if t.value_enum is None else 0)) for t in _TYPES]
     pairs = [(t, v) for t, v in pairs if t.value_enum is None or v in t.value_enum.raw_values]
     element = etree.fromstring(emit.me(pairs, kept).encode())
-    back = read_me(element.attrib)
+    back = read_me({str(k): str(v) for k, v in element.attrib.items()})
     assert back.characteristics == values
     assert back.kept == kept
     assert back.notes == []

@@ -100,9 +100,12 @@ def samples(draw: st.DrawFn) -> Sample:
     tz = draw(st.sampled_from([PARIS, None]))
     if tz is None:
         start, end = start.astimezone(), end.astimezone()
-    source = draw(
-        st.sampled_from([PHONE, WATCH, SourceRevision(WATCH, "10.1", "Watch6,2", "10.1")])
-    )
+    choices: list[Source | SourceRevision] = [
+        PHONE,
+        WATCH,
+        SourceRevision(WATCH, "10.1", "Watch6,2", "10.1"),
+    ]
+    source = draw(st.sampled_from(choices))
     device = draw(
         st.sampled_from([None, Device(name="Watch", model="Watch", hardware_version="Watch6,2")])
     )

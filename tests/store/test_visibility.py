@@ -27,7 +27,7 @@ from healthstore import predicates as p
 from healthstore.errors import HealthStoreError
 from healthstore.model import new_uuid
 from healthstore.store.app import AppStore
-from tests.conftest import T0, at
+from tests.conftest import T0, at, workout_of
 from tests.store.test_access import STEPS_APP
 
 HIDDEN = [
@@ -124,7 +124,7 @@ def build(
     app.save(own[:2])
     store.save(others[half:])
     app.save(own[2:])
-    app.add_to_workout(own[2], [own[1]])
+    app.add_to_workout(workout_of(own[2]), [own[1]])
     if others:
         workouts = [o for o in others if isinstance(o, Workout)]
         if workouts:
@@ -160,7 +160,7 @@ def observe(app: AppStore, own: list[Sample], others: list[Sample]) -> dict[str,
     mixed = [*HIDDEN, "bodyMass"]  # refused types beside a readable one
     attempt("mixed", lambda: app.samples(mixed, start=at(0), end=at(60), sort="-end", limit=3))
     attempt("mixed:sources", lambda: app.sources(mixed))
-    window = {"start": at(-120), "end": at(240)}
+    window: dict[str, Any] = {"start": at(-120), "end": at(240)}
     attempt(
         "stats:steps",
         lambda: app.statistics(
@@ -181,8 +181,8 @@ def observe(app: AppStore, own: list[Sample], others: list[Sample]) -> dict[str,
     )
     attempt("stats:sleep", lambda: app.statistics("sleepAnalysis", options="sum", **window))
     attempt("priority", lambda: app.source_priority("stepCount"))
-    attempt("workout_samples", lambda: app.workout_samples(own[2]))
-    attempt("in_workout", lambda: app.samples("heartRate", p.in_workout(own[2])))
+    attempt("workout_samples", lambda: app.workout_samples(workout_of(own[2])))
+    attempt("in_workout", lambda: app.samples("heartRate", p.in_workout(workout_of(own[2]))))
     attempt("characteristic", lambda: app.characteristic("dateOfBirth"))
     attempt("bloodType", lambda: app.characteristic("bloodType"))
     attempt("summaries", lambda: app.activity_summaries(T0.date(), T0.date()))

@@ -143,7 +143,7 @@ def check(
     # Nothing the app did reached the samples it cannot see: each is still there, and the
     # person's saving it again is a duplicate of it, not blocked by the app's uuid.
     kept = [o for i, o in enumerate(others) if i not in deleted]
-    live = {(s.uuid, s.source_revision.source.bundle_id) for s in full_store.changes().added}
+    live = {(s.uuid, s.source.bundle_id) for s in full_store.changes().added if s.source}
     for o in kept:
         assert o.source_revision is not None
         assert (o.uuid, o.source_revision.source.bundle_id) in live

@@ -104,11 +104,11 @@ def test_csv_and_parquet_downloads_hold_the_store(
         assert {f"step_count.{fmt}", f"heart_rate.{fmt}", f"body_mass.{fmt}"} <= names
         data = archive.read(f"step_count.{fmt}")
     if fmt == "csv":
-        import pyarrow.csv as pacsv
+        import pyarrow.csv as pacsv  # type: ignore[import-untyped]  # pyarrow ships no stubs
 
         table = pacsv.read_csv(io.BytesIO(data))
     else:
-        import pyarrow.parquet as pq
+        import pyarrow.parquet as pq  # type: ignore[import-untyped]  # pyarrow ships no stubs
 
         table = pq.read_table(io.BytesIO(data))
     assert table.num_rows == len(served.store.samples("stepCount"))

@@ -4,6 +4,7 @@ migrations table included), and a store naming an unknown backend is refused cle
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import sqlite3
@@ -151,22 +152,43 @@ def test_flags_and_boolean_literals(db: sqlite3.Connection, value: bool) -> None
     assert one(db, f"SELECT NOT COALESCE(NULL, {SQLITE.false})", []) == 1
 
 
-def test_query_and_writer_hold_no_sqlite_spelling() -> None:
-    """The compiler, the readers, the writer and the outbox ask the dialect: none of them
-    spells a SQLite-only construct."""
+SQLITE_ITSELF = {"sqlite.py", "read_pool.py", "dialect.py", "backends.py"}
+"""The storage modules that are SQLite's own (or name it, to open it)."""
+
+
+def _code_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """The numbered lines of ``path``, leaving out its docstrings (prose may name SQLite)."""
+    tree = ast.parse(path.read_text("utf-8"))
+    prose: set[int] = set()
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Expr)
+            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str)
+        ):
+            prose.update(range(node.lineno, (node.end_lineno or node.lineno) + 1))
+    for n, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+        if n not in prose and not line.lstrip().startswith("#"):
+            yield n, line
+
+
+def test_query_and_storage_hold_no_sqlite_spelling() -> None:
+    """The compiler, the readers, the writer and every table's storage module ask the
+    dialect: none of them spells a SQLite-only construct (only SQLite's own modules do)."""
     sqlite_only = re.compile(
         r"(?i:json_extract|json_each|WITH RECURSIVE|substr\(|PRAGMA|INSERT OR|user_version|"
         r"sqlite)|\b(MAX|MIN)\([^)]*,"  # SQLite's two-argument MAX/MIN (SQL is upper case)
     )
-    files = [*sorted((SRC / "query").glob("*.py")), SRC / "storage" / "writer.py"]
-    files.append(SRC / "delivery" / "outbox.py")
+    files = [*sorted((SRC / "query").glob("*.py")), *sorted((SRC / "storage").glob("*.py"))]
     found = [
         f"{path.relative_to(SRC)}:{n}: {line.strip()}"
         for path in files
-        for n, line in enumerate(path.read_text("utf-8").splitlines(), 1)
+        if path.name not in SQLITE_ITSELF
+        for n, line in _code_lines(path)
         if sqlite_only.search(line)
     ]
     assert found == []
+    assert len(files) > 20  # the scan sees the modules it guards
 
 
 # --- the migration runner ---------------------------------------------------------------------

@@ -95,9 +95,11 @@ class Served:
 
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[Served]:
-    """A plain store with a month of data, served with the web app (Paris time)."""
+    """A plain store with a month of data, served with the web app (Paris time). Today
+    has data whatever the hour (in the future before 9:00), so no page is empty just after
+    midnight."""
     with HealthStore.create(tmp_path / "store") as store:
-        fill_store(store, datetime.now(ZONE) - timedelta(hours=1))
+        fill_store(store, datetime.now(ZONE))
         app = create_app(store, ServerSettings(deliveries=False), zone=ZONE)
         with serve_app(app) as url:
             yield Served(store, url, app)

@@ -96,6 +96,8 @@ def test_a_body_mass_added_in_lb_is_found_in_kg_and_deleted_only_when_confirmed(
     page.goto(f"{served.url}/types/bodyMass")
     page.fill("#add-value", "154.5")
     page.select_option("#add-unit", "lb")
+    yesterday = datetime.now(ZONE).date() - timedelta(days=1)  # 07:30 today may be ahead
+    page.fill("#add-date", yesterday.isoformat())
     page.fill("#add-time", "07:30")
     page.get_by_role("button", name="Add", exact=True).click()
     added = page.locator("tr.added")

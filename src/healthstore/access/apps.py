@@ -18,7 +18,9 @@ from typing import Any
 from healthstore.access.manifest import AppManifest, parse_manifest
 from healthstore.errors import AuthorizationDenied, InvalidArgument
 from healthstore.model import Source
-from healthstore.storage import app_history
+from healthstore.storage import app_history, authorizations
+from healthstore.storage import apps as stored_apps
+from healthstore.storage.apps import AppRow
 from healthstore.storage.backend import Backend
 from healthstore.times import from_micros
 
@@ -74,17 +76,14 @@ class AppRegistry:
                     f"an app with bundle id {m.bundle_id!r} is already registered",
                     field="bundle_id",
                 )
-            self._db.execute(
-                "INSERT INTO apps (user_id, bundle_id, name, manifest, token_hash, created_us) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (
-                    self._user,
-                    m.bundle_id,
-                    m.name,
-                    json.dumps(m.to_json()),
-                    token_digest(token),
-                    now_us,
-                ),
+            stored_apps.insert(
+                self._db,
+                self._user,
+                m.bundle_id,
+                m.name,
+                json.dumps(m.to_json()),
+                token_digest(token),
+                now_us,
             )
         app = self._find(m.bundle_id)
         assert app is not None
@@ -94,18 +93,12 @@ class AppRegistry:
         """A new token for an app; the old one stops working at once."""
         app = self.get(bundle_id)
         token = new_token()
-        with self._db.transaction():
-            self._db.execute(
-                "UPDATE apps SET token_hash = ? WHERE id = ?", (token_digest(token), app.id)
-            )
+        stored_apps.set_token_hash(self._db, app.id, token_digest(token))
         return token
 
     def _find(self, bundle_id: str) -> App | None:
-        rows = self._db.query(
-            "SELECT id, manifest, created_us FROM apps WHERE user_id = ? AND bundle_id = ?",
-            (self._user, bundle_id),
-        )
-        return _app(rows[0]) if rows else None
+        row = stored_apps.by_bundle_id(self._db, self._user, bundle_id)
+        return None if row is None else _app(row)
 
     def get(self, bundle_id: str) -> App:
         """A registered app by bundle id."""
@@ -119,43 +112,28 @@ class AppRegistry:
         answer, which never repeats the token."""
         if not isinstance(token, str) or not token.startswith(TOKEN_PREFIX):
             raise AuthorizationDenied("the app token is not valid", field="token")
-        rows = self._db.query(
-            "SELECT id, manifest, created_us FROM apps WHERE user_id = ? AND token_hash = ?",
-            (self._user, token_digest(token)),
-        )
-        if not rows:
+        row = stored_apps.by_token_hash(self._db, self._user, token_digest(token))
+        if row is None:
             raise AuthorizationDenied("the app token is not valid", field="token")
-        return _app(rows[0])
+        return _app(row)
 
     def by_token_digest(self) -> dict[str, App]:
         """Every app by the digest of its token (kept in memory while the store is locked,
         so apps can still be recognised)."""
-        rows = self._db.query(
-            "SELECT id, manifest, created_us, token_hash FROM apps WHERE user_id = ?",
-            (self._user,),
-        )
-        return {str(row[3]): _app(row[:3]) for row in rows}
+        return {row.token_hash: _app(row) for row in stored_apps.every(self._db, self._user)}
 
     def all(self) -> list[App]:
-        rows = self._db.query(
-            "SELECT id, manifest, created_us FROM apps WHERE user_id = ? ORDER BY bundle_id",
-            (self._user,),
-        )
-        return [_app(row) for row in rows]
+        return [_app(row) for row in stored_apps.every(self._db, self._user)]
 
     def remove(self, bundle_id: str) -> App:
         """Unregister an app: its token and decisions go; its samples stay."""
         app = self.get(bundle_id)
         with self._db.transaction():
-            self._db.execute(
-                "DELETE FROM authorizations WHERE user_id = ? AND app_id = ?", (self._user, app.id)
-            )
+            authorizations.forget(self._db, self._user, app.id)
             app_history.forget(self._db, self._user, app.id)
-            self._db.execute("DELETE FROM apps WHERE id = ?", (app.id,))
+            stored_apps.delete(self._db, app.id)
         return app
 
 
-def _app(row: tuple[object, ...]) -> App:
-    app_id, manifest, created_us = row
-    assert isinstance(app_id, int) and isinstance(manifest, str) and isinstance(created_us, int)
-    return App(app_id, parse_manifest(manifest), from_micros(created_us))
+def _app(row: AppRow) -> App:
+    return App(row.id, parse_manifest(row.manifest), from_micros(row.created_us))

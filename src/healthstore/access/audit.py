@@ -17,16 +17,14 @@ from datetime import datetime
 from typing import Any
 
 from healthstore.errors import DatabaseInaccessible
+from healthstore.storage import audit_log
+from healthstore.storage.audit_log import AuditRow
 from healthstore.storage.backend import Backend
 from healthstore.times import from_micros, to_micros
 
 PERSON = "person"
 MAX_WAITING = 10_000
 """Entries kept in memory while the writer is busy; past this, appending waits."""
-_INSERT = (
-    "INSERT INTO audit_log (user_id, at_us, actor, operation, types, count, detail) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?)"
-)
 
 
 @dataclass(frozen=True)
@@ -57,7 +55,7 @@ class AuditLog:
     def __init__(self, backend: Backend, user_id: int) -> None:
         self._db = backend
         self._user = user_id
-        self._waiting: list[tuple[object, ...]] = []
+        self._waiting: list[AuditRow] = []
         self._waiting_lock = threading.Lock()
 
     def append(
@@ -69,7 +67,7 @@ class AuditLog:
         now_us: int,
         detail: dict[str, Any] | None = None,
     ) -> None:
-        row = (
+        row: AuditRow = (
             self._user,
             now_us,
             actor,
@@ -79,7 +77,7 @@ class AuditLog:
             json.dumps(detail, sort_keys=True) if detail else None,
         )
         if self._db.in_transaction():  # part of the caller's transaction, as its writes
-            self._db.execute(_INSERT, row)
+            audit_log.append(self._db, [row])
             return
         with self._waiting_lock:
             self._waiting.append(row)
@@ -95,8 +93,7 @@ class AuditLog:
             return
         try:
             with self._db.transaction(wait=wait):
-                for row in rows:
-                    self._db.execute(_INSERT, row)
+                audit_log.append(self._db, rows)
         except BaseException as exc:
             with self._waiting_lock:
                 self._waiting[:0] = rows
@@ -115,20 +112,14 @@ class AuditLog:
         ``since``."""
         if not self._db.in_transaction():
             self.flush()
-        sql = (
-            "SELECT at_us, actor, operation, types, count, detail FROM audit_log WHERE user_id = ?"
+        rows = audit_log.select(
+            self._db,
+            self._user,
+            actor=actor,
+            since_us=None if since is None else to_micros(since),
+            limit=limit,
+            newest_first=newest_first,
         )
-        params: list[Any] = [self._user]
-        if actor is not None:
-            sql += " AND actor = ?"
-            params.append(actor)
-        if since is not None:
-            sql += " AND at_us >= ?"
-            params.append(to_micros(since))
-        sql += " ORDER BY id DESC" if newest_first else " ORDER BY id"
-        if limit:
-            sql += " LIMIT ?"
-            params.append(limit)
         return [
             AuditEntry(
                 from_micros(at),
@@ -138,5 +129,5 @@ class AuditLog:
                 count,
                 json.loads(detail) if detail else {},
             )
-            for at, who, op, types, count, detail in self._db.query(sql, params)
+            for at, who, op, types, count, detail in rows
         ]

@@ -18,7 +18,7 @@ from healthstore.access.manifest import CLINICAL_USAGE, SHARE_USAGE, UPDATE_USAG
 from healthstore.authorization import AuthorizationStatus, RequestStatus
 from healthstore.catalogue import Kind, ObjectType
 from healthstore.errors import InvalidArgument
-from healthstore.storage import app_history
+from healthstore.storage import app_history, authorizations
 from healthstore.storage.app_history import HistoryAccess
 from healthstore.storage.backend import Backend
 from healthstore.storage.dimensions import Dimensions
@@ -108,13 +108,9 @@ class Grants:
         self._user = user_id
 
     def decisions(self, app: App) -> dict[tuple[str, Mode], Decision]:
-        rows = self._db.query(
-            "SELECT type_id, mode, status FROM authorizations WHERE user_id = ? AND app_id = ?",
-            (self._user, app.id),
-        )
         return {
             (self._dims.object_type(type_id).identifier, Mode(mode)): Decision(status)
-            for type_id, mode, status in rows
+            for type_id, mode, status in authorizations.decisions(self._db, self._user, app.id)
         }
 
     def record_request(
@@ -124,10 +120,8 @@ class Grants:
         with self._db.transaction():
             for mode, types in ((Mode.share, share), (Mode.read, read)):
                 for t in types:
-                    self._db.execute(
-                        "INSERT INTO authorizations (user_id, app_id, type_id, mode, status, "
-                        "requested_us) VALUES (?, ?, ?, ?, 'requested', ?) ON CONFLICT DO NOTHING",
-                        (self._user, app.id, self._dims.type_id(t), mode.value, now_us),
+                    authorizations.add_request(
+                        self._db, self._user, app.id, self._dims.type_id(t), mode.value, now_us
                     )
 
     def decide(
@@ -151,10 +145,14 @@ class Grants:
         changed = [t for t in types if current[(t.identifier, mode)] in only]
         with self._db.transaction():
             for t in changed:
-                self._db.execute(
-                    "UPDATE authorizations SET status = ?, decided_us = ? WHERE user_id = ? "
-                    "AND app_id = ? AND type_id = ? AND mode = ?",
-                    (decision.value, now_us, self._user, app.id, self._dims.type_id(t), mode.value),
+                authorizations.set_status(
+                    self._db,
+                    self._user,
+                    app.id,
+                    self._dims.type_id(t),
+                    mode.value,
+                    decision.value,
+                    now_us,
                 )
             if changed and mode is Mode.read and decision is Decision.authorized:
                 app_history.record_first_read(self._db, self._user, app.id, now_us)
@@ -172,12 +170,7 @@ class Grants:
 
     def readable_type_ids(self, app: App) -> set[int]:
         """Ids of the types the person let this app read."""
-        rows = self._db.query(
-            "SELECT type_id FROM authorizations WHERE user_id = ? AND app_id = ? "
-            "AND mode = 'read' AND status = 'authorized'",
-            (self._user, app.id),
-        )
-        return {row[0] for row in rows}
+        return authorizations.readable_type_ids(self._db, self._user, app.id)
 
     def authorization_status(self, app: App, t: ObjectType) -> AuthorizationStatus:
         """Sharing status: a read-only decision shows as sharingDenied."""

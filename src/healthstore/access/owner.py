@@ -11,6 +11,7 @@ import secrets
 from typing import Any
 
 from healthstore.errors import InvalidArgument
+from healthstore.storage import secrets as stored_secrets
 from healthstore.storage.backend import Backend
 from healthstore.vault.kdf_gate import GATE
 
@@ -41,24 +42,19 @@ def set_password(backend: Backend, password: str) -> None:
         "salt": salt.hex(),
         "hash": _hash(password, salt, _N, _R, _P).hex(),
     }
-    with backend.transaction():
-        backend.execute("DELETE FROM secrets WHERE name = ?", (SECRET_NAME,))
-        backend.execute(
-            "INSERT INTO secrets (name, value) VALUES (?, ?)",
-            (SECRET_NAME, json.dumps(entry).encode()),
-        )
+    stored_secrets.replace(backend, SECRET_NAME, json.dumps(entry).encode())
 
 
 def has_password(backend: Backend) -> bool:
-    return bool(backend.query("SELECT 1 FROM secrets WHERE name = ?", (SECRET_NAME,)))
+    return stored_secrets.read(backend, SECRET_NAME) is not None
 
 
 def check_password(backend: Backend, password: str) -> bool:
     """True when ``password`` is the owner password (False when none is set)."""
-    rows = backend.query("SELECT value FROM secrets WHERE name = ?", (SECRET_NAME,))
-    if not rows:
+    stored = stored_secrets.read(backend, SECRET_NAME)
+    if stored is None:
         return False
-    entry = json.loads(bytes(rows[0][0]))
+    entry = json.loads(stored)
     derived = _hash(password, bytes.fromhex(entry["salt"]), entry["n"], entry["r"], entry["p"])
     return hmac.compare_digest(derived, bytes.fromhex(entry["hash"]))
 
@@ -69,17 +65,12 @@ with the store's private values and never shown to apps."""
 
 
 def preferences(backend: Backend) -> dict[str, Any]:
-    rows = backend.query("SELECT value FROM secrets WHERE name = ?", (PREFERENCES,))
-    if not rows:
+    stored = stored_secrets.read(backend, PREFERENCES)
+    if stored is None:
         return {}
-    found = json.loads(bytes(rows[0][0]))
+    found = json.loads(stored)
     return found if isinstance(found, dict) else {}
 
 
 def set_preferences(backend: Backend, values: dict[str, Any]) -> None:
-    with backend.transaction():
-        backend.execute("DELETE FROM secrets WHERE name = ?", (PREFERENCES,))
-        backend.execute(
-            "INSERT INTO secrets (name, value) VALUES (?, ?)",
-            (PREFERENCES, json.dumps(values, sort_keys=True).encode()),
-        )
+    stored_secrets.replace(backend, PREFERENCES, json.dumps(values, sort_keys=True).encode())

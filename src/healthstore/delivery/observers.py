@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from typing import Any
 
 from healthstore.catalogue import ObjectType
 from healthstore.delivery.observer_view import PAUSE_AFTER, Observer
 from healthstore.errors import InvalidArgument, NoData
+from healthstore.storage import observers as stored
 from healthstore.storage.backend import Backend
 from healthstore.storage.dimensions import Dimensions
 from healthstore.times import from_micros
@@ -87,26 +87,13 @@ class ObserverRegistry:
         check_frequency(frequency)
         check_url(url)
         public_id = "obs_" + secrets.token_hex(12)
-        with self._db.transaction():
-            self._db.execute(
-                "INSERT INTO observers (user_id, public_id, app_id, type_id, frequency, url, "
-                "created_us) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (self._user, public_id, app_id, self._dims.type_id(t), frequency, url, now_us),
-            )
+        stored.insert(
+            self._db, self._user, public_id, app_id, self._dims.type_id(t), frequency, url, now_us
+        )
         return self.get(app_id, public_id)
 
     def all(self, app_id: int | None = None) -> list[Observer]:
         """Every observer (of one app), oldest first."""
-        sql = (
-            "SELECT o.public_id, o.type_id, o.frequency, o.url, o.created_us, o.unacked, "
-            "(SELECT COUNT(*) FROM deliveries d WHERE d.observer_id = o.id "
-            "AND d.state = 'pending') FROM observers o WHERE o.user_id = ?"
-        )
-        params: tuple[Any, ...] = (self._user,)
-        if app_id is not None:
-            sql += " AND o.app_id = ?"
-            params += (app_id,)
-        rows = self._db.query(sql + " ORDER BY o.id", params)
         return [
             Observer(
                 public_id,
@@ -117,7 +104,9 @@ class ObserverRegistry:
                 unacked,
                 pending,
             )
-            for public_id, type_id, frequency, url, created_us, unacked, pending in rows
+            for public_id, type_id, frequency, url, created_us, unacked, pending in stored.every(
+                self._db, self._user, app_id
+            )
         ]
 
     def get(self, app_id: int, public_id: str) -> Observer:
@@ -127,47 +116,26 @@ class ObserverRegistry:
         raise NoData(f"no observer {public_id!r}", field="id")
 
     def _row_id(self, app_id: int, public_id: str) -> int:
-        rows = self._db.query(
-            "SELECT id FROM observers WHERE user_id = ? AND app_id = ? AND public_id = ?",
-            (self._user, app_id, public_id),
-        )
-        if not rows:
+        row_id = stored.row_id(self._db, self._user, app_id, public_id)
+        if row_id is None:
             raise NoData(f"no observer {public_id!r}", field="id")
-        return int(rows[0][0])
+        return row_id
 
     def remove(self, app_id: int, public_id: str) -> None:
         """Remove an observer and drop what it had not been sent."""
         with self._db.transaction():
-            row_id = self._row_id(app_id, public_id)
-            self._db.execute("DELETE FROM deliveries WHERE observer_id = ?", (row_id,))
-            self._db.execute("DELETE FROM observers WHERE id = ?", (row_id,))
+            stored.delete(self._db, self._row_id(app_id, public_id))
 
     def remove_app(self, app_id: int) -> None:
         """Remove every observer of an app (it was unregistered)."""
-        with self._db.transaction():
-            self._db.execute(
-                "DELETE FROM deliveries WHERE observer_id IN "
-                "(SELECT id FROM observers WHERE user_id = ? AND app_id = ?)",
-                (self._user, app_id),
-            )
-            self._db.execute(
-                "DELETE FROM observers WHERE user_id = ? AND app_id = ?", (self._user, app_id)
-            )
+        stored.delete_app(self._db, self._user, app_id)
 
     def acknowledge(self, app_id: int, public_id: str) -> Observer:
         """The app has handled what it was sent: the observer runs again."""
         with self._db.transaction():
-            row_id = self._row_id(app_id, public_id)
-            self._db.execute("UPDATE observers SET unacked = 0 WHERE id = ?", (row_id,))
+            stored.acknowledge(self._db, self._row_id(app_id, public_id))
         return self.get(app_id, public_id)
 
     def watching(self, type_ids: set[int]) -> list[Watcher]:
         """The observers of any of ``type_ids``."""
-        if not type_ids:
-            return []
-        marks = ", ".join("?" * len(type_ids))
-        rows = self._db.query(
-            f"SELECT id, app_id, type_id FROM observers WHERE user_id = ? AND type_id IN ({marks})",
-            (self._user, *sorted(type_ids)),
-        )
-        return [Watcher(*row) for row in rows]
+        return [Watcher(*row) for row in stored.watching(self._db, self._user, type_ids)]

@@ -7,6 +7,9 @@ from dataclasses import dataclass
 
 from healthstore.storage.backend import Backend
 
+_COLUMNS = ("user_id", "app_id", "first_read_us", "history")
+_KEY = ("user_id", "app_id")
+
 
 @dataclass(frozen=True)
 class HistoryAccess:
@@ -31,10 +34,13 @@ def record_first_read(backend: Backend, user_id: int, app_id: int, now_us: int) 
     """Note a read grant; only the first one counts (later ones, even after every read
     grant was revoked, keep the first time)."""
     backend.execute(
-        "INSERT INTO app_history (user_id, app_id, first_read_us, history) VALUES (?, ?, ?, 0) "
-        "ON CONFLICT (user_id, app_id) DO UPDATE "
-        "SET first_read_us = COALESCE(app_history.first_read_us, excluded.first_read_us)",
-        (user_id, app_id, now_us),
+        backend.dialect.upsert(
+            "app_history",
+            _COLUMNS,
+            key=_KEY,
+            update={"first_read_us": "COALESCE(app_history.first_read_us, excluded.first_read_us)"},
+        ),
+        (user_id, app_id, now_us, backend.dialect.flag(False)),
     )
 
 
@@ -43,9 +49,10 @@ def set_granted(backend: Backend, user_id: int, app_id: int, granted: bool) -> b
     if read(backend, user_id, app_id).granted == granted:
         return False
     backend.execute(
-        "INSERT INTO app_history (user_id, app_id, first_read_us, history) VALUES (?, ?, NULL, ?) "
-        "ON CONFLICT (user_id, app_id) DO UPDATE SET history = excluded.history",
-        (user_id, app_id, int(granted)),
+        backend.dialect.upsert(
+            "app_history", _COLUMNS, key=_KEY, update={"history": "excluded.history"}
+        ),
+        (user_id, app_id, None, backend.dialect.flag(granted)),
     )
     return True
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from healthstore.storage.backend import Backend
 
-__all__ = ["add", "ensure", "read"]
+__all__ = ["add", "ensure", "read", "replace"]
 
 
 def read(backend: Backend, name: str) -> bytes | None:
@@ -30,3 +30,15 @@ def ensure(backend: Backend, name: str, value: bytes) -> bytes:
 def add(backend: Backend, name: str, value: bytes) -> None:
     """Store a new secret (inside the caller's transaction)."""
     backend.execute("INSERT INTO secrets (name, value) VALUES (?, ?)", (name, value))
+
+
+def replace(backend: Backend, name: str, value: bytes) -> None:
+    """Set the secret called ``name`` to ``value``, made or replaced (its own transaction,
+    or the caller's)."""
+    with backend.transaction():
+        backend.execute(
+            backend.dialect.upsert(
+                "secrets", ("name", "value"), key=("name",), update={"value": "excluded.value"}
+            ),
+            (name, value),
+        )

@@ -158,16 +158,16 @@ SQLITE_ITSELF = {"sqlite.py", "read_pool.py", "dialect.py", "backends.py"}
 
 def _code_lines(path: Path) -> Iterator[tuple[int, str]]:
     """The numbered lines of ``path``, leaving out its docstrings (prose may name SQLite)."""
-    tree = ast.parse(path.read_text("utf-8"))
+    text = path.read_text("utf-8")
     prose: set[int] = set()
-    for node in ast.walk(tree):
+    for node in ast.walk(ast.parse(text)):
         if (
             isinstance(node, ast.Expr)
             and isinstance(node.value, ast.Constant)
             and isinstance(node.value.value, str)
         ):
             prose.update(range(node.lineno, (node.end_lineno or node.lineno) + 1))
-    for n, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+    for n, line in enumerate(text.splitlines(), 1):
         if n not in prose and not line.lstrip().startswith("#"):
             yield n, line
 
